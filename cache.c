@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The flow cache: one hash table per CPU.
+ *
+ * A CPU only ever touches its own table, with bottom halves disabled, so
+ * the packet path takes no lock, does no atomic operation and writes no
+ * cache line that another CPU writes.  The same holds for the ageing scan:
+ * it runs as work bound to the table's CPU, in short BH-disabled chunks.
+ *
+ * A flow whose packets arrive on two CPUs (no RSS, or RSS that moved it)
+ * becomes one entry per CPU and is exported as separate records with the
+ * same key; collectors add them up.  No packet is lost or counted twice.
+ *
+ * maxflows is kept without a shared counter: once per tick every CPU gets
+ * an allowance of its current flows plus an equal share of what is left
+ * under the limit, so the sum can never exceed maxflows.  Near the limit a
+ * busy CPU may refuse a flow that another CPU's unused share could have
+ * taken until the next tick rebalances the shares.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/cpu.h>
+#include <linux/random.h>
+#include <linux/jiffies.h>
+#include <linux/u64_stats_sync.h>
+#include <net/tcp.h>
+
+#include "ipt_NETFLOW.h"
+#include "murmur3.h"
+
+/* Ageing: a full pass over every table each second, in SLICES ticks. */
+#define NF_TICK		(HZ / 4)
+#define NF_SLICES	4
+#define NF_CHUNK	256		/* buckets per BH-disabled stretch */
+/* A TCP flow that saw FIN or RST leaves this long after its last packet. */
+#define NF_TCP_END_GRACE	(2 * HZ)
+
+struct nf_cpu {
+	struct nf_flow **buckets;
+	unsigned int hsize;
+	unsigned int nflows;
+	unsigned int nflows6;
+	unsigned int allowance;		/* set each tick, see top of file */
+	unsigned int scan_pos;
+	/* flows unlinked on the packet path, waiting for the next scan */
+	struct nf_flow *done_head, *done_tail;
+	struct nf_cpu_stats stats;
+	u64 gone_pkts, gone_bytes;	/* traffic of flows that left */
+	struct u64_stats_sync syncp;
+	struct work_struct scan_work;
+	int cpu;
+};
+
+static struct nf_cpu __percpu *nf_cpus;
+static struct kmem_cache *nf_flow4_cache, *nf_flow6_cache;
+static u32 nf_hash_seed __read_mostly;
+static u64 nf_split_bytes __read_mostly = U64_MAX;
+static u32 nf_split_packets __read_mostly = U32_MAX;
+static struct delayed_work nf_tick_work;
+static DEFINE_MUTEX(nf_resize_mutex);
+static unsigned int nf_peak;
+static unsigned long nf_peak_jiffies;
+
+#define NF_STAT_INC(c, field, n)		\
+	do {					\
+		u64_stats_update_begin(&(c)->syncp);	\
+		(c)->stats.field += (n);	\
+		u64_stats_update_end(&(c)->syncp);	\
+	} while (0)
+
+static u32 nf_key_hash(const struct nf_key *key)
+{
+	return murmur3_words((const u32 *)key, nf_key_words(key), nf_hash_seed);
+}
+
+static bool nf_key_equal(const struct nf_key *a, const struct nf_key *b)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	unsigned int i, n;
+
+	/* The head words hold the family: compare them before any address. */
+	if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]))
+		return false;
+	n = nf_key_words(a);
+	for (i = NF_KEY_HEAD_WORDS; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+void nf_cache_free(struct nf_flow *f)
+{
+	kmem_cache_free(f->key.family == AF_INET ?
+			nf_flow4_cache : nf_flow6_cache, f);
+}
+
+static void nf_done_push(struct nf_cpu *c, struct nf_flow *f, u8 reason)
+{
+	f->end_reason = reason;
+	f->next = NULL;
+	u64_stats_update_begin(&c->syncp);
+	c->gone_pkts += f->packets;
+	c->gone_bytes += f->bytes;
+	u64_stats_update_end(&c->syncp);
+	if (c->done_tail)
+		c->done_tail->next = f;
+	else
+		c->done_head = f;
+	c->done_tail = f;
+	c->nflows--;
+	if (f->key.family == AF_INET6)
+		c->nflows6--;
+}
+
+static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
+				   const struct nf_pkt *pkt,
+				   struct nf_flow **bucket)
+{
+	bool v4 = key->family == AF_INET;
+	struct nf_flow *f;
+
+	if (unlikely(c->nflows >= READ_ONCE(c->allowance))) {
+		NF_STAT_INC(c, maxflows, 1);
+		return NULL;
+	}
+	f = kmem_cache_alloc(v4 ? nf_flow4_cache : nf_flow6_cache, GFP_ATOMIC);
+	if (unlikely(!f)) {
+		NF_STAT_INC(c, alloc_fail, 1);
+		return NULL;
+	}
+	memcpy(&f->key, key, nf_key_words(key) * 4);
+	f->bytes = 0;
+	f->packets = 0;
+	f->first = (u32)jiffies;
+	f->oif = pkt->oif;
+	f->tcp_flags = 0;
+	f->end_reason = 0;
+	f->nexthop4 = pkt->nexthop4;
+	if (!v4) {
+		*nf_flow_nexthop6(f) = pkt->nexthop6;
+		c->nflows6++;
+	}
+	f->next = *bucket;
+	*bucket = f;
+	c->nflows++;
+	NF_STAT_INC(c, created, 1);
+	return f;
+}
+
+/* A counter that would pass what the export format holds: start anew. */
+static bool nf_would_overflow(const struct nf_flow *f, const struct nf_pkt *pkt)
+{
+	return f->bytes + pkt->len > READ_ONCE(nf_split_bytes) ||
+	       f->packets + pkt->segs > READ_ONCE(nf_split_packets) ||
+	       f->packets + pkt->segs < f->packets;
+}
+
+static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
+			      const struct nf_pkt *pkt)
+{
+	struct nf_flow **bucket, **pp, *f;
+	unsigned int steps = 0;
+
+	bucket = &c->buckets[reciprocal_scale(nf_key_hash(key), c->hsize)];
+	for (pp = bucket; (f = *pp); pp = &f->next) {
+		steps++;
+		if (nf_key_equal(&f->key, key))
+			break;
+	}
+
+	u64_stats_update_begin(&c->syncp);
+	c->stats.searched += steps;
+	if (pkt->frag)
+		c->stats.frag++;
+	u64_stats_update_end(&c->syncp);
+
+	if (f && unlikely(nf_would_overflow(f, pkt))) {
+		*pp = f->next;
+		nf_done_push(c, f, NF_END_RESOURCES);
+		f = NULL;
+	} else if (f) {
+		NF_STAT_INC(c, found, 1);
+	}
+	if (!f) {
+		f = nf_flow_new(c, key, pkt, bucket);
+		if (!f) {
+			u64_stats_update_begin(&c->syncp);
+			c->stats.drop_pkts += pkt->segs;
+			c->stats.drop_bytes += pkt->len;
+			u64_stats_update_end(&c->syncp);
+			return;
+		}
+	}
+
+	f->packets += pkt->segs;
+	f->bytes += pkt->len;
+	f->last = (u32)jiffies;
+	f->tcp_flags |= pkt->tcp_flags;
+
+	u64_stats_update_begin(&c->syncp);
+	c->stats.pkts += pkt->segs;
+	c->stats.bytes += pkt->len;
+	u64_stats_update_end(&c->syncp);
+}
+
+void nf_cache_account(const struct nf_key *key, const struct nf_pkt *pkt)
+{
+	/*
+	 * iptables-nft may run us in process context (OUTPUT) with only RCU
+	 * held; disabling BH pins the CPU and excludes its softirq packets.
+	 */
+	local_bh_disable();
+	nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);
+	local_bh_enable();
+}
+
+void nf_cache_drop_trunc(u32 len)
+{
+	struct nf_cpu *c;
+
+	local_bh_disable();
+	c = this_cpu_ptr(nf_cpus);
+	u64_stats_update_begin(&c->syncp);
+	c->stats.trunc++;
+	c->stats.drop_pkts++;
+	c->stats.drop_bytes += len;
+	u64_stats_update_end(&c->syncp);
+	local_bh_enable();
+}
+
+/* Why @f should leave the cache at @now, or 0 if it should stay. */
+static u8 nf_flow_expiry(const struct nf_flow *f, u32 now, bool force)
+{
+	u32 idle = now - f->last, age = now - f->first;
+
+	if (force)
+		return NF_END_FORCED;
+	if ((f->tcp_flags & (TCPHDR_FIN | TCPHDR_RST)) &&
+	    idle >= NF_TCP_END_GRACE)
+		return NF_END_DETECTED;
+	if (idle >= READ_ONCE(nf_cfg.inactive_timeout) * HZ)
+		return NF_END_IDLE;
+	if (age >= READ_ONCE(nf_cfg.active_timeout) * HZ)
+		return NF_END_ACTIVE;
+	return 0;
+}
+
+/* Move expired flows of buckets [from, to) to the done list.  BH off. */
+static void nf_scan_buckets(struct nf_cpu *c, unsigned int from,
+			    unsigned int to, bool force)
+{
+	u32 now = (u32)jiffies;
+	struct nf_flow **pp, *f;
+	unsigned int i;
+	u8 reason;
+
+	for (i = from; i < to && i < c->hsize; i++) {
+		pp = &c->buckets[i];
+		while ((f = *pp)) {
+			reason = nf_flow_expiry(f, now, force);
+			if (!reason) {
+				pp = &f->next;
+				continue;
+			}
+			*pp = f->next;
+			nf_done_push(c, f, reason);
+		}
+	}
+}
+
+/* Hand the done list to the exporter.  BH off. */
+static void nf_done_export(struct nf_cpu *c)
+{
+	struct nf_flow *f;
+	u64 n = 0;
+
+	if (!c->done_head)
+		return;
+	for (f = c->done_head; f; f = f->next)
+		n++;
+	NF_STAT_INC(c, expired, n);
+	nf_export_queue(c->done_head, c->done_tail);
+	c->done_head = NULL;
+	c->done_tail = NULL;
+}
+
+/*
+ * Scan @count buckets from @from, in chunks so bottom halves never stay
+ * off for long.  Must run on the table's CPU, or with that CPU offline.
+ */
+static void nf_scan_range(struct nf_cpu *c, unsigned int from,
+			  unsigned int count, bool force)
+{
+	unsigned int done;
+
+	for (done = 0; done < count; done += NF_CHUNK) {
+		local_bh_disable();
+		nf_scan_buckets(c, from + done,
+				from + min(count, done + NF_CHUNK), force);
+		nf_done_export(c);
+		local_bh_enable();
+		cond_resched();
+	}
+}
+
+static void nf_scan_work(struct work_struct *work)
+{
+	struct nf_cpu *c = container_of(work, struct nf_cpu, scan_work);
+	unsigned int hsize = READ_ONCE(c->hsize);
+	unsigned int slice = DIV_ROUND_UP(hsize, NF_SLICES);
+	unsigned int from = c->scan_pos < hsize ? c->scan_pos : 0;
+
+	nf_scan_range(c, from, slice, false);
+	c->scan_pos = from + slice >= hsize ? 0 : from + slice;
+	nf_export_kick();
+}
+
+static void nf_rebalance(void)
+{
+	unsigned int max = READ_ONCE(nf_cfg.maxflows);
+	unsigned int total = 0, share, left;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		total += READ_ONCE(per_cpu_ptr(nf_cpus, cpu)->nflows);
+	if (total > nf_peak) {
+		nf_peak = total;
+		nf_peak_jiffies = jiffies;
+	}
+
+	left = max > total ? max - total : 0;
+	share = left / num_online_cpus();
+	for_each_possible_cpu(cpu) {
+		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
+
+		WRITE_ONCE(c->allowance, max ?
+			   READ_ONCE(c->nflows) + share : UINT_MAX);
+	}
+}
+
+static void nf_tick(struct work_struct *work)
+{
+	int cpu;
+
+	nf_rebalance();
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_wq, &per_cpu_ptr(nf_cpus, cpu)->scan_work);
+	cpus_read_unlock();
+	schedule_delayed_work(&nf_tick_work, NF_TICK);
+}
+
+struct nf_cpu_arg {
+	struct nf_cpu *c;
+	void *arg;
+};
+
+/* Run @fn for every CPU's table on that CPU, or here if it is offline. */
+static void nf_for_each_cpu_table(long (*fn)(void *), void *arg)
+{
+	struct nf_cpu_arg a = { .arg = arg };
+	int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		a.c = per_cpu_ptr(nf_cpus, cpu);
+		if (cpu_online(cpu))
+			work_on_cpu(cpu, fn, &a);
+		else
+			fn(&a);
+	}
+	cpus_read_unlock();
+}
+
+static long nf_flush_cpu(void *p)
+{
+	struct nf_cpu_arg *a = p;
+
+	nf_scan_range(a->c, 0, READ_ONCE(a->c->hsize), true);
+	return 0;
+}
+
+void nf_cache_flush(void)
+{
+	nf_for_each_cpu_table(nf_flush_cpu, NULL);
+	nf_rebalance();
+	nf_export_kick();
+	nf_export_sync();
+}
+
+static long nf_resize_cpu(void *p)
+{
+	struct nf_cpu_arg *a = p;
+	struct nf_flow ***tables = a->arg, **new, **old, *f, *next;
+	struct nf_cpu *c = a->c;
+	unsigned int i, hsize = nf_hashsize;
+
+	new = tables[c->cpu];
+	tables[c->cpu] = NULL;
+	local_bh_disable();
+	for (i = 0; i < c->hsize; i++) {
+		for (f = c->buckets[i]; f; f = next) {
+			struct nf_flow **b;
+
+			next = f->next;
+			b = &new[reciprocal_scale(nf_key_hash(&f->key), hsize)];
+			f->next = *b;
+			*b = f;
+		}
+	}
+	old = c->buckets;
+	c->buckets = new;
+	c->hsize = hsize;
+	c->scan_pos = 0;
+	local_bh_enable();
+	kvfree(old);
+	return 0;
+}
+
+/* Caller holds nf_resize_mutex; nf_hashsize is the new size. */
+static int nf_resize_all(unsigned int hsize)
+{
+	struct nf_flow ***tables;
+	int cpu, err = 0;
+
+	tables = kcalloc(nr_cpu_ids, sizeof(*tables), GFP_KERNEL);
+	if (!tables)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		tables[cpu] = kvcalloc(hsize, sizeof(**tables), GFP_KERNEL);
+		if (!tables[cpu])
+			err = -ENOMEM;
+	}
+	if (!err) {
+		nf_hashsize = hsize;
+		nf_for_each_cpu_table(nf_resize_cpu, tables);
+	}
+	for_each_possible_cpu(cpu)
+		kvfree(tables[cpu]);
+	kfree(tables);
+	return err;
+}
+
+int nf_cache_resize(unsigned int hashsize)
+{
+	int err;
+
+	mutex_lock(&nf_resize_mutex);
+	err = hashsize == nf_hashsize ? 0 : nf_resize_all(hashsize);
+	mutex_unlock(&nf_resize_mutex);
+	return err;
+}
+
+void nf_cache_set_split(u64 max_bytes, u32 max_packets)
+{
+	WRITE_ONCE(nf_split_bytes, max_bytes);
+	WRITE_ONCE(nf_split_packets, max_packets);
+}
+
+void nf_cache_cpu_stats(int cpu, struct nf_cpu_stats *st)
+{
+	struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
+	unsigned int seq;
+
+	do {
+		seq = u64_stats_fetch_begin(&c->syncp);
+		*st = c->stats;
+	} while (u64_stats_fetch_retry(&c->syncp, seq));
+}
+
+void nf_cache_stats(struct nf_cpu_stats *sum)
+{
+	struct nf_cpu_stats st;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		nf_cache_cpu_stats(cpu, &st);
+#define NF_STAT_ADD(name, str) sum->name += st.name;
+		NF_CPU_STATS(NF_STAT_ADD)
+#undef NF_STAT_ADD
+	}
+}
+
+/* Traffic of the flows still in memory: accounted minus handed on. */
+void nf_cache_held(u64 *pkts, u64 *bytes)
+{
+	unsigned int seq;
+	int cpu;
+
+	*pkts = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
+		u64 p, b;
+
+		do {
+			seq = u64_stats_fetch_begin(&c->syncp);
+			p = c->stats.pkts - c->gone_pkts;
+			b = c->stats.bytes - c->gone_bytes;
+		} while (u64_stats_fetch_retry(&c->syncp, seq));
+		*pkts += p;
+		*bytes += b;
+	}
+}
+
+unsigned long nf_cache_scan_interval(void)
+{
+	return NF_TICK;
+}
+
+unsigned int nf_cache_flows(void)
+{
+	unsigned int n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(nf_cpus, cpu)->nflows);
+	return n;
+}
+
+unsigned int nf_cache_flows_peak(void)
+{
+	return max(nf_peak, nf_cache_flows());
+}
+
+unsigned long nf_cache_peak_time(void)
+{
+	return nf_peak_jiffies;
+}
+
+unsigned int nf_cache_hashsize(void)
+{
+	return nf_hashsize;
+}
+
+size_t nf_cache_flow_size(void)
+{
+	return kmem_cache_size(nf_flow4_cache);
+}
+
+size_t nf_cache_memory(void)
+{
+	size_t mem = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
+		unsigned int n6 = READ_ONCE(c->nflows6);
+
+		mem += (size_t)READ_ONCE(c->hsize) * sizeof(*c->buckets);
+		mem += (size_t)(READ_ONCE(c->nflows) - n6) *
+		       kmem_cache_size(nf_flow4_cache);
+		mem += (size_t)n6 * kmem_cache_size(nf_flow6_cache);
+	}
+	return mem;
+}
+
+struct nf_walk_arg {
+	void (*cb)(const struct nf_flow *f, void *arg);
+	void *arg;
+};
+
+static long nf_walk_cpu(void *p)
+{
+	struct nf_cpu_arg *a = p;
+	struct nf_walk_arg *w = a->arg;
+	struct nf_cpu *c = a->c;
+	const struct nf_flow *f;
+	unsigned int i;
+
+	local_bh_disable();
+	for (i = 0; i < c->hsize; i++)
+		for (f = c->buckets[i]; f; f = f->next)
+			w->cb(f, w->arg);
+	local_bh_enable();
+	return 0;
+}
+
+void nf_cache_walk(void (*cb)(const struct nf_flow *f, void *arg), void *arg)
+{
+	struct nf_walk_arg w = { .cb = cb, .arg = arg };
+
+	nf_for_each_cpu_table(nf_walk_cpu, &w);
+}
+
+/* A default that scales with memory: about 1/4096 of RAM in buckets. */
+static unsigned int nf_default_hashsize(void)
+{
+	unsigned long buckets = (totalram_pages() << PAGE_SHIFT) /
+				4096 / sizeof(void *) / num_possible_cpus();
+
+	return clamp_t(unsigned long, buckets, 1024, 1U << 20);
+}
+
+int nf_cache_init(void)
+{
+	int cpu;
+
+	nf_hash_seed = get_random_u32();
+	if (!nf_hashsize)
+		nf_hashsize = nf_default_hashsize();
+
+	nf_flow4_cache = kmem_cache_create("ipt_netflow4", NF_FLOW4_SIZE, 0,
+					   SLAB_HWCACHE_ALIGN, NULL);
+	nf_flow6_cache = kmem_cache_create("ipt_netflow6", NF_FLOW6_SIZE, 0,
+					   0, NULL);
+	nf_cpus = alloc_percpu(struct nf_cpu);
+	if (!nf_flow4_cache || !nf_flow6_cache || !nf_cpus)
+		goto fail;
+
+	for_each_possible_cpu(cpu) {
+		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
+
+		c->cpu = cpu;
+		c->hsize = nf_hashsize;
+		c->allowance = UINT_MAX;
+		u64_stats_init(&c->syncp);
+		INIT_WORK(&c->scan_work, nf_scan_work);
+		c->buckets = kvcalloc(c->hsize, sizeof(*c->buckets), GFP_KERNEL);
+		if (!c->buckets)
+			goto fail;
+	}
+	nf_rebalance();
+	INIT_DELAYED_WORK(&nf_tick_work, nf_tick);
+	schedule_delayed_work(&nf_tick_work, NF_TICK);
+	return 0;
+
+fail:
+	nf_cache_destroy();
+	return -ENOMEM;
+}
+
+/*
+ * Called once no packet can reach the target any more: stop ageing and
+ * hand every flow still held to the exporter.
+ */
+void nf_cache_exit(void)
+{
+	struct nf_cpu_arg a;
+	int cpu;
+
+	cancel_delayed_work_sync(&nf_tick_work);
+	for_each_possible_cpu(cpu) {
+		a.c = per_cpu_ptr(nf_cpus, cpu);
+		cancel_work_sync(&a.c->scan_work);
+		nf_flush_cpu(&a);
+	}
+	nf_export_kick();
+}
+
+void nf_cache_destroy(void)
+{
+	int cpu;
+
+	if (nf_cpus) {
+		for_each_possible_cpu(cpu)
+			kvfree(per_cpu_ptr(nf_cpus, cpu)->buckets);
+		free_percpu(nf_cpus);
+		nf_cpus = NULL;
+	}
+	kmem_cache_destroy(nf_flow4_cache);
+	kmem_cache_destroy(nf_flow6_cache);
+	nf_flow4_cache = NULL;
+	nf_flow6_cache = NULL;
+}

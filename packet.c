@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * From a packet at an xtables hook to a flow key and what the packet adds
+ * to its flow.  Everything past the network header is read through
+ * skb_header_pointer(), so short, truncated or hostile packets cost a
+ * "trunc" count and nothing else.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/netfilter/x_tables.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+#include <net/route.h>
+#include <net/ip6_route.h>
+#include <net/inet_ecn.h>
+
+#include "ipt_NETFLOW.h"
+
+/* First bytes of the headers we look at; smaller than the full headers. */
+struct nf_l4_head {
+	union {
+		struct {
+			__be16 sport;
+			__be16 dport;
+		} ports;
+		struct {
+			u8 type;
+			u8 code;
+		} icmp;
+		struct tcphdr tcp;
+	};
+};
+
+/*
+ * Fill ports (or ICMP type/code, as collectors expect them in the port
+ * fields) and TCP flags.  Returns false if the header is cut short.
+ * @hlen gets the bytes of network plus transport header, for GSO.
+ */
+static bool nf_parse_l4(const struct sk_buff *skb, unsigned int thoff,
+			struct nf_key *key, struct nf_pkt *pkt,
+			unsigned int *l4len)
+{
+	struct nf_l4_head buf;
+	const struct nf_l4_head *h;
+	unsigned int need;
+
+	switch (key->proto) {
+	case IPPROTO_TCP:
+		need = sizeof(struct tcphdr);
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		need = 4;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		need = 2;
+		break;
+	default:
+		*l4len = 0;
+		return true;
+	}
+
+	h = skb_header_pointer(skb, thoff, need, &buf);
+	if (!h)
+		return false;
+
+	switch (key->proto) {
+	case IPPROTO_TCP:
+		key->sport = h->tcp.source;
+		key->dport = h->tcp.dest;
+		pkt->tcp_flags = tcp_flag_byte(&h->tcp);
+		*l4len = h->tcp.doff * 4;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		key->dport = htons(h->icmp.type << 8 | h->icmp.code);
+		*l4len = 0;
+		break;
+	default:
+		key->sport = h->ports.sport;
+		key->dport = h->ports.dport;
+		*l4len = key->proto == IPPROTO_UDP ? sizeof(struct udphdr) : 0;
+	}
+	return true;
+}
+
+/*
+ * A GSO skb (GRO on forward, TSO on output) stands for several packets on
+ * the wire, each with its own copy of the headers: count what the wire saw.
+ */
+static void nf_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
+		       struct nf_pkt *pkt)
+{
+	pkt->len = skb->len - skb_network_offset(skb);
+	pkt->segs = 1;
+	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
+		pkt->segs = skb_shinfo(skb)->gso_segs;
+		pkt->len += (pkt->segs - 1) * hdrlen;
+	}
+}
+
+static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
+			  const struct xt_action_param *par)
+{
+	const struct net_device *in = xt_in(par), *out = xt_out(par);
+
+	key->iif = in ? in->ifindex : 0;
+	pkt->oif = out ? out->ifindex : 0;
+}
+
+void nf_packet_ipv4(const struct sk_buff *skb,
+		    const struct xt_action_param *par)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct nf_key key = { .family = AF_INET };
+	struct nf_pkt pkt = { .tcp_flags = 0 };
+	unsigned int ihl = iph->ihl * 4, l4len = 0;
+	const struct rtable *rt;
+
+	key.proto = iph->protocol;
+	key.tos = iph->tos & ~INET_ECN_MASK;
+	key.v4.saddr = iph->saddr;
+	key.v4.daddr = iph->daddr;
+	nf_key_ifaces(&key, &pkt, par);
+
+	pkt.frag = iph->frag_off & htons(IP_MF | IP_OFFSET);
+	/* Only the first fragment carries the transport header. */
+	if (!(iph->frag_off & htons(IP_OFFSET)) &&
+	    !nf_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
+			 &l4len)) {
+		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
+		return;
+	}
+	nf_pkt_len(skb, ihl + l4len, &pkt);
+
+	/* Before routing (PREROUTING) there is no route and no next hop. */
+	rt = skb_rtable(skb);
+	if (pkt.oif && rt && rt->rt_gw_family == AF_INET)
+		pkt.nexthop4 = rt->rt_gw4;
+
+	nf_cache_account(&key, &pkt);
+}
+
+void nf_packet_ipv6(const struct sk_buff *skb,
+		    const struct xt_action_param *par)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct nf_key key = { .family = AF_INET6 };
+	struct nf_pkt pkt = { .tcp_flags = 0 };
+	unsigned int thoff = 0, l4len = 0;
+	unsigned short fragoff = 0;
+	int flags = 0, proto;
+
+	key.tos = ipv6_get_dsfield(ip6h) & ~INET_ECN_MASK;
+	key.v6.saddr = ip6h->saddr;
+	key.v6.daddr = ip6h->daddr;
+	nf_key_ifaces(&key, &pkt, par);
+
+	/* Walks extension headers; a malformed chain is a truncated packet. */
+	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
+	if (proto < 0) {
+		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
+		return;
+	}
+	key.proto = proto;
+	pkt.frag = flags & IP6_FH_F_FRAG;
+	if (!fragoff && !nf_parse_l4(skb, thoff, &key, &pkt, &l4len)) {
+		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
+		return;
+	}
+	nf_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt);
+
+	if (pkt.oif && skb_dst(skb)) {
+		const struct rt6_info *rt = (const struct rt6_info *)skb_dst(skb);
+
+		if (rt->rt6i_flags & RTF_GATEWAY)
+			pkt.nexthop6 = rt->rt6i_gateway;
+	}
+
+	nf_cache_account(&key, &pkt);
+}
