@@ -569,14 +569,25 @@ static long nf_walk_cpu(void *p)
 	struct nf_cpu_arg *a = p;
 	struct nf_walk_arg *w = a->arg;
 	struct nf_cpu *c = a->c;
+	unsigned int hsize = READ_ONCE(c->hsize);
 	const struct nf_flow *f;
 	unsigned int i;
 
-	local_bh_disable();
-	for (i = 0; i < c->hsize; i++)
+	/* In chunks, as the scan does; a resize meanwhile ends the walk. */
+	for (i = 0; i < hsize; i++) {
+		if (i % NF_CHUNK == 0) {
+			if (i)
+				local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+			if (c->hsize != hsize)
+				break;
+		}
 		for (f = c->buckets[i]; f; f = f->next)
 			w->cb(f, w->arg);
-	local_bh_enable();
+	}
+	if (hsize)
+		local_bh_enable();
 	return 0;
 }
 
