@@ -208,9 +208,15 @@ static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
 
 void nf_cache_account(const struct nf_key *key, const struct nf_pkt *pkt)
 {
+	/* Received and forwarded packets come in softirq: BH is off already. */
+	if (likely(softirq_count())) {
+		nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);
+		return;
+	}
 	/*
-	 * iptables-nft may run us in process context (OUTPUT) with only RCU
-	 * held; disabling BH pins the CPU and excludes its softirq packets.
+	 * Locally sent packets may reach us in process context with only RCU
+	 * held (iptables-nft); disabling BH pins the CPU and excludes its
+	 * softirq packets.
 	 */
 	local_bh_disable();
 	nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);

@@ -41,9 +41,10 @@ struct nf_l4_head {
  * fields) and TCP flags.  Returns false if the header is cut short.
  * @hlen gets the bytes of network plus transport header, for GSO.
  */
-static bool nf_parse_l4(const struct sk_buff *skb, unsigned int thoff,
-			struct nf_key *key, struct nf_pkt *pkt,
-			unsigned int *l4len)
+static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
+					unsigned int thoff,
+					struct nf_key *key, struct nf_pkt *pkt,
+					unsigned int *l4len)
 {
 	struct nf_l4_head buf;
 	const struct nf_l4_head *h;
