@@ -226,10 +226,13 @@ struct nf_enc {
 	u32 engine_id;			/* v5 keeps the low 8 bits */
 	unsigned int refresh_rate;	/* PDUs between template refreshes */
 	unsigned int timeout_rate;	/* minutes between them, at most */
-	bool resync;			/* send templates in the next PDU */
-	/* kept across PDUs; ops->finish advances it */
-	u64 sequence;			/* v5: flows before, v9: PDUs before,
-					 * IPFIX: data records before */
+	/* templates due: set for a new stream and new collectors */
+	bool resync;			/* ops->begin clears it */
+	/*
+	 * Kept across PDUs; ops->finish advances it.  v5: flows before this
+	 * PDU, v9: PDUs before, IPFIX: data records before.
+	 */
+	u64 sequence;
 	/* the open PDU */
 	struct nf_export_time t;	/* set by ops->begin */
 	u8 *buf;

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Export: the queue of expired flows and the worker that packs them into
+ * PDUs of the configured protocol and sends each to every collector.
+ *
+ * The cache's scan workers append chains of expired flows (with bottom
+ * halves off) and kick the worker; the worker takes the whole queue at
+ * once, so the queue lock is held only for a pointer swap and never while
+ * encoding or sending.  Everything the worker touches besides the queue is
+ * serialised by nf_export_mutex, which a protocol switch also takes.
+ *
+ * The worker runs on its own ordered workqueue rather than on
+ * system_unbound_wq:
+ *  - flows are freed only here, so under memory pressure the exporter must
+ *    still run: WQ_MEM_RECLAIM gives it a rescuer thread, where a shared
+ *    queue might wait for a new kworker that cannot be allocated;
+ *  - ordered: a later work item (say, a timer-driven template refresh)
+ *    runs strictly one at a time with the export run, without more locking;
+ *  - exit can drain and destroy it, which proves no run is left;
+ *  - time spent exporting shows up under its own name in ps and in the
+ *    workqueue tracepoints.
+ */
+#include <linux/bitops.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "ipt_NETFLOW.h"
+
+static const struct nf_encoder *const nf_encoders[] = {
+	&nf_v5_encoder,
+};
+
+/* Expired flows waiting for the worker, oldest first. */
+static DEFINE_SPINLOCK(nf_queue_lock);
+static struct nf_flow *nf_queue_head;
+static struct nf_flow *nf_queue_tail;
+
+static void nf_export_work(struct work_struct *work);
+static DECLARE_WORK(nf_export_work_item, nf_export_work);
+/* NULL before init and after exit: a stray kick then finds nothing to do. */
+static struct workqueue_struct *nf_export_wq;
+
+static DEFINE_MUTEX(nf_export_mutex);
+static struct nf_enc *nf_enc;			/* under nf_export_mutex */
+static unsigned int nf_export_proto;		/* nf_enc's, for lockless reads */
+
+#define NF_EXPORT_RESYNC	0
+static unsigned long nf_export_flags;
+
+static DEFINE_SPINLOCK(nf_stats_lock);
+static struct nf_export_stats nf_stats;
+static unsigned long nf_rate_stamp;		/* jiffies of the last sample */
+static u64 nf_rate_pdus, nf_rate_flows;		/* counts at that sample */
+
+void nf_export_queue(struct nf_flow *head, struct nf_flow *tail)
+{
+	unsigned long flags;
+
+	if (!head)
+		return;
+	tail->next = NULL;
+	spin_lock_irqsave(&nf_queue_lock, flags);
+	if (nf_queue_tail)
+		nf_queue_tail->next = head;
+	else
+		nf_queue_head = head;
+	nf_queue_tail = tail;
+	spin_unlock_irqrestore(&nf_queue_lock, flags);
+}
+
+static struct nf_flow *nf_queue_take(void)
+{
+	struct nf_flow *head;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nf_queue_lock, flags);
+	head = nf_queue_head;
+	nf_queue_head = NULL;
+	nf_queue_tail = NULL;
+	spin_unlock_irqrestore(&nf_queue_lock, flags);
+	return head;
+}
+
+void nf_export_kick(void)
+{
+	struct workqueue_struct *wq = READ_ONCE(nf_export_wq);
+
+	if (wq)
+		queue_work(wq, &nf_export_work_item);
+}
+
+void nf_export_sync(void)
+{
+	/* The caller may have queued without kicking. */
+	nf_export_kick();
+	flush_work(&nf_export_work_item);
+}
+
+void nf_export_resend_templates(void)
+{
+	set_bit(NF_EXPORT_RESYNC, &nf_export_flags);
+	/* Collectors that just (re)appeared need templates before data. */
+	nf_export_kick();
+}
+
+/* Under nf_stats_lock.  Windows of at least a second keep rates stable. */
+static void nf_rate_update(void)
+{
+	unsigned long now = jiffies, span = now - nf_rate_stamp;
+
+	if (span < HZ)
+		return;
+	nf_stats.pdu_rate = div64_ul((nf_stats.pdus - nf_rate_pdus) * HZ, span);
+	nf_stats.flow_rate = div64_ul((nf_stats.flows - nf_rate_flows) * HZ,
+				      span);
+	nf_rate_stamp = now;
+	nf_rate_pdus = nf_stats.pdus;
+	nf_rate_flows = nf_stats.flows;
+}
+
+void nf_export_get_stats(struct nf_export_stats *st)
+{
+	spin_lock(&nf_stats_lock);
+	nf_rate_update();
+	*st = nf_stats;
+	spin_unlock(&nf_stats_lock);
+}
+
+unsigned int nf_export_protocol(void)
+{
+	return READ_ONCE(nf_export_proto);
+}
+
+static void nf_export_now(struct nf_export_time *t)
+{
+	u64 j = get_jiffies_64();
+
+	t->jiffies = (u32)j;
+	t->uptime_ms = (u32)jiffies64_to_msecs(j - INITIAL_JIFFIES);
+	ktime_get_real_ts64(&t->wall);
+}
+
+static void nf_pdu_begin(struct nf_enc *e)
+{
+	struct nf_export_time t;
+
+	/* Settings take effect at the next PDU, never inside one. */
+	e->engine_id = READ_ONCE(nf_cfg.engine_id);
+	e->refresh_rate = READ_ONCE(nf_cfg.refresh_rate);
+	e->timeout_rate = READ_ONCE(nf_cfg.timeout_rate);
+	if (test_and_clear_bit(NF_EXPORT_RESYNC, &nf_export_flags))
+		e->resync = true;
+	nf_export_now(&t);
+	e->ops->begin(e, &t);
+}
+
+static void nf_pdu_send(struct nf_enc *e)
+{
+	unsigned int flows = e->records, ndest, failed, ok;
+	size_t len = e->ops->finish(e);
+
+	if (!len)
+		return;
+	failed = max(nf_dest_send_all(e->buf, len, flows), 0);
+	ndest = nf_dest_count();
+	ok = ndest > failed ? ndest - failed : 0;
+
+	spin_lock(&nf_stats_lock);
+	nf_stats.pdus++;
+	nf_stats.flows += flows;
+	nf_stats.sent_pdus += ok;
+	nf_stats.sent_bytes += (u64)len * ok;
+	nf_stats.errors += failed;
+	/* With no collector at all the flows reached nobody either. */
+	if (failed || !ndest) {
+		nf_stats.lost_pdus++;
+		nf_stats.lost_flows += flows;
+	}
+	spin_unlock(&nf_stats_lock);
+}
+
+/*
+ * Export everything queued, in queue order.  Full PDUs go out as they
+ * fill; the last, partial one goes out when the queue is empty rather
+ * than waiting for more flows, so a flow is never held back.
+ */
+static void nf_export_drain(struct nf_enc *e)
+{
+	struct nf_flow *f, *next;
+	unsigned int skipped = 0;
+	bool open = false;
+	int err;
+
+	while ((f = nf_queue_take())) {
+		for (; f; f = next) {
+			next = f->next;
+			if (!open) {
+				nf_pdu_begin(e);
+				open = true;
+			}
+			err = e->ops->add(e, f);
+			if (err == -ENOSPC) {
+				nf_pdu_send(e);
+				cond_resched();
+				nf_pdu_begin(e);
+				err = e->ops->add(e, f);
+				/* an encoder bug: a flow no PDU can hold */
+				WARN_ON_ONCE(err == -ENOSPC);
+			}
+			if (err)
+				skipped++;
+			nf_cache_free(f);
+		}
+	}
+	/* Templates asked for while there were no flows to carry them. */
+	if (!open && test_bit(NF_EXPORT_RESYNC, &nf_export_flags)) {
+		nf_pdu_begin(e);
+		open = true;
+	}
+	if (open)
+		nf_pdu_send(e);
+
+	spin_lock(&nf_stats_lock);
+	nf_stats.skipped += skipped;
+	nf_rate_update();
+	spin_unlock(&nf_stats_lock);
+}
+
+static void nf_export_work(struct work_struct *work)
+{
+	mutex_lock(&nf_export_mutex);
+	if (nf_enc)
+		nf_export_drain(nf_enc);
+	mutex_unlock(&nf_export_mutex);
+}
+
+static const struct nf_encoder *nf_encoder_find(unsigned int protocol)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nf_encoders); i++)
+		if (nf_encoders[i]->protocol == protocol)
+			return nf_encoders[i];
+	return NULL;
+}
+
+static void nf_enc_destroy(struct nf_enc *e)
+{
+	if (!e)
+		return;
+	if (e->ops->release)
+		e->ops->release(e);
+	kfree(e->buf);
+	kfree(e);
+}
+
+static struct nf_enc *nf_enc_create(const struct nf_encoder *ops)
+{
+	struct nf_enc *e;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return NULL;
+	e->ops = ops;
+	e->size = ops->pdu_size;
+	/* A new stream: collectors know none of its templates yet. */
+	e->resync = true;
+	e->buf = kmalloc(e->size, GFP_KERNEL);
+	if (!e->buf || (ops->init && ops->init(e))) {
+		kfree(e->buf);
+		kfree(e);
+		return NULL;
+	}
+	return e;
+}
+
+int nf_export_set_protocol(unsigned int protocol)
+{
+	const struct nf_encoder *ops = nf_encoder_find(protocol);
+	struct nf_enc *e;
+
+	if (!ops)
+		return -EPROTONOSUPPORT;
+	mutex_lock(&nf_export_mutex);
+	if (nf_enc && nf_enc->ops == ops) {
+		mutex_unlock(&nf_export_mutex);
+		return 0;
+	}
+	/* Allocate first: on failure the old protocol stays in force. */
+	e = nf_enc_create(ops);
+	if (!e) {
+		mutex_unlock(&nf_export_mutex);
+		return -ENOMEM;
+	}
+	/* Flows metered under the old protocol are sent in it. */
+	if (nf_enc)
+		nf_export_drain(nf_enc);
+	nf_enc_destroy(nf_enc);
+	nf_enc = e;
+	WRITE_ONCE(nf_export_proto, protocol);
+	mutex_unlock(&nf_export_mutex);
+	return 0;
+}
+
+int nf_export_init(void)
+{
+	struct workqueue_struct *wq;
+	int err;
+
+	/*
+	 * The settings layer confirms the protocol with
+	 * nf_export_set_protocol(), which reports one we cannot encode.
+	 */
+	err = nf_export_set_protocol(READ_ONCE(nf_cfg.protocol));
+	if (err == -EPROTONOSUPPORT)
+		err = nf_export_set_protocol(nf_v5_encoder.protocol);
+	if (err)
+		return err;
+
+	spin_lock(&nf_stats_lock);
+	nf_rate_stamp = jiffies;
+	spin_unlock(&nf_stats_lock);
+
+	wq = alloc_ordered_workqueue("ipt_netflow_export", WQ_MEM_RECLAIM);
+	if (!wq) {
+		mutex_lock(&nf_export_mutex);
+		nf_enc_destroy(nf_enc);
+		nf_enc = NULL;
+		mutex_unlock(&nf_export_mutex);
+		return -ENOMEM;
+	}
+	WRITE_ONCE(nf_export_wq, wq);
+	return 0;
+}
+
+void nf_export_exit(void)
+{
+	struct workqueue_struct *wq = nf_export_wq;
+
+	WRITE_ONCE(nf_export_wq, NULL);
+	/* Lets a run in progress, and one it requeued, finish first. */
+	if (wq)
+		destroy_workqueue(wq);
+
+	mutex_lock(&nf_export_mutex);
+	/* Flows queued without a kick still go out. */
+	if (nf_enc)
+		nf_export_drain(nf_enc);
+	nf_enc_destroy(nf_enc);
+	nf_enc = NULL;
+	mutex_unlock(&nf_export_mutex);
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * NetFlow v5 encoder.
+ *
+ * Pure: it only writes into the buffer export.c lends it, so the KUnit
+ * suite (tests/kunit/netflow_v5_test.c) runs this very file on UML.
+ *
+ * v5 has no room for what the cache keeps wider than the wire:
+ *  - IPv6 flows cannot be carried at all (-EAFNOSUPPORT, counted by
+ *    export.c as skipped).  They exist only while protocol is 9 or 10.
+ *  - dOctets is 32 bits.  With protocol 5 the cache ends a flow before its
+ *    bytes pass U32_MAX (nf_cache_set_split), so the clamp below is only a
+ *    safety net: a flow that slipped past reads U32_MAX, never a small
+ *    wrapped count.  dPkts is as wide as the cache's counter.
+ *  - engine_id is 8 bits.  The settings layer refuses a larger one while
+ *    protocol is 5; should one get here anyway, its low byte is sent.
+ *  - input/output are 16 bits, see nf5_ifindex().
+ */
+#include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+
+#include "ipt_NETFLOW.h"
+#include "netflow_v5.h"
+
+/*
+ * An ifindex above 65535 is sent as 65535: cutting it to 16 bits would
+ * name an unrelated interface (65536 would read as 0, "local"), whereas
+ * the top value reads as "out of range" on any box with fewer interfaces.
+ */
+static __be16 nf5_ifindex(u32 ifindex)
+{
+	return htons(min_t(u32, ifindex, NF5_IFINDEX_MAX));
+}
+
+static void nf5_begin(struct nf_enc *e, const struct nf_export_time *t)
+{
+	e->t = *t;
+	e->records = 0;
+	/* The header is written by nf5_finish(), once count is known. */
+	e->len = e->size >= sizeof(struct nf5_header) ?
+		 sizeof(struct nf5_header) : 0;
+}
+
+static int nf5_add(struct nf_enc *e, const struct nf_flow *f)
+{
+	const struct nf_export_time *t = &e->t;
+	struct nf5_record *r;
+
+	if (f->key.family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (e->records >= NF5_MAX_RECORDS || !e->len ||
+	    e->len + sizeof(*r) > e->size)
+		return -ENOSPC;
+
+	r = (struct nf5_record *)(e->buf + e->len);
+	*r = (struct nf5_record) {
+		.srcaddr = f->key.v4.saddr,
+		.dstaddr = f->key.v4.daddr,
+		.nexthop = f->nexthop4,
+		.input = nf5_ifindex(f->key.iif),
+		.output = nf5_ifindex(f->oif),
+		.d_pkts = htonl(f->packets),
+		.d_octets = htonl(min_t(u64, f->bytes, U32_MAX)),
+		/* u32 arithmetic: sys_uptime wraps, and so must these */
+		.first = htonl(t->uptime_ms - nf_time_age_ms(t, f->first)),
+		.last = htonl(t->uptime_ms - nf_time_age_ms(t, f->last)),
+		.srcport = f->key.sport,
+		.dstport = f->key.dport,
+		.tcp_flags = f->tcp_flags,
+		.prot = f->key.proto,
+		.tos = f->key.tos,
+	};
+	e->len += sizeof(*r);
+	e->records++;
+	return 0;
+}
+
+static size_t nf5_finish(struct nf_enc *e)
+{
+	struct nf5_header *h = (struct nf5_header *)e->buf;
+
+	if (!e->records)
+		return 0;
+	*h = (struct nf5_header) {
+		.version = htons(NF5_VERSION),
+		.count = htons(e->records),
+		.sys_uptime = htonl(e->t.uptime_ms),
+		.unix_secs = htonl((u32)e->t.wall.tv_sec),
+		.unix_nsecs = htonl((u32)e->t.wall.tv_nsec),
+		.flow_sequence = htonl((u32)e->sequence),
+		.engine_type = 0,
+		.engine_id = (u8)e->engine_id,
+		.sampling_interval = 0,
+	};
+	e->sequence += e->records;
+	return e->len;
+}
+
+const struct nf_encoder nf_v5_encoder = {
+	.protocol = 5,
+	.pdu_size = NF5_PDU_MAX,
+	.begin = nf5_begin,
+	.add = nf5_add,
+	.finish = nf5_finish,
+};

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the NetFlow v5 encoder (netflow_v5.c).
+ *
+ * Expected PDUs are written out byte by byte from the v5 format, not
+ * produced by the encoder or its structs, so a layout or byte-order slip
+ * in netflow_v5.h fails here.  Flow ages are whole multiples of HZ so the
+ * millisecond values hold for any CONFIG_HZ (UML uses 100, Debian 250).
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+
+#include "ipt_NETFLOW.h"
+#include "netflow_v5.h"
+
+#define HDR	24
+#define REC	48
+/* offsets inside a record, from the format */
+#define R_INPUT		12
+#define R_OUTPUT	14
+#define R_PKTS		16
+#define R_OCTETS	20
+#define R_FIRST		24
+#define R_LAST		28
+#define R_SPORT		32
+#define R_DPORT		34
+#define R_FLAGS		37
+#define R_PROT		38
+
+/* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
+static const struct nf_export_time t0 = {
+	.jiffies = 1000000,
+	.uptime_ms = 10000000,
+	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
+};
+
+struct v5_ctx {
+	struct nf_enc e;
+	u8 buf[NF5_PDU_MAX + 16];
+};
+
+static struct nf_enc *v5_enc(struct kunit *test, size_t size)
+{
+	struct v5_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_LE(test, size, sizeof(c->buf));
+	c->e.ops = &nf_v5_encoder;
+	c->e.buf = c->buf;
+	c->e.size = size;
+	/* Bytes past the PDU must stay untouched: see v5_test_limit. */
+	memset(c->buf, 0xa5, sizeof(c->buf));
+	return &c->e;
+}
+
+/* TCP 192.0.2.1:40000 -> 198.51.100.7:80, 10 packets, 1500 bytes */
+static void v5_flow(struct nf_flow *f, const struct nf_export_time *t)
+{
+	memset(f, 0, sizeof(*f));
+	f->key.family = AF_INET;
+	f->key.iif = 2;
+	f->key.v4.saddr = htonl(0xc0000201);
+	f->key.v4.daddr = htonl(0xc6336407);
+	f->key.sport = htons(40000);
+	f->key.dport = htons(80);
+	f->key.proto = 6;
+	f->key.tos = 0x28;
+	f->oif = 3;
+	f->nexthop4 = htonl(0xcb0071fe);
+	f->packets = 10;
+	f->bytes = 1500;
+	f->tcp_flags = 0x1b;
+	f->first = t->jiffies - 10 * HZ;
+	f->last = t->jiffies - 1 * HZ;
+	f->end_reason = NF_END_IDLE;
+}
+
+static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
+			 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (got[i] != want[i]) {
+			KUNIT_FAIL(test, "byte %zu: got %#04x, want %#04x",
+				   i, got[i], want[i]);
+			return;
+		}
+	}
+}
+
+static u32 be32_at(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static u16 be16_at(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static const u8 *rec(const struct nf_enc *e, unsigned int i)
+{
+	return e->buf + HDR + i * REC;
+}
+
+static void v5_test_pdu_bytes(struct kunit *test)
+{
+	static const u8 want[HDR + REC] = {
+		/* header */
+		0x00, 0x05,			/* version */
+		0x00, 0x01,			/* count */
+		0x00, 0x98, 0x96, 0x80,		/* sys_uptime 10000000 ms */
+		0x65, 0x53, 0xf1, 0x00,		/* unix_secs 1700000000 */
+		0x07, 0x5b, 0xcd, 0x15,		/* unix_nsecs 123456789 */
+		0x00, 0x00, 0x03, 0xe8,		/* flow_sequence 1000 */
+		0x00,				/* engine_type */
+		0x07,				/* engine_id */
+		0x00, 0x00,			/* sampling_interval */
+		/* record */
+		0xc0, 0x00, 0x02, 0x01,		/* srcaddr 192.0.2.1 */
+		0xc6, 0x33, 0x64, 0x07,		/* dstaddr 198.51.100.7 */
+		0xcb, 0x00, 0x71, 0xfe,		/* nexthop 203.0.113.254 */
+		0x00, 0x02,			/* input */
+		0x00, 0x03,			/* output */
+		0x00, 0x00, 0x00, 0x0a,		/* dPkts 10 */
+		0x00, 0x00, 0x05, 0xdc,		/* dOctets 1500 */
+		0x00, 0x98, 0x6f, 0x70,		/* First 9990000: 10 s ago */
+		0x00, 0x98, 0x92, 0x98,		/* Last 9999000: 1 s ago */
+		0x9c, 0x40,			/* srcport 40000 */
+		0x00, 0x50,			/* dstport 80 */
+		0x00,				/* pad1 */
+		0x1b,				/* tcp_flags */
+		0x06,				/* prot */
+		0x28,				/* tos */
+		0x00, 0x00,			/* src_as */
+		0x00, 0x00,			/* dst_as */
+		0x00,				/* src_mask */
+		0x00,				/* dst_mask */
+		0x00, 0x00,			/* pad2 */
+	};
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_flow f;
+
+	e->sequence = 1000;
+	e->engine_id = 7;
+	v5_flow(&f, &t0);
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), sizeof(want));
+	expect_bytes(test, e->buf, want, sizeof(want));
+	KUNIT_EXPECT_EQ(test, e->records, 1U);
+	KUNIT_EXPECT_EQ(test, e->sequence, 1001ULL);
+}
+
+static void v5_test_limit(struct kunit *test)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_flow f;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, NF5_PDU_MAX, (size_t)(24 + 30 * 48));
+	v5_flow(&f, &t0);
+	e->ops->begin(e, &t0);
+	for (i = 0; i < 30; i++) {
+		f.key.sport = htons(1000 + i);
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	}
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, e->records, 30U);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)1464);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 30);
+	/* first and last records in order, nothing written past the PDU */
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 0) + R_SPORT), 1000);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 29) + R_SPORT), 1029);
+	KUNIT_EXPECT_EQ(test, e->buf[1464], 0xa5);
+
+	/* a smaller buffer is full sooner, never overrun */
+	e = v5_enc(test, 24 + 2 * 48 + 47);
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)120);
+	KUNIT_EXPECT_EQ(test, e->buf[120], 0xa5);
+
+	/* too small for a header: nothing fits, nothing to send */
+	e = v5_enc(test, 23);
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->buf[0], 0xa5);
+}
+
+static void v5_test_sequence(struct kunit *test)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_flow f;
+	unsigned int i;
+
+	v5_flow(&f, &t0);
+
+	e->ops->begin(e, &t0);
+	for (i = 0; i < 30; i++)
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	e->ops->finish(e);
+	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 0U);
+	KUNIT_EXPECT_EQ(test, e->sequence, 30ULL);
+
+	e->ops->begin(e, &t0);
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	e->ops->finish(e);
+	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 30U);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 5);
+	KUNIT_EXPECT_EQ(test, e->sequence, 35ULL);
+
+	/* an empty PDU is not sent and does not count */
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->sequence, 35ULL);
+
+	/* the 32-bit field wraps; the stream counter does not */
+	e->sequence = 0xfffffffeULL;
+	e->ops->begin(e, &t0);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	e->ops->finish(e);
+	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 0xfffffffeU);
+	KUNIT_EXPECT_EQ(test, e->sequence, 0x100000001ULL);
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	e->ops->finish(e);
+	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 1U);
+}
+
+static void v5_test_icmp(struct kunit *test)
+{
+	/* srcport, dstport, pad1, tcp_flags, prot of the two records */
+	static const u8 unreach[] = { 0x00, 0x00, 0x03, 0x01, 0x00, 0x00, 0x01 };
+	static const u8 echo[] = { 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01 };
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_flow f;
+
+	v5_flow(&f, &t0);
+	f.key.proto = 1;
+	f.tcp_flags = 0;
+	f.key.sport = 0;
+	f.key.dport = htons(3 << 8 | 1);	/* host unreachable */
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	f.key.dport = htons(8 << 8 | 0);	/* echo request */
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	e->ops->finish(e);
+	expect_bytes(test, rec(e, 0) + R_SPORT, unreach, sizeof(unreach));
+	expect_bytes(test, rec(e, 1) + R_SPORT, echo, sizeof(echo));
+}
+
+static void v5_test_clamp(struct kunit *test)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_flow f;
+
+	v5_flow(&f, &t0);
+	e->ops->begin(e, &t0);
+
+	f.bytes = 0x100000005ULL;		/* would wrap to 5 */
+	f.packets = 0xffffffffU;
+	f.key.iif = 65536;			/* would wrap to 0 */
+	f.oif = 70000;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+
+	f.bytes = 0xffffffffULL;
+	f.packets = 1;
+	f.key.iif = 65535;
+	f.oif = 65534;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+
+	f.bytes = 0xfffffffeULL;
+	f.key.iif = 0;				/* locally sent */
+	f.oif = 0;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+
+	e->engine_id = 0x1ff;
+	e->ops->finish(e);
+
+	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0) + R_OCTETS), 0xffffffffU);
+	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0) + R_PKTS), 0xffffffffU);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 0) + R_INPUT), 0xffff);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 0) + R_OUTPUT), 0xffff);
+
+	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 1) + R_OCTETS), 0xffffffffU);
+	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 1) + R_PKTS), 1U);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 1) + R_INPUT), 0xffff);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 1) + R_OUTPUT), 0xfffe);
+
+	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 2) + R_OCTETS), 0xfffffffeU);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 2) + R_INPUT), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 2) + R_OUTPUT), 0);
+
+	/* engine_id: the low 8 bits */
+	KUNIT_EXPECT_EQ(test, e->buf[21], 0xff);
+	e->engine_id = 0x100;
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	e->ops->finish(e);
+	KUNIT_EXPECT_EQ(test, e->buf[21], 0x00);
+	KUNIT_EXPECT_EQ(test, e->buf[20], 0x00);	/* engine_type */
+}
+
+/* Encode @f alone in a PDU begun at @t; return its record. */
+static const u8 *v5_one(struct kunit *test, const struct nf_export_time *t,
+			const struct nf_flow *f)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+
+	e->ops->begin(e, t);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)(HDR + REC));
+	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 4), t->uptime_ms);
+	return rec(e, 0);
+}
+
+static void v5_test_time_wrap(struct kunit *test)
+{
+	struct nf_export_time t = t0;
+	struct nf_flow f;
+	const u8 *r;
+
+	v5_flow(&f, &t);
+
+	/* jiffies wrapped between the first packet and now */
+	t.jiffies = 3 * HZ;
+	t.uptime_ms = 1000000;
+	f.first = 0U - 7 * HZ;			/* 10 s before now */
+	f.last = 1 * HZ;			/* 2 s before now */
+	KUNIT_ASSERT_GT(test, f.first, t.jiffies);
+	r = v5_one(test, &t, &f);
+	KUNIT_EXPECT_EQ(test, be32_at(r + R_FIRST), 990000U);
+	KUNIT_EXPECT_EQ(test, be32_at(r + R_LAST), 998000U);
+
+	/* sys_uptime itself wrapped since the first packet */
+	t.jiffies = 0x80000000U;
+	t.uptime_ms = 5000;
+	f.first = t.jiffies - 10 * HZ;
+	f.last = t.jiffies - 1 * HZ;
+	r = v5_one(test, &t, &f);
+	KUNIT_EXPECT_EQ(test, be32_at(r + R_FIRST), 0xffffec78U);
+	KUNIT_EXPECT_EQ(test, be32_at(r + R_LAST), 4000U);
+
+	/* stamped after the PDU was begun: reads as "now", not 49 days ago */
+	f.first = t.jiffies;
+	f.last = t.jiffies + 2;
+	r = v5_one(test, &t, &f);
+	KUNIT_EXPECT_EQ(test, be32_at(r + R_FIRST), 5000U);
+	KUNIT_EXPECT_EQ(test, be32_at(r + R_LAST), 5000U);
+}
+
+static void v5_test_ipv6_skipped(struct kunit *test)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_flow f;
+
+	v5_flow(&f, &t0);
+	f.key.family = AF_INET6;
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -EAFNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, e->records, 0U);
+	KUNIT_EXPECT_EQ(test, e->len, (size_t)24);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->sequence, 0ULL);
+
+	/* a v4 flow after it lands in the first record slot */
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -EAFNOSUPPORT);
+	f.key.family = AF_INET;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)72);
+	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0)), 0xc0000201U);
+}
+
+static struct kunit_case v5_test_cases[] = {
+	KUNIT_CASE(v5_test_pdu_bytes),
+	KUNIT_CASE(v5_test_limit),
+	KUNIT_CASE(v5_test_sequence),
+	KUNIT_CASE(v5_test_icmp),
+	KUNIT_CASE(v5_test_clamp),
+	KUNIT_CASE(v5_test_time_wrap),
+	KUNIT_CASE(v5_test_ipv6_skipped),
+	{}
+};
+
+static struct kunit_suite v5_test_suite = {
+	.name = "ipt_netflow_v5",
+	.test_cases = v5_test_cases,
+};
+
+kunit_test_suite(v5_test_suite);
