@@ -305,6 +305,7 @@ int nf_export_set_protocol(unsigned int protocol)
 	nf_enc_destroy(nf_enc);
 	nf_enc = e;
 	WRITE_ONCE(nf_export_proto, protocol);
+	nf_cache_set_split(ops->max_octets, ops->max_packets);
 	mutex_unlock(&nf_export_mutex);
 	return 0;
 }

@@ -101,6 +101,8 @@ static size_t nf5_finish(struct nf_enc *e)
 const struct nf_encoder nf_v5_encoder = {
 	.protocol = 5,
 	.pdu_size = NF5_PDU_MAX,
+	.max_octets = U32_MAX,		/* dOctets and dPkts are 32-bit */
+	.max_packets = U32_MAX,
 	.begin = nf5_begin,
 	.add = nf5_add,
 	.finish = nf5_finish,
