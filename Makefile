@@ -142,7 +142,9 @@ demo:
 # --- housekeeping -----------------------------------------------------------
 clean:
 	rm -rf $(BUILD)
-	rm -f $(REPO)/netflow_main.c
+	@# leftovers of a kbuild run in the source directory itself
+	cd $(REPO) && rm -f netflow_main.c *.o *.ko *.mod *.mod.c .*.cmd \
+		.*.d Module.symvers modules.order
 
 distclean: clean
 	rm -f $(REPO)/config.mk

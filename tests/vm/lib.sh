@@ -1,0 +1,535 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the VM tests, sourced by tests/vm/*.sh inside the bench VM
+# (scripts/vm-run).  The guest sees the host root read-only; /tmp, /run and
+# $VM_OUT are writable.
+#
+#   NF_BUILD   where the builds are (default $REPO/build): the module is
+#              $NF_BUILD/$(uname -r)/ipt_NETFLOW.ko, the extensions are in
+#              $NF_BUILD/xtables
+#   NF_KO      the module file (overrides the above)
+
+# A test whose first line asks for bash gets bash, whichever shell runs it
+# (run-suite.sh starts every test with sh).
+if [ -z "${BASH_VERSION:-}" ] && [ -f "$0" ] &&
+	read -r nf_shebang <"$0" && [ "${nf_shebang#\#!*bash}" != "$nf_shebang" ]; then
+	exec bash "$0" "$@"
+fi
+
+REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+NF_BUILD=${NF_BUILD:-$REPO/build}
+NF_KO=${NF_KO:-$NF_BUILD/$(uname -r)/ipt_NETFLOW.ko}
+NF_STAT=/proc/net/stat/ipt_netflow
+export REPO NF_BUILD NF_KO
+
+sys_xtlibdir=$(pkg-config --variable=xtlibdir xtables 2>/dev/null)
+: "${sys_xtlibdir:=/usr/lib/x86_64-linux-gnu/xtables}"
+XTABLES_LIBDIR=$NF_BUILD/xtables:$sys_xtlibdir
+export XTABLES_LIBDIR
+
+# both iptables back ends; tests loop over them
+NF_BACKENDS="nft legacy"
+
+say() { echo "${0##*/}: $*"; }
+fail() {
+	echo "${0##*/}: FAIL: $*" >&2
+	exit 1
+}
+
+# kernel modules the tests need besides the module's own dependencies
+# (the iptables-legacy tables load on demand, and are unloaded by
+# nf_cleanup so that iptables-nft does not warn about them)
+NF_KMODS="x_tables ip_tables ip6_tables nf_conntrack nf_nat nf_tables
+	nft_compat veth"
+NF_LEGACY_KMODS="iptable_filter iptable_mangle iptable_raw iptable_nat
+	iptable_security ip6table_filter ip6table_mangle ip6table_raw
+	ip6table_nat ip6table_security"
+
+# (builtins only where cheap matters: every exec is slow under TCG)
+nf_loaded() { [ -d /sys/module/ipt_NETFLOW ]; }
+
+# nf_try_load [param=value...]: load the module under test (after what it
+# needs); returns insmod's status
+nf_try_load() {
+	[ -f "$NF_KO" ] || fail "$NF_KO missing (make modules-all)"
+	nf_loaded && nf_unload
+	if [ -z "${nf_deps_done:-}" ]; then
+		# shellcheck disable=SC2046 # lists
+		modprobe -a $NF_KMODS $(modinfo -F depends "$NF_KO" | tr ',' ' ') ||
+			fail "modprobe of the dependencies failed"
+		nf_deps_done=1
+	fi
+	insmod "$NF_KO" "$@"
+}
+
+# nf_load [param=value...]: load the module under test, or fail
+nf_load() {
+	nf_try_load "$@" || fail "insmod $NF_KO $* failed"
+	nf_loaded || fail "ipt_NETFLOW not in /proc/modules after insmod"
+}
+
+# nf_load_v6 [param=value...]: load with an export protocol that carries
+# IPv6 (IPFIX, else v9): ip6tables rules are refused under protocol 5.
+# Sets NF_V6=1; if the module takes neither yet, loads it with its default
+# protocol and sets NF_V6=0: tests then check the refusal and skip the rest
+# of their IPv6 part, saying so.
+nf_load_v6() {
+	for p in 10 9; do
+		if nf_try_load protocol=$p "$@" 2>/dev/null; then
+			NF_V6=1
+			return 0
+		fi
+	done
+	NF_V6=0
+	nf_load "$@"
+	say "SKIP IPv6 parts: the module takes neither protocol=10 nor" \
+		"protocol=9 yet"
+}
+
+# nf_v6_refused IP6TABLES: under protocol 5 an ip6tables rule is refused
+nf_v6_refused() {
+	! $1 -w -I OUTPUT -j NETFLOW 2>/dev/null ||
+		fail "$1 -j NETFLOW accepted under protocol 5"
+}
+
+# nf_unload: remove the module; rules referencing it must be gone first.
+# nft_compat drops its module reference after the transaction commits,
+# so allow a moment.
+nf_unload() {
+	nf_loaded || return 0
+	i=0
+	while ! rmmod ipt_NETFLOW 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 50 ]; then
+			rmmod ipt_NETFLOW ||
+				fail "rmmod ipt_NETFLOW failed (refcnt" \
+					"$(cat /sys/module/ipt_NETFLOW/refcnt))"
+		fi
+		sleep 0.1
+	done
+	! nf_loaded || fail "ipt_NETFLOW still loaded after rmmod"
+}
+
+# nf_refcnt: the module's reference count (rules using the target)
+nf_refcnt() {
+	read -r r </sys/module/ipt_NETFLOW/refcnt && echo "$r"
+}
+
+# nf_wait_refcnt N: wait (up to 5 s) until the refcount is N
+nf_wait_refcnt() {
+	i=0
+	while [ "$(nf_refcnt)" != "$1" ]; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
+
+# nf_ipt BACKEND 4|6: the iptables binary of that back end and family
+nf_ipt() {
+	case $2 in
+	4) echo "iptables-$1" ;;
+	6) echo "ip6tables-$1" ;;
+	esac
+}
+
+# nf_flush_all: remove every rule and user chain of both back ends, in
+# the tables that exist (listing a legacy table would load it)
+nf_flush_all() {
+	for f in "" 6; do
+		ipt=ip${f}tables-nft
+		for t in $($ipt-save 2>/dev/null | sed -n 's/^\*//p'); do
+			$ipt -w -t "$t" -F
+			$ipt -w -t "$t" -X
+		done
+		ipt=ip${f}tables-legacy
+		[ -r /proc/net/ip${f}_tables_names ] || continue
+		for t in $(cat /proc/net/ip${f}_tables_names); do
+			$ipt -w -t "$t" -F
+			$ipt -w -t "$t" -X
+		done
+	done
+	return 0
+}
+
+# nf_count_rules IPT: count "-j NETFLOW" rules in every table
+nf_count_rules() {
+	n=0
+	for t in raw mangle filter nat; do
+		c=$($1 -w -t "$t" -S 2>/dev/null | grep -c -- '-j NETFLOW')
+		n=$((n + c))
+	done
+	echo "$n"
+}
+
+# nf_stat_pkts: packets the module counted ("Total" line, "traffic: <pkt,")
+nf_stat_pkts() {
+	[ -r "$NF_STAT" ] || fail "$NF_STAT missing"
+	v=$(awk '/^Total/ && match($0, /traffic: *[0-9]+/) {
+		s = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", s); print s
+	}' "$NF_STAT")
+	[ -n "$v" ] || {
+		cat "$NF_STAT" >&2
+		fail "no 'Total ... traffic: <pkt>, <bytes>' line in $NF_STAT"
+	}
+	echo "$v"
+}
+
+# nf_ping [ping args] HOST: ping with iputils if present, else busybox
+nf_ping() {
+	if command -v ping >/dev/null; then
+		ping "$@"
+	else
+		busybox ping "$@"
+	fi
+}
+
+# nf_ping_exact N HOST [NETNS]: send N echo requests, fail unless all N
+# replies came back
+nf_ping_exact() {
+	out=$(nf_ping -c "$1" -i 0.2 -W 5 -q "$2" 2>&1)
+	rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p')
+	[ "$rx" = "$1" ] || {
+		echo "$out" >&2
+		fail "ping $2: sent $1, got ${rx:-no} replies"
+	}
+}
+
+# nf_kmsg_mark TEXT: put a marker into the kernel log
+nf_kmsg_mark() { echo "nf-test: $*" >/dev/kmsg; }
+
+# nf_dmesg_since TEXT: kernel log after the last marker TEXT
+nf_dmesg_since() {
+	dmesg | awk -v m="nf-test: $1" 'index($0, m) { buf = ""; on = 1; next }
+		on { buf = buf $0 "\n" } END { printf "%s", buf }'
+}
+
+# test network: veth nfv0 (here) <-> nfv1 (netns nfns), documentation
+# prefixes only
+NF_NS=nfns
+NF_A4=192.0.2.1 NF_B4=192.0.2.2
+NF_A6=2001:db8:f10::1 NF_B6=2001:db8:f10::2
+nf_net_up() {
+	ip netns add $NF_NS || fail "ip netns add"
+	ip link add nfv0 type veth peer name nfv1 || fail "ip link add veth"
+	ip link set nfv1 netns $NF_NS
+	ip -n $NF_NS link set lo up
+	ip addr add $NF_A4/24 dev nfv0
+	ip -6 addr add $NF_A6/64 dev nfv0 nodad
+	ip -n $NF_NS addr add $NF_B4/24 dev nfv1
+	ip -n $NF_NS -6 addr add $NF_B6/64 dev nfv1 nodad
+	ip link set nfv0 up
+	ip -n $NF_NS link set nfv1 up
+	# first contact resolves neighbours; tests then count only echo
+	nf_ping -c 1 -W 5 $NF_B4 >/dev/null 2>&1
+	nf_ping -6 -c 1 -W 5 $NF_B6 >/dev/null 2>&1
+	return 0
+}
+nf_net_down() {
+	ip link del nfv0 2>/dev/null
+	ip netns del $NF_NS 2>/dev/null
+	return 0
+}
+
+# nf_cleanup: leave nothing behind for the next test
+nf_cleanup() {
+	nf_flush_all
+	nf_net_down
+	nf_unload
+	for m in $NF_LEGACY_KMODS; do
+		[ ! -d "/sys/module/$m" ] || rmmod "$m" 2>/dev/null
+	done
+	return 0
+}
+
+# ---- export tests (v5_*.sh): collectors, tools, statistics -------------
+# The test tools (tests/tools, built by cmake into build/cmake/bin)
+NF_BIN=${NF_BIN:-$REPO/build/cmake/bin}
+
+# nf_need_tools TOOL...: fail unless our tools / collectors are there
+nf_need_tools() {
+	for t; do
+		case $t in
+		nf-*) [ -x "$NF_BIN/$t" ] ||
+			fail "$NF_BIN/$t missing (cmake -S tests -B build/cmake &&" \
+				"cmake --build build/cmake)" ;;
+		*) command -v "$t" >/dev/null || fail "$t not installed" ;;
+		esac
+	done
+}
+
+# nf_workdir: W=/tmp/<test>, fresh; background jobs started with nf_bg
+# are stopped at exit, then NF_ON_EXIT (shell code) runs, and W is copied
+# to $VM_OUT/work/<test> for a look after the run
+nf_workdir() {
+	W=/tmp/${0##*/}
+	W=${W%.sh}
+	rm -rf "$W"
+	mkdir -p "$W" || fail "cannot create $W"
+	NF_BG=
+	read -r NF_T0 _ </proc/uptime
+	NF_T0=${NF_T0%.*}${NF_T0#*.}	# centiseconds
+	trap nf_exit_trap EXIT
+}
+nf_exit_trap() {
+	rc=$?
+	nf_bg_stop_all
+	[ -z "${NF_ON_EXIT:-}" ] || eval "$NF_ON_EXIT"
+	if [ -n "${VM_OUT:-}" ] && [ -d "$W" ]; then
+		rm -rf "$VM_OUT/work/${W##*/}"
+		mkdir -p "$VM_OUT/work" && cp -r "$W" "$VM_OUT/work/" 2>/dev/null
+	fi
+	exit $rc
+}
+
+# nf_bg CMD...: start CMD in the background, remember it in NF_BG; its pid
+# is in $NF_PID
+nf_bg() {
+	"$@" &
+	NF_PID=$!
+	NF_BG="$NF_BG $NF_PID"
+}
+# nf_bg_stop PID [SIGNAL]: stop one background job, wait for it, return its
+# exit status (a job killed by our signal counts as 0)
+nf_bg_stop() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null	# (no "Terminated" from the shell)
+	r=$?
+	NF_BG=$(echo "$NF_BG" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
+	case $r in 143 | 130) r=0 ;; esac
+	return $r
+}
+nf_bg_stop_all() {
+	for p in $NF_BG; do kill "$p" 2>/dev/null; done
+	for p in $NF_BG; do wait "$p" 2>/dev/null; done
+	NF_BG=
+}
+
+# sayt MESSAGE: say, with the seconds since nf_workdir (no exec)
+sayt() {
+	read -r t _ </proc/uptime
+	t=$((${t%.*}${t#*.} - ${NF_T0:-0}))
+	echo "${0##*/} [+$((t / 100)).$((t / 10 % 10))s]: $*"
+}
+
+# nf_now_ms: wall-clock time in milliseconds
+nf_now_ms() { date +%s%3N; }
+
+# nf_wait_udp PORT [NETNS]: wait (up to 10 s) until a socket is bound to UDP
+# PORT (in NETNS)
+nf_wait_udp() {
+	hex=$(printf ':%04X ' "$1")
+	i=0
+	while :; do
+		if [ -n "${2:-}" ]; then
+			ip netns exec "$2" cat /proc/net/udp
+		else
+			cat /proc/net/udp
+		fi | grep -q "^ *[0-9]*: [0-9A-F]*$hex" && return 0
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "nothing listens on udp port $1 ${2:-}"
+		sleep 0.1
+	done
+}
+
+# nf_collect_start OUT ADDR:PORT [ARGS]: nf-collect writing to OUT; pid in
+# NF_COLLECT_PID.  nf_collect_stop: end it; fails on decoding or sequence
+# errors.
+nf_collect_start() {
+	o=$1 a=$2
+	shift 2
+	nf_bg "$NF_BIN/nf-collect" -l "$a" -o "$o" "$@"
+	NF_COLLECT_PID=$NF_PID
+	nf_wait_udp "${a##*:}"
+}
+nf_collect_stop() {
+	nf_bg_stop "$NF_COLLECT_PID" || {
+		grep -E '^(error|warning|summary)' "$1" | head -n 20 >&2
+		fail "nf-collect found format or sequence errors (see above)"
+	}
+	grep -q '^summary .* seq_errors=0 format_errors=0 ' "$1" || {
+		tail -n 3 "$1" >&2
+		fail "nf-collect: no clean summary line in $1"
+	}
+}
+
+# nf_nfcapd_start DIR PORT: nfcapd on 127.0.0.1:PORT writing into DIR, its
+# messages into DIR.log
+# nf_nfcapd_stop: SIGTERM closes the file; its name is in NF_NFCAPD_FILE
+nf_nfcapd_start() {
+	mkdir -p "$1"
+	nf_bg nfcapd -p "$2" -b 127.0.0.1 -w "$1" -t 3600 >"$1.log" 2>&1
+	NF_NFCAPD_PID=$NF_PID NF_NFCAPD_DIR=$1
+	nf_wait_udp "$2"
+}
+nf_nfcapd_stop() {
+	nf_bg_stop "$NF_NFCAPD_PID"
+	NF_NFCAPD_FILE=$(ls "$NF_NFCAPD_DIR"/nfcapd.2* 2>/dev/null | head -n 1)
+	[ -n "$NF_NFCAPD_FILE" ] || fail "nfcapd wrote no file in $NF_NFCAPD_DIR"
+}
+
+# nf_capture_start FILE FILTER: dumpcap on lo (classic pcap), waits until
+# it captures; nf_capture_stop ends it.  nf_capture_begin FILE FILTER and
+# nf_capture_wait FILE do the same in two steps (dumpcap is slow to start).
+nf_capture_begin() {
+	nf_bg dumpcap -q -i lo -f "$2" -P -w "$1" 2>"$1.log"
+	NF_CAP_PID=$NF_PID
+}
+nf_capture_wait() {
+	i=0
+	until grep -q "Capturing on" "$1.log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { cat "$1.log" >&2; fail "dumpcap did not start"; }
+		sleep 0.1
+	done
+}
+nf_capture_start() {
+	nf_capture_begin "$@"
+	nf_capture_wait "$1"
+}
+nf_capture_stop() { nf_bg_stop "$NF_CAP_PID" INT; }
+
+# nf_snmp KEY: a value of /proc/net/stat/ipt_netflow_snmp
+nf_snmp() {
+	v=$(awk -v k="$1" '$1 == k { print $2 }' /proc/net/stat/ipt_netflow_snmp)
+	[ -n "$v" ] || fail "no $1 in /proc/net/stat/ipt_netflow_snmp"
+	echo "$v"
+}
+
+# nf_wait_snmp KEY OP VALUE SECS: wait until "KEY OP VALUE" holds (OP as
+# in test(1): -eq -ge -le ...); returns 1 if it did not within SECS
+nf_wait_snmp() {
+	n=$(($4 * 10))
+	while :; do
+		v=$(nf_snmp "$1")
+		[ "$v" "$2" "$3" ] && return 0
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# nf_flush: net.netflow.flush=1 (returns when the flows are handed to the
+# sockets)
+nf_flush() {
+	echo 1 >/proc/sys/net/netflow/flush || fail "net.netflow.flush=1 failed"
+}
+
+# nf_sum FILE KEY: sum of KEY=N over the "flow" lines of FILE
+nf_sum() {
+	awk -v k="$2" '$1 == "flow" {
+		for (i = 2; i <= NF; i++)
+			if (index($i, k "=") == 1) s += substr($i, length(k) + 2)
+	} END { printf "%d\n", s }' "$1"
+}
+
+# nf_compare NAME ARGS...: nf-compare ARGS, output in $W/NAME.cmp; fail on
+# a difference
+nf_compare() {
+	n=$1
+	shift
+	"$NF_BIN/nf-compare" "$@" >"$W/$n.cmp" 2>&1 || {
+		cat "$W/$n.cmp" >&2
+		fail "$n: the export differs from the ground truth"
+	}
+	sayt "$n: $(tail -n 1 "$W/$n.cmp")"
+}
+
+# nf_tshark_fields PCAP PORT: the v5 records of a capture, for
+# nf-compare --format tshark
+nf_tshark_fields() {
+	tshark -r "$1" -d "udp.port==$2,cflow" -Y cflow -T fields -E header=y \
+		-E separator=/t -E occurrence=a -E aggregator=, \
+		-e frame.number -e cflow.version -e cflow.srcaddr \
+		-e cflow.srcaddrv6 -e cflow.dstaddr -e cflow.dstaddrv6 \
+		-e cflow.srcport -e cflow.dstport -e cflow.protocol \
+		-e cflow.packets -e cflow.octets -e cflow.tcpflags \
+		-e cflow.icmp_type_code_ipv4 -e cflow.icmp_ipv4_type \
+		-e cflow.icmp_ipv4_code -e cflow.icmp_ipv6_type \
+		-e cflow.icmp_ipv6_code
+}
+
+# nf_collected FILE MATCH: packets of the "flow" lines of FILE that contain
+# MATCH (a fixed string, e.g. " sport=40000 ")
+nf_collected() {
+	awk -v m="$2" '$1 == "flow" && index($0, m) {
+		for (i = 2; i <= NF; i++)
+			if (index($i, "packets=") == 1) s += substr($i, 9)
+	} END { printf "%d\n", s }' "$1"
+}
+
+# nf_wait_collected FILE MATCH PACKETS SECS: wait until nf-collect wrote
+# PACKETS packets of flows matching MATCH; 1 if not within SECS
+nf_wait_collected() {
+	n=$(($4 * 10))
+	until [ "$(nf_collected "$1" "$2")" -ge "$3" ]; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# nf_v5_times FILE MATCH: one line per v5 record of nf-collect output FILE
+# that contains MATCH: "export_ms uptime first last packets", export_ms the
+# header's unix time in ms, the others the header's and record's
+# sys_uptime values (ms)
+nf_v5_times() {
+	awk -v m="$2" '
+	function kv(k,   i) {
+		for (i = 2; i <= NF; i++)
+			if (index($i, k "=") == 1) return substr($i, length(k) + 2)
+	}
+	$1 == "pdu" { now = kv("unix_secs") * 1000 + int(kv("unix_nsecs") / 1e6); up = kv("uptime") }
+	$1 == "flow" && index($0, m) {
+		printf "%.0f %d %d %d %d\n", now, up, kv("first"), kv("last"), kv("packets")
+	}' "$1"
+}
+
+# nf_nfacctd_start DIR PORT: pmacct's nfacctd on 127.0.0.1:PORT, print
+# plugin appending CSV to DIR/flows.csv each second (messages: DIR.log)
+# nf_nfacctd_stop DIR: SIGINT (it purges its cache and exits; see
+# nf_nfacctd_wait), then the
+# CSV as flow lines in DIR/flows.txt, for nf-compare (v5 ICMP: type and
+# code from the destination port)
+nf_nfacctd_start() {
+	mkdir -p "$1"
+	cat >"$1/nfacctd.conf" <<-EOC
+	daemonize: false
+	nfacctd_ip: 127.0.0.1
+	nfacctd_port: $2
+	plugins: print
+	aggregate: src_host, dst_host, src_port, dst_port, proto, tcpflags
+	print_output: csv
+	print_output_file: $1/flows.csv
+	print_output_file_append: true
+	print_refresh_time: 1
+	print_num_protos: true
+	EOC
+	nf_bg nfacctd -f "$1/nfacctd.conf" >"$1.log" 2>&1
+	NF_NFACCTD_PID=$NF_PID
+}
+nf_nfacctd_stop() {
+	nf_bg_stop "$NF_NFACCTD_PID" INT
+	[ -f "$1/flows.csv" ] || { tail -n 5 "$1.log" >&2; fail "nfacctd wrote no $1/flows.csv"; }
+	awk -F, '$1 == "SRC_IP" {
+		for (i = 1; i <= NF; i++) c[$i] = i; next
+	} NF > 1 {
+		p = $c["PROTOCOL"]; sp = $c["SRC_PORT"]; dp = $c["DST_PORT"]; t = k = 0
+		if (p == 1) { t = int(dp / 256); k = dp % 256; sp = 0 }
+		printf "flow proto=%d src=%s sport=%d dst=%s dport=%d packets=%d bytes=%d tcpflags=0x%02x icmp_type=%d icmp_code=%d\n",
+			p, $c["SRC_IP"], sp, $c["DST_IP"], dp, $c["PACKETS"], $c["BYTES"],
+			$c["TCP_FLAGS"], t, k
+	}' "$1/flows.csv" >"$1/flows.txt"
+}
+# nf_nfacctd_wait DIR PACKETS SECS: wait until nfacctd's CSV holds PACKETS
+# packets (it writes once a second, and drops what its core still buffers
+# when it is stopped); 1 if not within SECS
+nf_nfacctd_wait() {
+	n=$(($3 * 10))
+	until [ "$(awk -F, '$1 == "SRC_IP" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		NF > 1 { s += $c["PACKETS"] } END { printf "%d\n", s }' \
+		"$1/flows.csv" 2>/dev/null)" -ge "$2" ]; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}

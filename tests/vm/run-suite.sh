@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Run VM tests inside the bench VM (scripts/vm-run), each in a fresh shell:
+#
+#   tests/vm/run-suite.sh [TEST...]     default: every test in tests/vm/TESTS
+#
+# Writes $VM_OUT/results/<name>.rc and <name>.log (VM_OUT defaults to
+# /tmp/vm-suite), cleans up (rules, netns, module) before and after each
+# test, and exits 1 if any test failed.
+#   NF_TEST_TIMEOUT   seconds one test may take (default 300)
+dir=$(cd "$(dirname "$0")" && pwd)
+. "$dir/lib.sh"
+
+[ "$(id -u)" = 0 ] || fail "run me as root, inside the VM (scripts/vm-run)"
+[ $# -gt 0 ] || set -- $(sed 's/#.*//' "$dir/TESTS")
+res=${VM_OUT:-/tmp/vm-suite}/results
+mkdir -p "$res" || fail "cannot create $res"
+
+echo "vm suite on $(uname -r): $*"
+echo "module: $NF_KO"
+echo "XTABLES_LIBDIR=$XTABLES_LIBDIR"
+passed=0 failed=
+for t; do
+	t=${t%.sh}
+	rm -f "$res/$t.rc" "$res/$t.log"
+	if [ ! -f "$dir/$t.sh" ]; then
+		echo "no test $dir/$t.sh" >"$res/$t.log"
+		echo 127 >"$res/$t.rc"
+		failed="$failed $t"
+		continue
+	fi
+	(nf_cleanup) >/dev/null 2>&1
+	echo "=== $t"
+	start=$(date +%s)
+	timeout -k 5 "${NF_TEST_TIMEOUT:-300}" sh "$dir/$t.sh" \
+		>"$res/$t.log" 2>&1 </dev/null
+	rc=$?
+	[ $rc = 124 ] && echo "TIMEOUT after ${NF_TEST_TIMEOUT:-300} s" \
+		>>"$res/$t.log"
+	# leftovers are cleaned, and a module that will not unload fails
+	if ! (nf_cleanup) >>"$res/$t.log" 2>&1; then
+		echo "cleanup after $t failed" >>"$res/$t.log"
+		[ $rc = 0 ] && rc=1
+	fi
+	echo $rc >"$res/$t.rc"
+	sed 's/^/    /' "$res/$t.log"
+	if [ $rc = 0 ]; then
+		echo "--- $t: PASS ($(($(date +%s) - start)) s)"
+		passed=$((passed + 1))
+	else
+		echo "--- $t: FAIL, exit $rc ($(($(date +%s) - start)) s)"
+		failed="$failed $t"
+	fi
+done
+if [ -n "$failed" ]; then
+	echo "vm suite on $(uname -r): $passed ok, FAILED:$failed"
+	exit 1
+fi
+echo "vm suite on $(uname -r): all $passed ok"
