@@ -142,9 +142,13 @@ void nf_packet_ipv4(const struct sk_buff *skb,
 	}
 	nf_pkt_len(skb, ihl + l4len, &pkt);
 
-	/* Before routing (PREROUTING) there is no route and no next hop. */
+	/*
+	 * Before routing (PREROUTING) there is no route and no next hop.  An
+	 * uncached route (raw IP_HDRINCL, PMTU exceptions) holds the
+	 * destination itself in rt_gw4: only a real gateway is a next hop.
+	 */
 	rt = skb_rtable(skb);
-	if (pkt.oif && rt && rt->rt_gw_family == AF_INET)
+	if (pkt.oif && rt && rt->rt_gw_family == AF_INET && rt->rt_uses_gateway)
 		pkt.nexthop4 = rt->rt_gw4;
 
 	nf_cache_account(&key, &pkt);
