@@ -30,4 +30,11 @@
 	register_net_sysctl(net, path, table)
 #endif
 
+/* 6.12 moved the unaligned accessors from asm/ to linux/. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #endif /* _IPT_NETFLOW_COMPAT_H */

@@ -12,12 +12,7 @@
 
 #include <linux/types.h>
 #include <linux/bitops.h>
-#include <linux/version.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#include <linux/unaligned.h>
-#else
-#include <asm/unaligned.h>
-#endif
+#include "compat.h"		/* get_unaligned_le32() */
 
 #define MURMUR3_C1 0xcc9e2d51U
 #define MURMUR3_C2 0x1b873593U
