@@ -70,15 +70,19 @@ fi
 # --- copy our sources into net/$SUBDIR -----------------------------------
 mkdir -p "$DEST"
 list=$CACHE/files.list
+paths=$CACHE/paths.sed
 : >"$list"
+: >"$paths"
 
-# copy SRCFILE into $DEST unless an identical copy is already there
+# Copy SRCFILE into $DEST unless an identical copy is already there, and
+# map the copy's name back to the repository's in compiler messages.
 put() {
 	name=${1##*/}
 	if grep -qxF "$name" "$list"; then
 		die "two sources named $name (tests/kunit and top level?)"
 	fi
 	printf '%s\n' "$name" >>"$list"
+	printf 's|%s/%s\\b|%s|g\n' "$DEST" "$name" "${1#"$REPO"/}" >>"$paths"
 	cmp -s "$1" "$DEST/$name" || cp "$1" "$DEST/$name"
 }
 
@@ -126,7 +130,7 @@ start=$(date +%s)
 		--jobs="$JOBS" \
 		"$@" "$FILTER" </dev/null 2>&1 || rc=$?
 	echo "$rc" >"$rcfile"
-} | tee "$log"
+} | sed -u -f "$paths" | tee "$log"
 rc=$(cat "$rcfile")
 say "kunit.py exited $rc after $(($(date +%s) - start))s (log: $log)"
 
@@ -138,9 +142,12 @@ crashed=$(printf '%s\n' "$summary" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
 passed=${passed:-0}
 failed=$((${failed:-0} + ${crashed:-0}))
 
-if [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ]; then
+if [ -z "$summary" ]; then
+	say "no test ran: the config or the build failed, or the kernel crashed"
+	[ "$rc" -ne 0 ] || rc=1
+elif [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	say "no test ran: is CONFIG_IPT_NETFLOW_KUNIT_TEST built and the filter right?"
-	rc=1
+	[ "$rc" -ne 0 ] || rc=1
 fi
 echo "kunit: $passed passed, $failed failed"
 exit "$rc"

@@ -66,8 +66,9 @@ KUNIT_ARRAY_PARAM(murmur3_vectors, murmur3_vectors, murmur3_vector_desc);
 static void murmur3_test_vector(struct kunit *test)
 {
 	const struct murmur3_vector *v = test->param_value;
+	u32 got = murmur3_32(v->data, v->len, v->seed);
 
-	KUNIT_EXPECT_EQ(test, murmur3_32(v->data, v->len, v->seed), v->hash);
+	KUNIT_EXPECT_EQ_MSG(test, got, v->hash, "got %#010x, want %#010x", got, v->hash);
 }
 
 /* get_unaligned_le32() must give the same blocks at every misalignment. */
