@@ -100,6 +100,8 @@ else
 plugins: $(PLUGINS_SO)
 endif
 
+# the IPv6 extension is the IPv4 source built for the other family
+$(XTBUILD)/libip6t_NETFLOW.so: $(REPO)/libipt_NETFLOW.c
 $(XTBUILD)/%.so: $(REPO)/%.c $(REPO)/config.mk
 	@mkdir -p $(XTBUILD)
 	$(CC) $(CPPFLAGS) $(XTABLES_CFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) \

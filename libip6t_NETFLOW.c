@@ -1,33 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
- * ip6tables extension for the NETFLOW target (IPv6).
- *
- * The target takes no options: everything is configured through module
- * parameters and net.netflow.* sysctls.  ip6tables needs this plugin to
- * know the target exists and how big its (empty) data is.
- */
-#include <stdio.h>
-#include <xtables.h>
-
-static void netflow_help(void)
-{
-	printf("NETFLOW target takes no options.\n"
-	       "It accounts the packet to a flow and lets it continue.\n"
-	       "Settings: modinfo ipt_NETFLOW, sysctl net.netflow;\n"
-	       "statistics: /proc/net/stat/ipt_netflow.\n");
-}
-
-static struct xtables_target netflow_tg_reg = {
-	.version	= XTABLES_VERSION,
-	.name		= "NETFLOW",
-	.revision	= 0,
-	.family		= NFPROTO_IPV6,
-	.size		= XT_ALIGN(0),
-	.userspacesize	= XT_ALIGN(0),
-	.help		= netflow_help,
-};
-
-void _init(void)
-{
-	xtables_register_target(&netflow_tg_reg);
-}
+/* ip6tables extension for the NETFLOW target: the IPv4 one, for IPv6. */
+#define NETFLOW_FAMILY NFPROTO_IPV6
+#include "libipt_NETFLOW.c"

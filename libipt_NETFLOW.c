@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * iptables extension for the NETFLOW target (IPv4).
+ * iptables extension for the NETFLOW target (IPv4); libip6t_NETFLOW.c
+ * builds the IPv6 one from this file.
  *
  * The target takes no options: everything is configured through module
  * parameters and net.netflow.* sysctls.  iptables needs this plugin to
@@ -8,6 +9,10 @@
  */
 #include <stdio.h>
 #include <xtables.h>
+
+#ifndef NETFLOW_FAMILY
+#define NETFLOW_FAMILY NFPROTO_IPV4
+#endif
 
 static void netflow_help(void)
 {
@@ -21,7 +26,7 @@ static struct xtables_target netflow_tg_reg = {
 	.version	= XTABLES_VERSION,
 	.name		= "NETFLOW",
 	.revision	= 0,
-	.family		= NFPROTO_IPV4,
+	.family		= NETFLOW_FAMILY,
 	.size		= XT_ALIGN(0),
 	.userspacesize	= XT_ALIGN(0),
 	.help		= netflow_help,
