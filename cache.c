@@ -543,9 +543,15 @@ unsigned int nf_cache_hashsize(void)
 	return nf_hashsize;
 }
 
+/* What a flow really takes in its slab: HWCACHE_ALIGN rounds v4 up. */
+static size_t nf_slot_size(struct kmem_cache *cache, size_t align)
+{
+	return ALIGN(kmem_cache_size(cache), align);
+}
+
 size_t nf_cache_flow_size(void)
 {
-	return kmem_cache_size(nf_flow4_cache);
+	return nf_slot_size(nf_flow4_cache, cache_line_size());
 }
 
 size_t nf_cache_memory(void)
@@ -559,8 +565,9 @@ size_t nf_cache_memory(void)
 
 		mem += (size_t)READ_ONCE(c->hsize) * sizeof(*c->buckets);
 		mem += (size_t)(READ_ONCE(c->nflows) - n6) *
-		       kmem_cache_size(nf_flow4_cache);
-		mem += (size_t)n6 * kmem_cache_size(nf_flow6_cache);
+		       nf_cache_flow_size();
+		mem += (size_t)n6 *
+		       nf_slot_size(nf_flow6_cache, sizeof(void *));
 	}
 	return mem;
 }
