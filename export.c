@@ -35,6 +35,8 @@
 
 static const struct nf_encoder *const nf_encoders[] = {
 	&nf_v5_encoder,
+	&nf_v9_encoder,
+	&nf_ipfix_encoder,
 };
 
 /* Expired flows waiting for the worker, oldest first. */

@@ -263,6 +263,8 @@ struct nf_encoder {
 };
 
 extern const struct nf_encoder nf_v5_encoder;	/* netflow_v5.c */
+extern const struct nf_encoder nf_v9_encoder;	/* netflow_v9.c */
+extern const struct nf_encoder nf_ipfix_encoder;	/* ipfix.c */
 
 /* ---- socket.c: collectors ---- */
 struct seq_file;

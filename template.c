@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Template-based export (NetFlow v9, IPFIX): templates per flow kind,
+ * data sets, the system options record and when templates are due.
+ *
+ * Pure like netflow_v5.c: it writes only into the buffer export.c lends
+ * it and into its own state (e->priv), so KUnit runs it on UML.
+ *
+ * A PDU is: header, [template set, options template set, options data
+ * set], then data sets, one per run of flows of the same kind.  Templates
+ * are built once, at init, from lists of element ids (netflow_ie.h) and
+ * kept as the bytes they go out as.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "ipt_NETFLOW.h"
+#include "template.h"
+
+#define NF_IE_ROW(sym, id, len, name) { (id), (len), (name) },
+static const struct nf_ie_info nf_ie_table[] = {
+	NF_IES(NF_IE_ROW)
+};
+
+#undef NF_IE_ROW
+
+const struct nf_ie_info *nf_ie_find(unsigned int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nf_ie_table); i++)
+		if (nf_ie_table[i].id == id)
+			return &nf_ie_table[i];
+	return NULL;
+}
+
+static unsigned int nf_ie_len(unsigned int id)
+{
+	const struct nf_ie_info *ie = nf_ie_find(id);
+
+	return ie ? ie->len : 0;
+}
+
+struct nf_tpl {
+	u16 ids[NF_TPL_MAX_FIELDS];
+	u8 lens[NF_TPL_MAX_FIELDS];	/* nf_ie_len(), looked up once */
+	unsigned int n;
+	unsigned int rec_len;		/* bytes of one data record */
+};
+
+/* Largest template set: header, then every kind's id, count and fields. */
+#define NF_TPL_SET_MAX	(4 + NF_TPL_KINDS * (4 + 4 * NF_TPL_MAX_FIELDS))
+#define NF_OPT_SET_MAX	(4 + 6 + 4 * NF_TPL_MAX_FIELDS + 2)
+
+struct nf_tpl_state {
+	const struct nf_tpl_proto *p;
+	struct nf_tpl tpl[NF_TPL_KINDS];
+	struct nf_tpl opt;		/* system options: scope first */
+	u8 tpl_set[NF_TPL_SET_MAX];
+	unsigned int tpl_set_len;
+	u8 opt_set[NF_OPT_SET_MAX];
+	unsigned int opt_set_len;
+	/* stream */
+	bool sent;			/* templates ever sent */
+	unsigned int pdus_since;	/* PDUs sent since the templates */
+	u32 tpl_ms;			/* uptime when they were last sent */
+	u32 stats_ms;			/* and the options record */
+	u64 msgs, flows, octets;	/* exported so far, for the options */
+	/* the open PDU */
+	bool with_tpl;
+	unsigned int tpl_records;	/* template and options template */
+	unsigned int opt_records;	/* options data records */
+	size_t set_start;		/* open data set, 0: none */
+	u16 set_id;
+};
+
+/* Parts a flow template is put together from, in wire order. */
+static const u16 nf_tpl_addr4[] = {
+	NF_IE_SRC4, NF_IE_DST4, NF_IE_NEXTHOP4,
+};
+static const u16 nf_tpl_addr6[] = {
+	NF_IE_SRC6, NF_IE_DST6, NF_IE_NEXTHOP6,
+};
+static const u16 nf_tpl_common[] = {
+	NF_IE_IN_IF, NF_IE_OUT_IF, NF_IE_PACKETS, NF_IE_OCTETS,
+	NF_IE_SPORT, NF_IE_DPORT, NF_IE_TCP_FLAGS, NF_IE_PROTO, NF_IE_TOS,
+	NF_IE_END_REASON, NF_IE_IP_VERSION,
+};
+/* The system options record: scope, then what it tells. */
+static const u16 nf_tpl_options[] = {
+	NF_IE_DOMAIN_ID,
+	NF_IE_INIT_MS, NF_IE_EXP_MSGS, NF_IE_EXP_FLOWS, NF_IE_EXP_OCTETS,
+};
+
+static void nf_tpl_append(struct nf_tpl *t, const u16 *ids, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && t->n < NF_TPL_MAX_FIELDS; i++) {
+		t->ids[t->n] = ids[i];
+		t->lens[t->n] = nf_ie_len(ids[i]);
+		t->rec_len += t->lens[t->n++];
+	}
+}
+
+static void nf_tpl_build(struct nf_tpl *t, const struct nf_tpl_proto *p,
+			 enum nf_tpl_kind kind)
+{
+	bool v6 = kind == NF_TPL_V6 || kind == NF_TPL_V6_ICMP;
+	u16 times[] = { p->first_ie, p->last_ie };
+	u16 icmp = v6 ? p->icmp6_ie : NF_IE_ICMP4;
+
+	memset(t, 0, sizeof(*t));
+	if (v6)
+		nf_tpl_append(t, nf_tpl_addr6, ARRAY_SIZE(nf_tpl_addr6));
+	else
+		nf_tpl_append(t, nf_tpl_addr4, ARRAY_SIZE(nf_tpl_addr4));
+	nf_tpl_append(t, nf_tpl_common, ARRAY_SIZE(nf_tpl_common));
+	nf_tpl_append(t, times, ARRAY_SIZE(times));
+	/*
+	 * The port layout stays for ICMP (dport = type << 8 | code, which
+	 * is all some collectors read, nfdump's v9 path among them); the
+	 * dedicated element is added for those that know it.
+	 */
+	if (kind == NF_TPL_V4_ICMP || kind == NF_TPL_V6_ICMP)
+		nf_tpl_append(t, &icmp, 1);
+}
+
+static u8 *nf_put16(u8 *p, u16 v)
+{
+	put_unaligned_be16(v, p);
+	return p + 2;
+}
+
+/* Field specifiers (id, length) of @t from index @from on. */
+static u8 *nf_put_fields(u8 *p, const struct nf_tpl *t, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < t->n; i++) {
+		p = nf_put16(p, t->ids[i]);
+		p = nf_put16(p, t->lens[i]);
+	}
+	return p;
+}
+
+static void nf_tpl_cache(struct nf_tpl_state *st)
+{
+	const struct nf_tpl_proto *p = st->p;
+	u8 *q = st->tpl_set + 4;
+	unsigned int k;
+
+	for (k = 0; k < NF_TPL_KINDS; k++) {
+		nf_tpl_build(&st->tpl[k], p, k);
+		q = nf_put16(q, NF_TPL_ID_FIRST + k);
+		q = nf_put16(q, st->tpl[k].n);
+		q = nf_put_fields(q, &st->tpl[k], 0);
+	}
+	st->tpl_set_len = q - st->tpl_set;
+	nf_put16(st->tpl_set, p->tpl_set_id);
+	nf_put16(st->tpl_set + 2, st->tpl_set_len);
+
+	memset(&st->opt, 0, sizeof(st->opt));
+	nf_tpl_append(&st->opt, nf_tpl_options, ARRAY_SIZE(nf_tpl_options));
+	q = nf_put16(st->opt_set + 4, NF_TPL_ID_OPTIONS);
+	if (p->v9_options) {
+		/*
+		 * v9 scopes have their own type numbers: 1 is "System",
+		 * which the source id names, as observationDomainId does in
+		 * IPFIX; the record carries the same 4 bytes either way.
+		 */
+		q = nf_put16(q, 4);
+		q = nf_put16(q, 4 * (st->opt.n - 1));
+		q = nf_put16(q, NF_V9_SCOPE_SYSTEM);
+		q = nf_put16(q, st->opt.lens[0]);
+		q = nf_put_fields(q, &st->opt, 1);
+	} else {
+		q = nf_put16(q, st->opt.n);
+		q = nf_put16(q, 1);	/* scope fields */
+		q = nf_put_fields(q, &st->opt, 0);
+	}
+	/* v9's options template header is 6 bytes: pad the set to 4 */
+	while ((q - st->opt_set) % 4)
+		*q++ = 0;
+	st->opt_set_len = q - st->opt_set;
+	nf_put16(st->opt_set, p->opt_set_id);
+	nf_put16(st->opt_set + 2, st->opt_set_len);
+}
+
+int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p)
+{
+	struct nf_tpl_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
+
+	if (!st)
+		return -ENOMEM;
+	st->p = p;
+	nf_tpl_cache(st);
+	e->priv = st;
+	return 0;
+}
+
+void nf_tpl_release(struct nf_enc *e)
+{
+	kfree(e->priv);
+	e->priv = NULL;
+}
+
+u64 nf_tpl_wall_ms(const struct nf_export_time *t)
+{
+	return (u64)t->wall.tv_sec * MSEC_PER_SEC +
+	       (u32)t->wall.tv_nsec / NSEC_PER_MSEC;
+}
+
+static u64 nf_tpl_option_value(u16 id, const struct nf_enc *e,
+				const struct nf_tpl_state *st)
+{
+	switch (id) {
+	case NF_IE_DOMAIN_ID:
+		return e->engine_id;
+	case NF_IE_INIT_MS:
+		return nf_tpl_wall_ms(&e->t) - e->t.uptime_ms;
+	case NF_IE_EXP_MSGS:
+		return st->msgs;
+	case NF_IE_EXP_FLOWS:
+		return st->flows;
+	case NF_IE_EXP_OCTETS:
+		return st->octets;
+	}
+	return 0;
+}
+
+/* The system options data set, counts as of the start of this PDU. */
+static void nf_tpl_put_options(struct nf_enc *e, struct nf_tpl_state *st)
+{
+	u8 *set = e->buf + e->len, *q = set + 4;
+	unsigned int i, len;
+	u64 v;
+
+	for (i = 0; i < st->opt.n; i++) {
+		len = st->opt.lens[i];
+		v = nf_tpl_option_value(st->opt.ids[i], e, st);
+		if (len == 8)
+			put_unaligned_be64(v, q);
+		else
+			put_unaligned_be32(v, q);
+		q += len;
+	}
+	while ((q - set) % 4)
+		*q++ = 0;
+	nf_put16(set, NF_TPL_ID_OPTIONS);
+	nf_put16(set + 2, q - set);
+	e->len += q - set;
+	st->opt_records++;
+	st->stats_ms = e->t.uptime_ms;
+}
+
+static bool nf_tpl_due(const struct nf_enc *e, const struct nf_tpl_state *st)
+{
+	u32 age = e->t.uptime_ms - st->tpl_ms;
+
+	if (e->resync || !st->sent)
+		return true;
+	if (e->refresh_rate && st->pdus_since >= e->refresh_rate)
+		return true;
+	return e->timeout_rate && age >= e->timeout_rate * 60U * MSEC_PER_SEC;
+}
+
+void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
+{
+	struct nf_tpl_state *st = e->priv;
+	size_t need = st->p->hdr_len + st->tpl_set_len + st->opt_set_len +
+		      ALIGN(4 + st->opt.rec_len, 4);
+
+	e->t = *t;
+	e->records = 0;
+	e->len = 0;
+	st->with_tpl = false;
+	st->tpl_records = 0;
+	st->opt_records = 0;
+	st->set_start = 0;
+	st->set_id = 0;
+	if (e->size < need)
+		return;		/* add() then finds no room: a bug, warned */
+	e->len = st->p->hdr_len;
+
+	if (nf_tpl_due(e, st)) {
+		memcpy(e->buf + e->len, st->tpl_set, st->tpl_set_len);
+		e->len += st->tpl_set_len;
+		memcpy(e->buf + e->len, st->opt_set, st->opt_set_len);
+		e->len += st->opt_set_len;
+		st->tpl_records = NF_TPL_KINDS + 1;
+		st->with_tpl = true;
+		st->sent = true;
+		st->pdus_since = 0;
+		st->tpl_ms = t->uptime_ms;
+		e->resync = false;
+		nf_tpl_put_options(e, st);
+	} else if ((u32)(t->uptime_ms - st->stats_ms) >= NF_TPL_STATS_MS) {
+		nf_tpl_put_options(e, st);
+	}
+}
+
+/* Pad the open data set to 4 bytes and write its length. */
+static void nf_tpl_close_set(struct nf_enc *e, struct nf_tpl_state *st)
+{
+	if (!st->set_start)
+		return;
+	while (e->len % 4)
+		e->buf[e->len++] = 0;
+	nf_put16(e->buf + st->set_start + 2, e->len - st->set_start);
+	st->set_start = 0;
+	st->set_id = 0;
+}
+
+static enum nf_tpl_kind nf_tpl_kind_of(const struct nf_flow *f)
+{
+	bool icmp = f->key.proto == IPPROTO_ICMP ||
+		    f->key.proto == IPPROTO_ICMPV6;
+
+	if (f->key.family == AF_INET6)
+		return icmp ? NF_TPL_V6_ICMP : NF_TPL_V6;
+	return icmp ? NF_TPL_V4_ICMP : NF_TPL_V4;
+}
+
+static u8 *nf_tpl_put_field(u8 *q, u16 id, unsigned int len,
+			    const struct nf_enc *e, const struct nf_flow *f)
+{
+	const struct nf_export_time *t = &e->t;
+	const struct in6_addr *nh6 = (const struct in6_addr *)(f + 1);
+
+	switch (id) {
+	case NF_IE_OCTETS:
+		put_unaligned_be64(f->bytes, q);
+		break;
+	case NF_IE_PACKETS:
+		put_unaligned_be64(f->packets, q);
+		break;
+	case NF_IE_PROTO:
+		*q = f->key.proto;
+		break;
+	case NF_IE_TOS:
+		*q = f->key.tos;
+		break;
+	case NF_IE_TCP_FLAGS:
+		*q = f->tcp_flags;
+		break;
+	case NF_IE_SPORT:
+		memcpy(q, &f->key.sport, 2);
+		break;
+	case NF_IE_DPORT:
+	case NF_IE_ICMP4:
+	case NF_IE_ICMP6:
+		memcpy(q, &f->key.dport, 2);
+		break;
+	case NF_IE_SRC4:
+		memcpy(q, &f->key.v4.saddr, 4);
+		break;
+	case NF_IE_DST4:
+		memcpy(q, &f->key.v4.daddr, 4);
+		break;
+	case NF_IE_NEXTHOP4:
+		memcpy(q, &f->nexthop4, 4);
+		break;
+	case NF_IE_SRC6:
+		memcpy(q, &f->key.v6.saddr, 16);
+		break;
+	case NF_IE_DST6:
+		memcpy(q, &f->key.v6.daddr, 16);
+		break;
+	case NF_IE_NEXTHOP6:
+		memcpy(q, nh6, 16);
+		break;
+	case NF_IE_IN_IF:
+		put_unaligned_be32(f->key.iif, q);
+		break;
+	case NF_IE_OUT_IF:
+		put_unaligned_be32(f->oif, q);
+		break;
+	/* u32 arithmetic: sys_uptime wraps, and so must these */
+	case NF_IE_FIRST_UP:
+		put_unaligned_be32(t->uptime_ms - nf_time_age_ms(t, f->first), q);
+		break;
+	case NF_IE_LAST_UP:
+		put_unaligned_be32(t->uptime_ms - nf_time_age_ms(t, f->last), q);
+		break;
+	case NF_IE_FIRST_MS:
+		put_unaligned_be64(nf_tpl_wall_ms(t) - nf_time_age_ms(t, f->first),
+				   q);
+		break;
+	case NF_IE_LAST_MS:
+		put_unaligned_be64(nf_tpl_wall_ms(t) - nf_time_age_ms(t, f->last),
+				   q);
+		break;
+	case NF_IE_END_REASON:
+		*q = f->end_reason;
+		break;
+	case NF_IE_IP_VERSION:
+		*q = f->key.family == AF_INET6 ? 6 : 4;
+		break;
+	default:
+		memset(q, 0, len);
+		break;
+	}
+	return q + len;
+}
+
+int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f)
+{
+	struct nf_tpl_state *st = e->priv;
+	enum nf_tpl_kind kind = nf_tpl_kind_of(f);
+	const struct nf_tpl *t = &st->tpl[kind];
+	u16 id = NF_TPL_ID_FIRST + kind;
+	size_t end;
+	unsigned int i;
+	u8 *q;
+
+	if (f->key.family != AF_INET && f->key.family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (!e->len)
+		return -ENOSPC;
+	/* with the padding the set may need when it is closed */
+	if (st->set_id == id)
+		end = ALIGN(e->len + t->rec_len, 4);
+	else
+		end = ALIGN(ALIGN(e->len, 4) + 4 + t->rec_len, 4);
+	if (end > e->size)
+		return -ENOSPC;
+
+	if (st->set_id != id) {
+		nf_tpl_close_set(e, st);
+		st->set_start = e->len;
+		st->set_id = id;
+		nf_put16(e->buf + e->len, id);
+		e->len += 4;
+	}
+	q = e->buf + e->len;
+	for (i = 0; i < t->n; i++)
+		q = nf_tpl_put_field(q, t->ids[i], t->lens[i], e, f);
+	e->len += t->rec_len;
+	e->records++;
+	return 0;
+}
+
+size_t nf_tpl_finish(struct nf_enc *e)
+{
+	struct nf_tpl_state *st = e->priv;
+	unsigned int data = e->records + st->opt_records;
+
+	if (!e->len || (!e->records && !st->tpl_records && !st->opt_records))
+		return 0;
+	nf_tpl_close_set(e, st);
+	st->p->header(e, st->tpl_records + data);
+	st->p->advance(e, data);
+	st->pdus_since++;
+	st->msgs++;
+	st->flows += e->records;
+	st->octets += e->len;
+	return e->len;
+}

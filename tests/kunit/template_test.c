@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the NetFlow v9 and IPFIX encoders (template.c,
+ * netflow_v9.c, ipfix.c).
+ *
+ * Expected bytes are written out from RFC 3954 / RFC 7011 and the IANA
+ * element list by hand, not produced by the encoder, so a wrong id, size,
+ * order, padding or byte order fails here.  Flow ages are whole multiples
+ * of HZ so the millisecond values hold for any CONFIG_HZ.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <linux/kernel.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+
+#include "ipt_NETFLOW.h"
+#include "template.h"
+
+#define PDU	NF_TPL_PDU_SIZE
+/* v4 and v6 templates: 16 fields, ICMP ones 17; each with id and count */
+#define TPL_SET_LEN	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 16 * 4 + 4 + 17 * 4)
+
+/* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
+static const struct nf_export_time t0 = {
+	.jiffies = 1000000,
+	.uptime_ms = 10000000,
+	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
+};
+
+struct tpl_ctx {
+	struct nf_enc e;
+	u8 buf[PDU + 16];
+};
+
+static struct nf_enc *tpl_enc(struct kunit *test, const struct nf_encoder *ops)
+{
+	struct tpl_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->e.ops = ops;
+	c->e.buf = c->buf;
+	c->e.size = ops->pdu_size;
+	c->e.engine_id = 7;
+	c->e.refresh_rate = 20;
+	c->e.timeout_rate = 30;
+	c->e.resync = true;
+	c->e.sequence = 5;
+	memset(c->buf, 0xa5, sizeof(c->buf));
+	KUNIT_ASSERT_EQ(test, ops->init(&c->e), 0);
+	return &c->e;
+}
+
+static void tpl_put(struct nf_enc *e)
+{
+	e->ops->release(e);
+}
+
+/* UDP 192.0.2.1:40000 -> 198.51.100.7:80, 10 packets, 1500 bytes */
+static void flow4(struct nf_flow *f, const struct nf_export_time *t)
+{
+	memset(f, 0, sizeof(*f));
+	f->key.family = AF_INET;
+	f->key.iif = 2;
+	f->key.v4.saddr = htonl(0xc0000201);
+	f->key.v4.daddr = htonl(0xc6336407);
+	f->key.sport = htons(40000);
+	f->key.dport = htons(80);
+	f->key.proto = 6;
+	f->key.tos = 0x28;
+	f->oif = 3;
+	f->nexthop4 = htonl(0xcb0071fe);
+	f->packets = 10;
+	f->bytes = 1500;
+	f->tcp_flags = 0x1b;
+	f->first = t->jiffies - 10 * HZ;
+	f->last = t->jiffies - 1 * HZ;
+	f->end_reason = NF_END_IDLE;
+}
+
+/* ICMPv6 echo 2001:db8::1 -> 2001:db8::2, with room for the next hop */
+struct flow6 {
+	struct nf_flow f;
+	struct in6_addr nh;
+};
+
+static void flow6(struct flow6 *x, const struct nf_export_time *t)
+{
+	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8,
+		[15] = 1 } } };
+	static const struct in6_addr b = { { { 0x20, 0x01, 0x0d, 0xb8,
+		[15] = 2 } } };
+	static const struct in6_addr nh = { { { 0xfe, 0x80, [15] = 9 } } };
+
+	memset(x, 0, sizeof(*x));
+	x->f.key.family = AF_INET6;
+	x->f.key.v6.saddr = a;
+	x->f.key.v6.daddr = b;
+	x->f.key.dport = htons(128 << 8);
+	x->f.key.proto = 58;
+	x->f.packets = 2;
+	x->f.bytes = 208;
+	x->f.first = t->jiffies - 10 * HZ;
+	x->f.last = t->jiffies - 1 * HZ;
+	x->f.end_reason = NF_END_FORCED;
+	*nf_flow_nexthop6(&x->f) = nh;
+}
+
+static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
+			 size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (got[i] != want[i]) {
+			KUNIT_FAIL(test, "%s byte %zu: got %#04x, want %#04x",
+				   what, i, got[i], want[i]);
+			return;
+		}
+	}
+}
+
+static u16 be16_at(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+/* The IPv4 template (id 256), common to both but for the times. */
+static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
+{
+	const u8 want[4 + 16 * 4] = {
+		0x01, 0x00, 0x00, 0x10,		/* id 256, 16 fields */
+		0x00, 0x08, 0x00, 0x04,		/* sourceIPv4Address */
+		0x00, 0x0c, 0x00, 0x04,		/* destinationIPv4Address */
+		0x00, 0x0f, 0x00, 0x04,		/* ipNextHopIPv4Address */
+		0x00, 0x0a, 0x00, 0x04,		/* ingressInterface */
+		0x00, 0x0e, 0x00, 0x04,		/* egressInterface */
+		0x00, 0x02, 0x00, 0x08,		/* packetDeltaCount */
+		0x00, 0x01, 0x00, 0x08,		/* octetDeltaCount */
+		0x00, 0x07, 0x00, 0x02,		/* sourceTransportPort */
+		0x00, 0x0b, 0x00, 0x02,		/* destinationTransportPort */
+		0x00, 0x06, 0x00, 0x01,		/* tcpControlBits */
+		0x00, 0x04, 0x00, 0x01,		/* protocolIdentifier */
+		0x00, 0x05, 0x00, 0x01,		/* ipClassOfService */
+		0x00, 0x88, 0x00, 0x01,		/* flowEndReason */
+		0x00, 0x3c, 0x00, 0x01,		/* ipVersion */
+		/* FIRST/LAST_SWITCHED or flowStart/EndMilliseconds */
+		0x00, ipfix ? 0x98 : 0x16, 0x00, ipfix ? 0x08 : 0x04,
+		0x00, ipfix ? 0x99 : 0x15, 0x00, ipfix ? 0x08 : 0x04,
+	};
+
+	expect_bytes(test, p, want, sizeof(want), "template 256");
+}
+
+/* The records of flow4() in both protocols, up to the times. */
+static const u8 rec4_head[] = {
+	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
+	0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
+	0xcb, 0x00, 0x71, 0xfe,		/* next hop 203.0.113.254 */
+	0x00, 0x00, 0x00, 0x02,		/* in 2 */
+	0x00, 0x00, 0x00, 0x03,		/* out 3 */
+	0, 0, 0, 0, 0, 0, 0, 0x0a,	/* 10 packets */
+	0, 0, 0, 0, 0, 0, 0x05, 0xdc,	/* 1500 bytes */
+	0x9c, 0x40, 0x00, 0x50,		/* 40000 -> 80 */
+	0x1b, 0x06, 0x28,		/* flags, TCP, TOS */
+	0x01, 0x04,			/* idle timeout, IPv4 */
+};
+
+/* The system options: template (v9 or IPFIX layout), then its record. */
+static const u8 opt_data[40] = {
+	0x01, 0x04, 0x00, 0x28,		/* data set 260, 40 bytes */
+	0x00, 0x00, 0x00, 0x07,		/* domain / source 7 */
+	/* init: 1700000000123 - 10000000 ms */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0x4c, 0xd1, 0xfb,
+	0, 0, 0, 0, 0, 0, 0, 0,		/* messages before */
+	0, 0, 0, 0, 0, 0, 0, 0,		/* flow records before */
+	0, 0, 0, 0, 0, 0, 0, 0,		/* octets before */
+};
+
+static void v9_test_pdu_bytes(struct kunit *test)
+{
+	static const u8 hdr[20] = {
+		0x00, 0x09, 0x00, 0x07,		/* v9, 4+1 templates, 2 data */
+		0x00, 0x98, 0x96, 0x80,		/* sys_uptime 10000000 */
+		0x65, 0x53, 0xf1, 0x00,		/* unix_secs */
+		0x00, 0x00, 0x00, 0x05,		/* 5 packets before */
+		0x00, 0x00, 0x00, 0x07,		/* source id */
+	};
+	static const u8 opt_tpl[32] = {
+		0x00, 0x01, 0x00, 0x20,		/* options flowset, 32 */
+		0x01, 0x04,			/* template 260 */
+		0x00, 0x04, 0x00, 0x10,		/* scope 4, options 16 bytes */
+		0x00, 0x01, 0x00, 0x04,		/* scope System, 4 */
+		0x00, 0xa0, 0x00, 0x08,		/* systemInitTimeMilliseconds */
+		0x00, 0x29, 0x00, 0x08,		/* exportedMessageTotalCount */
+		0x00, 0x2a, 0x00, 0x08,		/* exportedFlowRecordTotal.. */
+		0x00, 0x28, 0x00, 0x08,		/* exportedOctetTotalCount */
+		0x00, 0x00,			/* padding */
+	};
+	static const u8 times[8] = {
+		0x00, 0x98, 0x6f, 0x70,		/* first: 10000 s - 10 s */
+		0x00, 0x98, 0x92, 0x98,		/* last: 10000 s - 1 s */
+	};
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	size_t off = 20 + TPL_SET_LEN + 32 + 40;
+	struct nf_flow f;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_FALSE(test, e->resync);
+	flow4(&f, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	/* data set: 4 + 53, padded to 60 */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 60);
+	KUNIT_EXPECT_EQ(test, e->sequence, 6ULL);
+
+	expect_bytes(test, p, hdr, sizeof(hdr), "header");
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), TPL_SET_LEN);
+	expect_tpl4(test, p + 24, false);
+	expect_bytes(test, p + 20 + TPL_SET_LEN, opt_tpl, sizeof(opt_tpl),
+		     "options template");
+	expect_bytes(test, p + 20 + TPL_SET_LEN + 32, opt_data,
+		     sizeof(opt_data), "options data");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 60);
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
+	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
+		     sizeof(times), "times");
+	/* 3 bytes of padding, then nothing written */
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 57), 0);
+	KUNIT_EXPECT_EQ(test, p[off + 59], 0);
+	KUNIT_EXPECT_EQ(test, p[off + 60], 0xa5);
+	tpl_put(e);
+}
+
+static void ipfix_test_pdu_bytes(struct kunit *test)
+{
+	static const u8 hdr[16] = {
+		0x00, 0x0a, 0x01, 0xb8,		/* IPFIX, 440 bytes */
+		0x65, 0x53, 0xf1, 0x00,		/* export time */
+		0x00, 0x00, 0x00, 0x05,		/* 5 data records before */
+		0x00, 0x00, 0x00, 0x07,		/* observation domain */
+	};
+	static const u8 opt_tpl[32] = {
+		0x00, 0x03, 0x00, 0x20,		/* options template set, 32 */
+		0x01, 0x04, 0x00, 0x05,		/* template 260, 5 fields */
+		0x00, 0x01,			/* 1 scope field */
+		0x00, 0x95, 0x00, 0x04,		/* observationDomainId */
+		0x00, 0xa0, 0x00, 0x08,
+		0x00, 0x29, 0x00, 0x08,
+		0x00, 0x2a, 0x00, 0x08,
+		0x00, 0x28, 0x00, 0x08,
+		0x00, 0x00,			/* padding */
+	};
+	static const u8 times[16] = {
+		/* 1700000000123 - 10000 and - 1000 ms */
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x41, 0x6b,
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
+	};
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	size_t off = 16 + TPL_SET_LEN + 32 + 40;
+	struct nf_flow f;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	flow4(&f, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	/* data set: 4 + 61, padded to 68 */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 68);
+	/* the options record is a data record too */
+	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
+
+	expect_bytes(test, p, hdr, sizeof(hdr), "header");
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 2);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 18), TPL_SET_LEN);
+	expect_tpl4(test, p + 20, true);
+	expect_bytes(test, p + 16 + TPL_SET_LEN, opt_tpl, sizeof(opt_tpl),
+		     "options template");
+	expect_bytes(test, p + 16 + TPL_SET_LEN + 32, opt_data,
+		     sizeof(opt_data), "options data");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 68);
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
+	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
+		     sizeof(times), "times");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 65), 0);
+	KUNIT_EXPECT_EQ(test, p[off + 67], 0);
+	tpl_put(e);
+}
+
+/* An ICMPv6 flow: template 259 ends in icmpTypeCodeIPv6 (139). */
+static void ipfix_test_icmp6(struct kunit *test)
+{
+	static const u8 tail[] = {
+		0x00, 0x99, 0x00, 0x08,		/* flowEndMilliseconds */
+		0x00, 0x8b, 0x00, 0x02,		/* icmpTypeCodeIPv6 */
+	};
+	static const u8 rec[] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+		0, 0, 0, 0, 0, 0, 0, 0,		/* no interfaces */
+		0, 0, 0, 0, 0, 0, 0, 2,		/* 2 packets */
+		0, 0, 0, 0, 0, 0, 0, 0xd0,	/* 208 bytes */
+		0x00, 0x00, 0x80, 0x00,		/* 0, echo request */
+		0x00, 0x3a, 0x00,		/* flags, ICMPv6, TC */
+		0x04, 0x06,			/* forced end, IPv6 */
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x41, 0x6b,
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
+		0x80, 0x00,			/* type 128, code 0 */
+	};
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	/* the templates of 256, 257, 258, then 259 */
+	size_t tpl259 = 16 + 4 + 68 + 72 + 68, off;
+	struct flow6 x;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	off = e->len;
+	flow6(&x, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + sizeof(rec) + 1);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 2), 17);
+	expect_bytes(test, p + tpl259 + 4 + 15 * 4, tail, sizeof(tail),
+		     "template 259");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 259);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 4 + sizeof(rec) + 1);
+	expect_bytes(test, p + off + 4, rec, sizeof(rec), "ICMPv6 record");
+	tpl_put(e);
+}
+
+/* v9 gives ICMPv6 element 32 as well: nfdump reads no 139 in v9. */
+static void v9_test_icmp6(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	/* the templates of 256, 257, 258, then 259; ICMP type/code last */
+	size_t tpl259 = 20 + 4 + 68 + 72 + 68, off;
+	struct flow6 x;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	off = e->len;
+	flow6(&x, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
+	/* 91 bytes: v6 record with 4-byte times and the ICMP element */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + 91 + 1);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 4 + 16 * 4), 32);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 89), 0x8000);
+	tpl_put(e);
+}
+
+static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
+{
+	struct nf_flow f;
+	bool with;
+
+	e->ops->begin(e, t);
+	flow4(&f, t);
+	if (e->ops->add(e, &f))
+		return false;
+	/* the template set follows the 20-byte v9 header */
+	with = be16_at(e->buf + 20) == 0;
+	e->ops->finish(e);
+	return with;
+}
+
+/* Templates in the first PDU, then every refresh_rate PDUs. */
+static void v9_test_refresh_rate(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	static const bool want[] = { 1, 0, 0, 1, 0, 0, 1 };
+	unsigned int i;
+
+	e->refresh_rate = 3;
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		KUNIT_EXPECT_EQ_MSG(test, has_templates(e, &t0), want[i],
+				    "PDU %u", i);
+	/* sequence counts PDUs */
+	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + ARRAY_SIZE(want));
+	e->resync = true;		/* a new collector */
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	KUNIT_EXPECT_FALSE(test, e->resync);
+	tpl_put(e);
+}
+
+/* ... and once timeout_rate minutes have passed. */
+static void v9_test_timeout_rate(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nf_export_time t = t0;
+
+	e->refresh_rate = 0;
+	e->timeout_rate = 1;
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t));
+	t.uptime_ms += 59999;
+	KUNIT_EXPECT_FALSE(test, has_templates(e, &t));
+	t.uptime_ms += 1;
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t));
+	t.uptime_ms += 1000;
+	KUNIT_EXPECT_FALSE(test, has_templates(e, &t));
+	tpl_put(e);
+}
+
+/*
+ * Fill PDUs with flows of alternating families: never past the buffer,
+ * every set padded and its length right, and IPFIX's length and count.
+ */
+static void ipfix_test_fill(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	unsigned int i, n = 0, recs = 0;
+	struct flow6 x;
+	struct nf_flow f;
+	size_t len, off;
+	int err;
+
+	flow4(&f, &t0);
+	flow6(&x, &t0);
+	e->ops->begin(e, &t0);
+	for (i = 0; ; i++) {
+		err = e->ops->add(e, i % 3 ? &f : &x.f);
+		if (err)
+			break;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
+	KUNIT_EXPECT_GT(test, n, 10U);
+	len = e->ops->finish(e);
+	KUNIT_EXPECT_LE(test, len, (size_t)PDU);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), len);
+	KUNIT_EXPECT_EQ(test, e->buf[PDU], 0xa5);
+	for (off = 16; off < len; off += be16_at(e->buf + off + 2)) {
+		KUNIT_ASSERT_EQ(test, be16_at(e->buf + off + 2) % 4, 0);
+		if (be16_at(e->buf + off) == 256)
+			recs += (be16_at(e->buf + off + 2) - 4) / 61;
+		else if (be16_at(e->buf + off) == 259)
+			recs += (be16_at(e->buf + off + 2) - 4) / 99;
+	}
+	KUNIT_EXPECT_EQ(test, off, len);
+	KUNIT_EXPECT_EQ(test, recs, n);
+	/* the next PDU: no templates, sequence moved by n + 1 options */
+	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + n + 1);
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)16 + 68);
+	tpl_put(e);
+}
+
+/* Nothing to send: no PDU, no sequence step. */
+static void v9_test_empty(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->sequence, 6ULL);
+	tpl_put(e);
+}
+
+static struct kunit_case template_cases[] = {
+	KUNIT_CASE(v9_test_pdu_bytes),
+	KUNIT_CASE(ipfix_test_pdu_bytes),
+	KUNIT_CASE(ipfix_test_icmp6),
+	KUNIT_CASE(v9_test_icmp6),
+	KUNIT_CASE(v9_test_refresh_rate),
+	KUNIT_CASE(v9_test_timeout_rate),
+	KUNIT_CASE(ipfix_test_fill),
+	KUNIT_CASE(v9_test_empty),
+	{}
+};
+
+static struct kunit_suite template_suite = {
+	.name = "ipt_netflow_template",
+	.test_cases = template_cases,
+};
+kunit_test_suite(template_suite);
