@@ -244,8 +244,10 @@ struct nf_enc {
 struct nf_encoder {
 	unsigned int protocol;		/* 5, 9 or 10, as in nf_cfg */
 	size_t pdu_size;		/* buffer export.c allocates */
-	/* Largest counts a record holds: the cache exports a flow early
-	 * rather than let them wrap. */
+	/*
+	 * Largest counts a record holds: the cache exports a flow early
+	 * rather than let them wrap.
+	 */
 	u64 max_octets;
 	u32 max_packets;
 	int (*init)(struct nf_enc *e);		/* optional */
