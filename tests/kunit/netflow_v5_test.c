@@ -13,6 +13,7 @@
 #include <linux/string.h>
 
 #include "ipt_NETFLOW.h"
+#include "test_flows.h"
 #include "netflow_v5.h"
 
 #define HDR	24
@@ -53,28 +54,6 @@ static struct nf_enc *v5_enc(struct kunit *test, size_t size)
 	/* Bytes past the PDU must stay untouched: see v5_test_limit. */
 	memset(c->buf, 0xa5, sizeof(c->buf));
 	return &c->e;
-}
-
-/* TCP 192.0.2.1:40000 -> 198.51.100.7:80, 10 packets, 1500 bytes */
-static void v5_flow(struct nf_flow *f, const struct nf_export_time *t)
-{
-	memset(f, 0, sizeof(*f));
-	f->key.family = AF_INET;
-	f->key.iif = 2;
-	f->key.v4.saddr = htonl(0xc0000201);
-	f->key.v4.daddr = htonl(0xc6336407);
-	f->key.sport = htons(40000);
-	f->key.dport = htons(80);
-	f->key.proto = 6;
-	f->key.tos = 0x28;
-	f->oif = 3;
-	f->nexthop4 = htonl(0xcb0071fe);
-	f->packets = 10;
-	f->bytes = 1500;
-	f->tcp_flags = 0x1b;
-	f->first = t->jiffies - 10 * HZ;
-	f->last = t->jiffies - 1 * HZ;
-	f->end_reason = NF_END_IDLE;
 }
 
 static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
@@ -146,7 +125,7 @@ static void v5_test_pdu_bytes(struct kunit *test)
 
 	e->sequence = 1000;
 	e->engine_id = 7;
-	v5_flow(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	e->ops->begin(e, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), sizeof(want));
@@ -162,7 +141,7 @@ static void v5_test_limit(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, NF5_PDU_MAX, (size_t)(24 + 30 * 48));
-	v5_flow(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	e->ops->begin(e, &t0);
 	for (i = 0; i < 30; i++) {
 		f.key.sport = htons(1000 + i);
@@ -200,7 +179,7 @@ static void v5_test_sequence(struct kunit *test)
 	struct nf_flow f;
 	unsigned int i;
 
-	v5_flow(&f, &t0);
+	nf_test_flow4(&f, &t0);
 
 	e->ops->begin(e, &t0);
 	for (i = 0; i < 30; i++)
@@ -244,7 +223,7 @@ static void v5_test_icmp(struct kunit *test)
 	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nf_flow f;
 
-	v5_flow(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	f.key.proto = 1;
 	f.tcp_flags = 0;
 	f.key.sport = 0;
@@ -263,7 +242,7 @@ static void v5_test_clamp(struct kunit *test)
 	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nf_flow f;
 
-	v5_flow(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	e->ops->begin(e, &t0);
 
 	f.bytes = 0x100000005ULL;		/* would wrap to 5 */
@@ -329,7 +308,7 @@ static void v5_test_time_wrap(struct kunit *test)
 	struct nf_flow f;
 	const u8 *r;
 
-	v5_flow(&f, &t);
+	nf_test_flow4(&f, &t);
 
 	/* jiffies wrapped between the first packet and now */
 	t.jiffies = 3 * HZ;
@@ -363,7 +342,7 @@ static void v5_test_ipv6_skipped(struct kunit *test)
 	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nf_flow f;
 
-	v5_flow(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	f.key.family = AF_INET6;
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -EAFNOSUPPORT);

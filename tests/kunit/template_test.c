@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "ipt_NETFLOW.h"
+#include "test_flows.h"
 #include "template.h"
 
 #define PDU	NF_TPL_PDU_SIZE
@@ -54,28 +55,6 @@ static struct nf_enc *tpl_enc(struct kunit *test, const struct nf_encoder *ops)
 static void tpl_put(struct nf_enc *e)
 {
 	e->ops->release(e);
-}
-
-/* UDP 192.0.2.1:40000 -> 198.51.100.7:80, 10 packets, 1500 bytes */
-static void flow4(struct nf_flow *f, const struct nf_export_time *t)
-{
-	memset(f, 0, sizeof(*f));
-	f->key.family = AF_INET;
-	f->key.iif = 2;
-	f->key.v4.saddr = htonl(0xc0000201);
-	f->key.v4.daddr = htonl(0xc6336407);
-	f->key.sport = htons(40000);
-	f->key.dport = htons(80);
-	f->key.proto = 6;
-	f->key.tos = 0x28;
-	f->oif = 3;
-	f->nexthop4 = htonl(0xcb0071fe);
-	f->packets = 10;
-	f->bytes = 1500;
-	f->tcp_flags = 0x1b;
-	f->first = t->jiffies - 10 * HZ;
-	f->last = t->jiffies - 1 * HZ;
-	f->end_reason = NF_END_IDLE;
 }
 
 /* ICMPv6 echo 2001:db8::1 -> 2001:db8::2, with room for the next hop */
@@ -152,7 +131,7 @@ static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 	expect_bytes(test, p, want, sizeof(want), "template 256");
 }
 
-/* The records of flow4() in both protocols, up to the times. */
+/* The records of nf_test_flow4() in both protocols, up to the times. */
 static const u8 rec4_head[] = {
 	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
 	0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
@@ -208,7 +187,7 @@ static void v9_test_pdu_bytes(struct kunit *test)
 
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_FALSE(test, e->resync);
-	flow4(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* data set: 4 + 53, padded to 60 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 60);
@@ -264,7 +243,7 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
-	flow4(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* data set: 4 + 61, padded to 68 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 68);
@@ -358,7 +337,7 @@ static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
 	bool with;
 
 	e->ops->begin(e, t);
-	flow4(&f, t);
+	nf_test_flow4(&f, t);
 	if (e->ops->add(e, &f))
 		return false;
 	/* the template set follows the 20-byte v9 header */
@@ -417,7 +396,7 @@ static void ipfix_test_fill(struct kunit *test)
 	size_t len, off;
 	int err;
 
-	flow4(&f, &t0);
+	nf_test_flow4(&f, &t0);
 	flow6(&x, &t0);
 	e->ops->begin(e, &t0);
 	for (i = 0; ; i++) {
