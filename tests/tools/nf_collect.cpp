@@ -81,14 +81,6 @@ struct Options {
     int rcvbuf = 4 * 1024 * 1024;
 };
 
-uint64_t num_arg(const char* opt, const char* v, uint64_t max)
-{
-    auto n = parse_uint(v, max);
-    if (!n)
-        throw UsageError(std::string("bad value for ") + opt + ": '" + v + "'");
-    return *n;
-}
-
 Options parse_args(int argc, char** argv)
 {
     enum { PCAP = 256, PORT, FIRST_SEQ, RCVBUF };

@@ -66,14 +66,6 @@ struct Options {
     std::vector<std::string> files;
 };
 
-uint64_t num_arg(const char* opt, const char* v, uint64_t max)
-{
-    auto n = parse_uint(v, max);
-    if (!n)
-        throw UsageError(std::string("bad value for ") + opt + ": '" + v + "'");
-    return *n;
-}
-
 Options parse_args(int argc, char** argv)
 {
     enum { SPLIT = 256, SEQ, GAP, ETYPE, EID, UPTIME, TEACH, INTERVAL, DRY };

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "text.hpp"
+
 namespace nft {
 
 // Bad command line: the tool prints the message and a usage hint, exits 2.
@@ -14,6 +16,15 @@ class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// A numeric option's value, at most @max; anything else is a UsageError.
+inline uint64_t num_arg(const char* opt, const char* v, uint64_t max)
+{
+    auto n = parse_uint(v, max);
+    if (!n)
+        throw UsageError(std::string("bad value for ") + opt + ": '" + v + "'");
+    return *n;
+}
 
 // Input stream for a path, "-" meaning stdin. Throws std::runtime_error.
 class Input {
