@@ -7,7 +7,8 @@
 # OUTPUT (-o the veth: only what nf-send sends; one UDP flow goes to a
 # network routed via the peer, which drops it).  The module mirrors every
 # PDU to nfcapd (127.0.0.1:2055, also captured with dumpcap for tshark), to
-# nf-collect (127.0.0.1:2056) and to pmacct's nfacctd (127.0.0.1:2057).
+# nf-collect (127.0.0.1:2056), to pmacct's nfacctd (127.0.0.1:2057) and to
+# a second nf-collect on an IPv6 address ([::1]:2059).
 # Asserts:
 #  - the flows leave by the inactive timeout (2 s) without a flush;
 #  - nfdump -o csv, tshark, nfacctd and nf-collect each show exactly the
@@ -15,6 +16,7 @@
 #    else;
 #  - 0 sequence failures (nfdump -I, nfcapd) and no format or sequence
 #    error in nf-collect, which starts at sequence 0;
+#  - the collector on [::1] gets the very PDUs of 127.0.0.1:2056;
 #  - record fields: engine_id, output ifindex, input 0, TOS, next hop: the
 #    gateway for a flow routed via one, 0.0.0.0 for the directly connected
 #    peer, also for the TCP and ICMP flows, which nf-send sends on raw
@@ -22,26 +24,29 @@
 #  - first/last of every record are the real wall-clock time of sending
 #    (nf-collect, to 0.5 s) and nfdump's ts/te too (to its 1 s resolution);
 #  - /proc: traffic = truth, Export totals = what the collectors got,
-#    no errors, nothing lost.
+#    no errors, nothing lost, one sockN line per destination ([::1]:2059
+#    for the IPv6 one).
 . "$(dirname "$0")/lib.sh"
 
 nf_need_tools nf-send nf-sink nf-collect nf-compare nfcapd nfdump dumpcap \
 	tshark nfacctd
 nf_workdir
 ipt=iptables-nft
-P_NFCAPD=2055 P_COLLECT=2056 P_NFACCTD=2057 ENGINE=7 NDEST=3
+P_NFCAPD=2055 P_COLLECT=2056 P_NFACCTD=2057 P_COLLECT6=2059 ENGINE=7 NDEST=4
 
 # collectors and sinks start at once (each is slow to start in TCG)
 nf_capture_begin "$W/export.pcap" "udp port $P_NFCAPD"
 nf_nfacctd_start "$W/nfacctd" $P_NFACCTD
 nf_nfcapd_start "$W/nfcapd" $P_NFCAPD
+nf_collect_start "$W/collect6.txt" "[::1]:$P_COLLECT6" --first-seq 0
+c6=$NF_COLLECT_PID
 nf_collect_start "$W/collect.txt" 127.0.0.1:$P_COLLECT --first-seq 0
 nf_net_up
 # sinks, so that no port unreachable comes back (not that it would count)
 for p in 5000 5001; do
 	nf_bg ip netns exec $NF_NS "$NF_BIN/nf-sink" udp $NF_B4:$p >"$W/sink$p.txt"
 done
-nf_load destination=127.0.0.1:$P_NFCAPD,127.0.0.1:$P_COLLECT,127.0.0.1:$P_NFACCTD \
+nf_load destination=127.0.0.1:$P_NFCAPD,127.0.0.1:$P_COLLECT,127.0.0.1:$P_NFACCTD,[::1]:$P_COLLECT6 \
 	inactive_timeout=2 active_timeout=120 engine_id=$ENGINE
 oif=$(cat /sys/class/net/nfv0/ifindex)
 for p in 5000 5001; do nf_wait_udp $p $NF_NS; done
@@ -95,12 +100,19 @@ nf_nfacctd_wait "$W/nfacctd" "$pkts" 5 || sayt "nfacctd has not all (yet)"
 nf_capture_stop
 nf_nfcapd_stop
 nf_collect_stop "$W/collect.txt"
+nf_collect_stop "$W/collect6.txt" $c6
 nf_nfacctd_stop "$W/nfacctd"
 cp "$NF_STAT" "$W/stat.txt"
 cat /proc/net/stat/ipt_netflow_snmp >"$W/snmp.txt"
 
 # --- every collector shows exactly the truth
 nf_compare nf-collect "$W/truth.txt" "$W/collect.txt"
+sed 's/ exporter=[^ ]*//' "$W/collect.txt" >"$W/collect.cmp"
+sed 's/ exporter=[^ ]*//' "$W/collect6.txt" >"$W/collect6.cmp"
+cmp -s "$W/collect.cmp" "$W/collect6.cmp" || {
+	diff "$W/collect.cmp" "$W/collect6.cmp" | head -n 10 >&2
+	fail "the collector on [::1] got other PDUs than 127.0.0.1"
+}
 nfdump -r "$NF_NFCAPD_FILE" -o csv >"$W/nfdump.csv" 2>"$W/nfdump.err" ||
 	fail "nfdump -r failed: $(cat "$W/nfdump.err")"
 nf_compare nfdump --format nfdump-csv "$W/truth.txt" "$W/nfdump.csv"
@@ -175,8 +187,9 @@ set -- $exp
 	fail "Export: '$exp', want $((NDEST * pdus)) pkts ($NDEST collectors)," \
 		"$recs flows, no errors, nothing lost"
 }
-for s in 0 1 2; do
-	grep -q "^sock$s: 127\.0\.0\.1:.*err: sndbuf reached 0, connect 0, cberr 0, other 0; sent $pdus pkt " "$W/stat.txt" || {
+for s in "0: 127\.0\.0\.1:$P_NFCAPD" "1: 127\.0\.0\.1:$P_COLLECT" \
+	"2: 127\.0\.0\.1:$P_NFACCTD" "3: \[::1\]:$P_COLLECT6"; do
+	grep -q "^sock$s, .*err: sndbuf reached 0, connect 0, cberr 0, other 0; sent $pdus pkt " "$W/stat.txt" || {
 		grep '^sock' "$W/stat.txt" >&2
 		fail "sock$s: want no errors and $pdus PDUs sent"
 	}
