@@ -299,6 +299,10 @@ nf_bg_stop() {
 	return $r
 }
 nf_bg_stop_all() {
+	# nfacctd ends on SIGINT only (it ignores SIGTERM)
+	case " $NF_BG " in
+	*" ${NF_NFACCTD_PID:-none} "*) kill -INT "$NF_NFACCTD_PID" 2>/dev/null ;;
+	esac
 	for p in $NF_BG; do kill "$p" 2>/dev/null; done
 	for p in $NF_BG; do wait "$p" 2>/dev/null; done
 	NF_BG=
