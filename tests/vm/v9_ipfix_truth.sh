@@ -7,11 +7,21 @@
 # ip6tables -j NETFLOW meter them in OUTPUT (-o the veth; IPv6 neighbour
 # discovery and link-local traffic are left out: they come and go on
 # their own).  The module mirrors every PDU to nfcapd (also captured for
-# tshark) and nf-collect.
+# tshark), nf-collect, pmacct's nfacctd and a second nf-collect that
+# listens on [::1] (an IPv6 destination next to the IPv4 ones).
 # Asserts:
-#  - nfdump -o csv, tshark (pdml) and nf-collect each show exactly the
-#    packets, bytes, ports, TCP flags and ICMP type/code of every flow;
-#  - flowEndReason: 3 (end detected) for the flows with a FIN, else 1;
+#  - nfdump -o csv, tshark (pdml), nfacctd and nf-collect each show exactly
+#    the packets, bytes, ports, TCP flags and ICMP type/code of every flow
+#    (nfacctd: after nf_nfacctd_sync, see lib.sh and tests/tools/README.md);
+#  - the collector on [::1] decodes the very same PDUs as the one on
+#    127.0.0.1, and its sockN line shows it: [::1]:port, every PDU sent,
+#    no errors (as the other live destinations);
+#  - tshark decodes every options record (template 260: System scope in
+#    v9, observationDomainId 149 in IPFIX; 160, 41, 42, 40) with plausible
+#    values: the engine id, the boot time, and the messages, flow records
+#    and bytes of the PDUs before it; the flow records in the capture are
+#    the module's Export flows and nf-collect's;
+#  - flowEndReason: 3 (end detected) for the records with a FIN, else 1;
 #  - 0 sequence failures (nf-collect from sequence 0; nfdump -I and
 #    nfcapd but for its IPFIX quirk with options records, see below);
 #  - templates go out in the first PDU and again every refresh-rate PDUs
@@ -24,9 +34,10 @@
 . "$(dirname "$0")/lib.sh"
 
 nf_need_tools nf-send nf-sink nf-collect nf-compare nfcapd nfdump dumpcap \
-	tshark
+	tshark nfacctd
 nf_workdir
-P_NFCAPD=2055 P_COLLECT=2056 P_LATE=2058 REFRESH=3
+P_NFCAPD=2055 P_COLLECT=2056 P_NFACCTD=2057 P_LATE=2058 P_COLLECT6=2059
+REFRESH=3 ENGINE=70000
 
 # nf_tpl_pdus FILE: "PDUS TEMPLATE_PDUS" of an nf-collect output
 nf_tpl_pdus() {
@@ -34,20 +45,83 @@ nf_tpl_pdus() {
 		END { printf "%d %d\n", n, t }' "$1"
 }
 
+# nf_pdml_options PDML ENGINE BOOT_MS: check every options record of a
+# tshark pdml (all PDUs of one destination, from the first): scope =
+# ENGINE, systemInitTimeMilliseconds = BOOT_MS (+-2 s), exported
+# messages, flow records and octets = those of the frames before it.
+# Prints one line per bad record and "options=N frames=N flows=N".
+nf_pdml_options() {
+	awk -v eng="$2" -v boot="$3" '
+	BEGIN { msgs = flows = octets = 0 }
+	function attr(k) {
+		if (!match($0, " " k "=\"[^\"]*\"")) return ""
+		return substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 4)
+	}
+	function hex(s,   i, v) {
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v + 0
+	}
+	function endrec(   id, init) {
+		if (!inrec) return
+		inrec = 0
+		if ("cflow.protocol" in r) ff++
+		if (!("cflow.flowsexp" in r)) { delete r; return }
+		nopt++
+		id = ("cflow.od_id" in r) ? r["cflow.od_id"] : hex(r["cflow.scope_system"])
+		init = hex(r["cflow.sys_init_time"])
+		if (id + 0 != eng + 0 || init < boot - 2000 || init > boot + 2000 ||
+		    r["cflow.packetsexp"] + 0 != msgs || r["cflow.flowsexp"] + 0 != flows ||
+		    r["cflow.octetsexp"] + 0 != octets) {
+			printf "frame %d: options scope %s init %.0f messages %s flows %s octets %s;" \
+				" want %s, %.0f (+-2 s), %d, %d, %d\n", frame, id, init,
+				r["cflow.packetsexp"], r["cflow.flowsexp"], r["cflow.octetsexp"],
+				eng, boot, msgs, flows, octets
+			bad = 1
+		}
+		delete r
+	}
+	/<packet>/ {
+		endrec()
+		if (frame) { msgs++; flows += ff; octets += fb }
+		ff = fb = 0
+	}
+	/name="frame.number"/ { frame = attr("show") }
+	/name="udp.length"/ { fb = attr("show") - 8 }
+	/name="cflow.flowset_id"/ { endrec() }
+	/name="" show="Flow [0-9]/ { endrec(); inrec = 1; next }
+	inrec && /name="cflow\./ {
+		k = attr("name")
+		if (k == "cflow.sys_init_time" || k == "cflow.scope_system")
+			r[k] = attr("value")	# raw: a date, a byte string
+		else
+			r[k] = attr("show")
+	}
+	END {
+		endrec(); flows += ff
+		printf "options=%d frames=%d flows=%d\n", nopt, frame, flows
+		exit bad
+	}' "$1"
+}
+
 run() {
 	proto=$1
 	D=$W/p$proto
 	mkdir -p "$D"
 	nf_capture_begin "$D/export.pcap" "udp port $P_NFCAPD"
+	nf_nfacctd_start "$D/nfacctd" $P_NFACCTD
 	nf_nfcapd_start "$D/nfcapd" $P_NFCAPD
+	nf_collect_start "$D/collect6.txt" "[::1]:$P_COLLECT6" --first-seq 0
+	c6=$NF_COLLECT_PID
 	nf_collect_start "$D/collect.txt" 127.0.0.1:$P_COLLECT --first-seq 0
-	nf_load protocol=$proto engine_id=70000 \
-		destination=127.0.0.1:$P_NFCAPD,127.0.0.1:$P_COLLECT,127.0.0.1:$P_LATE \
+	nf_load protocol=$proto engine_id=$ENGINE \
+		destination=127.0.0.1:$P_NFCAPD,127.0.0.1:$P_COLLECT,127.0.0.1:$P_LATE,127.0.0.1:$P_NFACCTD,[::1]:$P_COLLECT6 \
 		inactive_timeout=2 active_timeout=120 refresh_rate=$REFRESH \
 		timeout_rate=1440
 	[ "$(cat /proc/sys/net/netflow/protocol)" = "$proto" ] ||
 		fail "protocol is $(cat /proc/sys/net/netflow/protocol), not $proto"
 	nf_capture_wait "$D/export.pcap"
+	nf_wait_udp $P_NFACCTD
 	iptables-nft -w -I OUTPUT -o nfv0 -j NETFLOW ||
 		fail "iptables -j NETFLOW failed"
 	ip6tables-nft -w -A OUTPUT -o nfv0 -p icmpv6 --icmpv6-type 135 -j RETURN &&
@@ -97,13 +171,19 @@ run() {
 
 	iptables-nft -w -D OUTPUT -o nfv0 -j NETFLOW
 	ip6tables-nft -w -F OUTPUT
+	cat "$D/truth.txt" "$D/truth2.txt" >"$D/truth-all.txt"
+	nf_nfacctd_sync "$D/nfacctd" $P_NFACCTD ||
+		sayt "v$proto: nfacctd shows no marker flow in 10 s"
 	nf_capture_stop
 	nf_nfcapd_stop
 	nf_collect_stop "$D/collect.txt"
-	cat "$D/truth.txt" "$D/truth2.txt" >"$D/truth-all.txt"
+	nf_collect_stop "$D/collect6.txt" $c6
+	nf_nfacctd_stop "$D/nfacctd"
+	cp "$NF_STAT" "$D/stat.txt"
 
 	# --- every collector shows exactly the truth
 	nf_compare p$proto-nf-collect "$D/truth-all.txt" "$D/collect.txt"
+	nf_compare p$proto-nfacctd "$D/truth-all.txt" "$D/nfacctd/flows.txt"
 	nfdump -r "$NF_NFCAPD_FILE" -o csv >"$D/nfdump.csv" 2>"$D/nfdump.err" ||
 		fail "nfdump -r failed: $(cat "$D/nfdump.err")"
 	nf_compare p$proto-nfdump --format nfdump-csv "$D/truth-all.txt" \
@@ -114,9 +194,45 @@ run() {
 	nf_compare p$proto-tshark --format tshark-pdml "$D/truth-all.txt" \
 		"$D/tshark.pdml"
 
-	# --- flowEndReason: FIN seen ends a flow (3), the rest went idle (1)
+	# --- the IPv6 destination: the same PDUs as 127.0.0.1, sockN lines
+	sed 's/ exporter=[^ ]*//' "$D/collect.txt" >"$D/collect.cmp"
+	sed 's/ exporter=[^ ]*//' "$D/collect6.txt" >"$D/collect6.cmp"
+	cmp -s "$D/collect.cmp" "$D/collect6.cmp" || {
+		diff "$D/collect.cmp" "$D/collect6.cmp" | head -n 10 >&2
+		fail "v$proto: the collector on [::1] got other PDUs than 127.0.0.1"
+	}
+	pdus=$(grep -c '^pdu ' "$D/collect.txt")
+	for s in "0: 127\.0\.0\.1:$P_NFCAPD" "1: 127\.0\.0\.1:$P_COLLECT" \
+		"3: 127\.0\.0\.1:$P_NFACCTD" "4: \[::1\]:$P_COLLECT6"; do
+		grep -q "^sock$s, .*err: sndbuf reached 0, connect 0, cberr 0, other 0; sent $pdus pkt " "$D/stat.txt" || {
+			grep '^sock' "$D/stat.txt" >&2
+			fail "v$proto: want sock$s with $pdus PDUs sent, no errors"
+		}
+	done
+	sayt "v$proto: [::1]:$P_COLLECT6 got the same $pdus PDUs as 127.0.0.1"
+
+	# --- options records as tshark decodes them
+	read -r up _ </proc/uptime
+	boot=$(($(nf_now_ms) - ${up%.*}${up#*.}0))
+	nf_pdml_options "$D/tshark.pdml" $ENGINE $boot >"$D/options.txt" || {
+		cat "$D/options.txt" >&2
+		fail "v$proto: tshark shows wrong options record values"
+	}
+	set -- $(tail -n 1 "$D/options.txt" | tr '=' ' ')
+	nopt=$(grep -c '^option ' "$D/collect.txt")
+	nflows=$(grep -c '^flow ' "$D/collect.txt")
+	xflows=$(sed -n 's/^Export: .* \([0-9]*\) flows; .*/\1/p' "$D/stat.txt")
+	[ "$2 $4 $6" = "$nopt $pdus $nflows" ] && [ "$6" = "$xflows" ] ||
+		fail "v$proto: tshark: $2 options records, $4 PDUs, $6 flows;" \
+			"nf-collect: $nopt, $pdus, $nflows; Export: $xflows flows"
+	sayt "v$proto: tshark decodes $2 options records, values ok"
+
+	# --- flowEndReason: FIN seen ends a flow (3), the rest went idle (1).
+	# A TCP flow whose packets went through both CPUs is two records;
+	# only the one with the FIN has 3.
 	awk '$1 == "flow" {
-		want = (index($0, " tcpflags=0x1b ") ? 3 : 1)
+		fin = match($0, / tcpflags=0x[0-9a-f]*[13579bdf] /)
+		want = (fin ? 3 : 1)
 		if (!index($0, " end_reason=" want " ")) {
 			print "want end_reason " want ": " $0; bad = 1
 		}
