@@ -157,6 +157,7 @@ static void nf_pdu_begin(struct nf_enc *e)
 	e->engine_id = READ_ONCE(nf_cfg.engine_id);
 	e->refresh_rate = READ_ONCE(nf_cfg.refresh_rate);
 	e->timeout_rate = READ_ONCE(nf_cfg.timeout_rate);
+	e->nat_legacy = READ_ONCE(nf_cfg.natevents_legacy);
 	if (test_and_clear_bit(NF_EXPORT_RESYNC, &nf_export_flags))
 		e->resync = true;
 	nf_export_now(&t);
@@ -186,6 +187,36 @@ static void nf_pdu_send(struct nf_enc *e)
 		nf_stats.lost_flows += flows;
 	}
 	spin_unlock(&nf_stats_lock);
+}
+
+/* NAT events after the flows, in the PDU the flows left open. */
+static unsigned int nf_export_drain_nat(struct nf_enc *e, bool *open)
+{
+	struct nf_nat_event *ev, *next;
+	unsigned int skipped = 0;
+	int err;
+
+	while ((ev = nf_natevents_take())) {
+		for (; ev; ev = next) {
+			next = ev->next;
+			if (!*open) {
+				nf_pdu_begin(e);
+				*open = true;
+			}
+			err = e->ops->add_nat(e, ev);
+			if (err == -ENOSPC) {
+				nf_pdu_send(e);
+				cond_resched();
+				nf_pdu_begin(e);
+				err = e->ops->add_nat(e, ev);
+				WARN_ON_ONCE(err == -ENOSPC);
+			}
+			if (err)
+				skipped++;
+			nf_natevents_free(ev);
+		}
+	}
+	return skipped;
 }
 
 /*
@@ -221,6 +252,7 @@ static void nf_export_drain(struct nf_enc *e)
 			nf_cache_free(f);
 		}
 	}
+	skipped += nf_export_drain_nat(e, &open);
 	/* Templates asked for while there were no flows to carry them. */
 	if (!open && test_bit(NF_EXPORT_RESYNC, &nf_export_flags)) {
 		nf_pdu_begin(e);

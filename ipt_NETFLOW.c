@@ -109,6 +109,7 @@ err_settings:
 	nf_dest_release_all();
 	nf_cache_exit();
 	nf_export_exit();
+	nf_natevents_exit();
 err_export:
 	nf_cache_destroy();
 err_cache:
@@ -125,6 +126,7 @@ static void __exit netflow_exit(void)
 	/* Export what is still in memory before the sockets go. */
 	nf_cache_exit();
 	nf_export_exit();
+	nf_natevents_exit();
 	nf_dest_release_all();
 	nf_cache_destroy();
 	pr_info("unloaded\n");

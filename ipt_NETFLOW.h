@@ -200,6 +200,39 @@ void nf_export_get_stats(struct nf_export_stats *st);
  * owns the buffer, the clock and the sending.
  */
 
+/*
+ * One NAT translation event (natevents.c), IPv4.  Ports are as conntrack
+ * keeps them; for ICMP the source port is the echo id and the destination
+ * port type << 8 | code, as in flows.
+ */
+struct nf_nat_event {
+	struct nf_nat_event *next;	/* natevents.c's queue */
+	u64 wall_ms;			/* CLOCK_REALTIME ms when conntrack told us */
+	u32 jiffies;			/* the same instant, for v5's uptime */
+	bool destroy;			/* false: create */
+	u8 proto;
+	__be16 pre_sport, pre_dport, post_sport, post_dport;
+	__be32 pre_saddr, pre_daddr, post_saddr, post_daddr;
+};
+
+/* natEvent values (IANA IE 230) */
+#define NF_NAT_EV_CREATE_OLD	1	/* historic: translation create */
+#define NF_NAT_EV_DELETE_OLD	2	/* historic: translation delete */
+#define NF_NAT_EV_CREATE	4	/* RFC 8158: NAT44 session create */
+#define NF_NAT_EV_DELETE	5	/* RFC 8158: NAT44 session delete */
+
+/* ---- natevents.c: NAT events from conntrack ---- */
+/* Process context, under the settings mutex.  0 or -errno. */
+int nf_natevents_enable(void);
+void nf_natevents_disable(void);
+/* After nf_export_exit(): frees what is still queued. */
+void nf_natevents_exit(void);
+/* Exporter side: the queued events, oldest first, and freeing one. */
+struct nf_nat_event *nf_natevents_take(void);
+void nf_natevents_free(struct nf_nat_event *ev);
+u64 nf_natevents_dropped(void);	/* queue full or no memory */
+bool nf_natevents_active(void);
+
 /* The instant a PDU is begun, in each clock a protocol needs. */
 struct nf_export_time {
 	u32 jiffies;			/* low 32 bits, as in nf_flow */
@@ -226,6 +259,7 @@ struct nf_enc {
 	u32 engine_id;			/* v5 keeps the low 8 bits */
 	unsigned int refresh_rate;	/* PDUs between template refreshes */
 	unsigned int timeout_rate;	/* minutes between them, at most */
+	bool nat_legacy;		/* natEvent 1/2 instead of RFC 8158's 4/5 */
 	/* templates due: set for a new stream and new collectors */
 	bool resync;			/* ops->begin clears it */
 	/*
@@ -260,6 +294,8 @@ struct nf_encoder {
 	 * cannot carry @f; it is counted as skipped.
 	 */
 	int (*add)(struct nf_enc *e, const struct nf_flow *f);
+	/* The same for one NAT event. */
+	int (*add_nat)(struct nf_enc *e, const struct nf_nat_event *ev);
 	/* Complete the header, advance e->sequence; bytes to send, 0: none. */
 	size_t (*finish)(struct nf_enc *e);
 };
@@ -311,6 +347,8 @@ struct nf_settings {
 	int sndbuf;			/* 0 = system default */
 	unsigned int refresh_rate;
 	unsigned int timeout_rate;	/* minutes */
+	unsigned int natevents;		/* 0 or 1 */
+	unsigned int natevents_legacy;	/* 1: natEvent 1/2, 0: RFC 8158 4/5 */
 };
 extern struct nf_settings nf_cfg;
 /*

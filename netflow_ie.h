@@ -44,7 +44,13 @@
 	X(DOMAIN_ID,	149, 4,  "observationDomainId")			\
 	X(FIRST_MS,	152, 8,  "flowStartMilliseconds")		\
 	X(LAST_MS,	153, 8,  "flowEndMilliseconds")			\
-	X(INIT_MS,	160, 8,  "systemInitTimeMilliseconds")
+	X(INIT_MS,	160, 8,  "systemInitTimeMilliseconds")		\
+	X(POST_SRC4,	225, 4,  "postNATSourceIPv4Address")		\
+	X(POST_DST4,	226, 4,  "postNATDestinationIPv4Address")	\
+	X(POST_SPORT,	227, 2,  "postNAPTSourceTransportPort")		\
+	X(POST_DPORT,	228, 2,  "postNAPTDestinationTransportPort")	\
+	X(NAT_EVENT,	230, 1,  "natEvent")				\
+	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")
 
 #define NF_IE_ENUM(sym, id, len, name)	NF_IE_##sym = (id),
 enum nf_ie {

@@ -77,6 +77,51 @@ static int nf5_add(struct nf_enc *e, const struct nf_flow *f)
 	return 0;
 }
 
+/*
+ * A NAT event as a dummy flow v5 collectors already store: pre-NAT
+ * source, post-NAT destination (what a FORWARD flow shows), no packets or
+ * bytes, SYN|ACK for a create and RST|FIN for a delete.  The address the
+ * translation gave goes in nexthop and its port in an AS field: the
+ * post-NAT source and src_as for SNAT, the pre-NAT destination and
+ * dst_as for DNAT (which wins nexthop when both happened).
+ */
+static int nf5_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
+{
+	const struct nf_export_time *t = &e->t;
+	struct nf5_record *r;
+	__be32 up;
+
+	if (e->records >= NF5_MAX_RECORDS || !e->len ||
+	    e->len + sizeof(*r) > e->size)
+		return -ENOSPC;
+
+	up = htonl(t->uptime_ms - nf_time_age_ms(t, ev->jiffies));
+	r = (struct nf5_record *)(e->buf + e->len);
+	*r = (struct nf5_record) {
+		.srcaddr = ev->pre_saddr,
+		.dstaddr = ev->post_daddr,
+		.first = up,
+		.last = up,
+		.srcport = ev->pre_sport,
+		.dstport = ev->post_dport,
+		.tcp_flags = ev->destroy ? NF5_NAT_STOP_FLAGS : NF5_NAT_START_FLAGS,
+		.prot = ev->proto,
+	};
+	if (ev->pre_saddr != ev->post_saddr) {
+		r->nexthop = ev->post_saddr;
+		r->src_as = ev->post_sport;
+		r->src_mask = 32;
+	}
+	if (ev->pre_daddr != ev->post_daddr) {
+		r->nexthop = ev->pre_daddr;
+		r->dst_as = ev->pre_dport;
+		r->dst_mask = 32;
+	}
+	e->len += sizeof(*r);
+	e->records++;
+	return 0;
+}
+
 static size_t nf5_finish(struct nf_enc *e)
 {
 	struct nf5_header *h = (struct nf5_header *)e->buf;
@@ -105,5 +150,6 @@ const struct nf_encoder nf_v5_encoder = {
 	.max_packets = U32_MAX,
 	.begin = nf5_begin,
 	.add = nf5_add,
+	.add_nat = nf5_add_nat,
 	.finish = nf5_finish,
 };

@@ -49,6 +49,10 @@ struct nf5_record {
 	__be16 pad2;
 } __packed;
 
+/* tcp_flags of NAT event dummy flows */
+#define NF5_NAT_START_FLAGS	0x12	/* SYN|ACK */
+#define NF5_NAT_STOP_FLAGS	0x05	/* RST|FIN */
+
 static_assert(sizeof(struct nf5_header) == 24);
 static_assert(sizeof(struct nf5_record) == 48);
 

@@ -246,10 +246,13 @@ static int nf_stat_show(struct seq_file *m, void *v)
 		   es.sent_bytes >> 20, es.flows, es.errors, es.lost_pdus,
 		   es.lost_flows);
 	nf_dest_show(m);
-	/* No natevents setting yet: nothing can count, and nothing does. */
-	seq_printf(m, "Natevents disabled, count start %lld, stop %lld.\n",
+	seq_printf(m, "Natevents %s, count start %lld, stop %lld.\n",
+		   nf_natevents_active() ? "enabled" : "disabled",
 		   (long long)atomic64_read(&nf_natevents_start),
 		   (long long)atomic64_read(&nf_natevents_stop));
+	/* its own line: parsers of the one above expect it to end there */
+	seq_printf(m, "Natevents queue: dropped %llu.\n",
+		   (unsigned long long)nf_natevents_dropped());
 	return 0;
 }
 
@@ -304,6 +307,7 @@ static int nf_snmp_show(struct seq_file *m, void *v)
 	NF_KV("sockCount", nf_dest_count());
 	NF_KV("natStart", atomic64_read(&nf_natevents_start));
 	NF_KV("natStop", atomic64_read(&nf_natevents_stop));
+	NF_KV("natDropped", nf_natevents_dropped());
 	for (i = 0; i < ARRAY_SIZE(nf_stat_keys); i++)
 		NF_KV(nf_stat_keys[i].key,
 		      *(const u64 *)((const char *)&sum + nf_stat_keys[i].off));

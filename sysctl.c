@@ -68,6 +68,7 @@
 #define NF_REFRESH_RANGE	"1.." __stringify(NF_REFRESH_MAX)
 #define NF_TRATE_MAX		1440
 #define NF_TRATE_RANGE		"1.." __stringify(NF_TRATE_MAX) " minutes"
+#define NF_BOOL_RANGE		"0 or 1"
 #define NF_DEST_RANGE		"1 to " __stringify(NF_DEST_MAX) \
 				" collectors ip:port, [ip6]:port, optional @srcip and %ifname"
 
@@ -81,6 +82,8 @@ struct nf_settings nf_cfg = {
 	.sndbuf			= 0,
 	.refresh_rate		= 20,
 	.timeout_rate		= 30,
+	.natevents		= 0,
+	.natevents_legacy	= 0,
 };
 
 /* cache.c owns it from nf_cache_init() on; see the header. */
@@ -220,6 +223,14 @@ static int nf_apply_destination(const struct nf_val *v)
 	return err;
 }
 
+static int nf_apply_natevents(const struct nf_val *v)
+{
+	if (v->num)
+		return nf_natevents_enable();
+	nf_natevents_disable();
+	return 0;
+}
+
 static int nf_apply_flush(const struct nf_val *v)
 {
 	nf_cache_flush();
@@ -242,6 +253,8 @@ enum {
 	NF_S_DEBUG,
 	NF_S_REFRESH_RATE,
 	NF_S_TIMEOUT_RATE,
+	NF_S_NATEVENTS,
+	NF_S_NATEVENTS_LEGACY,
 	NF_S_FLUSH,
 	NF_S_COUNT
 };
@@ -302,6 +315,16 @@ static const struct nf_setting nf_settings[NF_S_COUNT] = {
 		.name = "timeout-rate", .kind = NF_UINT,
 		.var = &nf_cfg.timeout_rate,
 		.min = 1, .max = NF_TRATE_MAX, .range = NF_TRATE_RANGE,
+	},
+	[NF_S_NATEVENTS] = {
+		.name = "natevents", .kind = NF_UINT, .var = &nf_cfg.natevents,
+		.min = 0, .max = 1, .range = NF_BOOL_RANGE,
+		.apply = nf_apply_natevents,
+	},
+	[NF_S_NATEVENTS_LEGACY] = {
+		.name = "natevents_legacy", .kind = NF_UINT,
+		.var = &nf_cfg.natevents_legacy,
+		.min = 0, .max = 1, .range = NF_BOOL_RANGE,
 	},
 	[NF_S_FLUSH] = {
 		.name = "flush", .kind = NF_ACTION,
@@ -518,6 +541,12 @@ NF_PARAM(timeout_rate, NF_S_TIMEOUT_RATE, "uint",
 	 "v9/IPFIX: send templates again at least this often: "
 	 NF_TRATE_RANGE " (default 30; sysctl timeout-rate)");
 
+NF_PARAM(natevents, NF_S_NATEVENTS, "uint",
+	 "export NAT translation create/delete events from conntrack (NEL in v9/IPFIX, dummy flows in v5): "
+	 NF_BOOL_RANGE " (default 0)");
+NF_PARAM(natevents_legacy, NF_S_NATEVENTS_LEGACY, "uint",
+	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors (default 0)");
+
 /* ---- net.netflow sysctls ---- */
 
 static int nf_sysctl_read(const struct nf_setting *s, void *buffer,
@@ -623,6 +652,17 @@ int nf_settings_apply_initial(void)
 		goto out;
 	}
 
+	/* Last: nothing after it can fail and would have to undo it. */
+	if (nf_cfg.natevents) {
+		err = nf_natevents_enable();
+		if (err) {
+			pr_err("natevents=1: cannot hook conntrack events (%d)\n",
+			       err);
+			nf_dest_release_all();
+			goto out;
+		}
+	}
+
 	WRITE_ONCE(nf_live, true);
 out:
 	mutex_unlock(&nf_settings_mutex);
@@ -648,6 +688,7 @@ int nf_sysctl_init(void)
 		/* The caller tears the subsystems down: stop applying to them. */
 		mutex_lock(&nf_settings_mutex);
 		WRITE_ONCE(nf_live, false);
+		nf_natevents_disable();
 		mutex_unlock(&nf_settings_mutex);
 		return -ENOMEM;
 	}
@@ -663,5 +704,7 @@ void nf_sysctl_exit(void)
 
 	mutex_lock(&nf_settings_mutex);
 	WRITE_ONCE(nf_live, false);
+	/* Events queued so far still go out with the exporter's last run. */
+	nf_natevents_disable();
 	mutex_unlock(&nf_settings_mutex);
 }

@@ -56,6 +56,7 @@ struct nf_tpl {
 /* Largest template set: header, then every kind's id, count and fields. */
 #define NF_TPL_SET_MAX	(4 + NF_TPL_KINDS * (4 + 4 * NF_TPL_MAX_FIELDS))
 #define NF_OPT_SET_MAX	(4 + 6 + 4 * NF_TPL_MAX_FIELDS + 2)
+#define NF_NEL_SET_MAX	(4 + 4 + 4 * NF_TPL_MAX_FIELDS)
 
 struct nf_tpl_state {
 	const struct nf_tpl_proto *p;
@@ -65,6 +66,10 @@ struct nf_tpl_state {
 	unsigned int tpl_set_len;
 	u8 opt_set[NF_OPT_SET_MAX];
 	unsigned int opt_set_len;
+	struct nf_tpl nel;		/* NAT events */
+	u8 nel_set[NF_NEL_SET_MAX];
+	unsigned int nel_set_len;
+	bool nel_sent;			/* since the other templates last went */
 	/* stream */
 	bool sent;			/* templates ever sent */
 	unsigned int pdus_since;	/* PDUs sent since the templates */
@@ -90,6 +95,12 @@ static const u16 nf_tpl_common[] = {
 	NF_IE_IN_IF, NF_IE_OUT_IF, NF_IE_PACKETS, NF_IE_OCTETS,
 	NF_IE_SPORT, NF_IE_DPORT, NF_IE_TCP_FLAGS, NF_IE_PROTO, NF_IE_TOS,
 	NF_IE_END_REASON, NF_IE_IP_VERSION,
+};
+/* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
+static const u16 nf_tpl_nel[] = {
+	NF_IE_OBS_TIME_MS, NF_IE_SRC4, NF_IE_DST4, NF_IE_POST_SRC4,
+	NF_IE_POST_DST4, NF_IE_SPORT, NF_IE_DPORT, NF_IE_POST_SPORT,
+	NF_IE_POST_DPORT, NF_IE_PROTO, NF_IE_NAT_EVENT,
 };
 /* The system options record: scope, then what it tells. */
 static const u16 nf_tpl_options[] = {
@@ -190,6 +201,15 @@ static void nf_tpl_cache(struct nf_tpl_state *st)
 	st->opt_set_len = q - st->opt_set;
 	nf_put16(st->opt_set, p->opt_set_id);
 	nf_put16(st->opt_set + 2, st->opt_set_len);
+
+	memset(&st->nel, 0, sizeof(st->nel));
+	nf_tpl_append(&st->nel, nf_tpl_nel, ARRAY_SIZE(nf_tpl_nel));
+	q = nf_put16(st->nel_set + 4, NF_TPL_ID_NEL);
+	q = nf_put16(q, st->nel.n);
+	q = nf_put_fields(q, &st->nel, 0);
+	st->nel_set_len = q - st->nel_set;
+	nf_put16(st->nel_set, p->tpl_set_id);
+	nf_put16(st->nel_set + 2, st->nel_set_len);
 }
 
 int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p)
@@ -298,6 +318,8 @@ void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
 		st->sent = true;
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
+		/* refreshed with the others, by the next NAT event */
+		st->nel_sent = false;
 		e->resync = false;
 		nf_tpl_put_options(e, st);
 	} else if ((u32)(t->uptime_ms - st->stats_ms) >= NF_TPL_STATS_MS) {
@@ -441,6 +463,98 @@ int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f)
 	q = e->buf + e->len;
 	for (i = 0; i < t->n; i++)
 		q = nf_tpl_put_field(q, t->ids[i], t->lens[i], e, f);
+	e->len += t->rec_len;
+	e->records++;
+	return 0;
+}
+
+static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
+			  const struct nf_enc *e, const struct nf_nat_event *ev)
+{
+	switch (id) {
+	case NF_IE_OBS_TIME_MS:
+		put_unaligned_be64(ev->wall_ms, q);
+		break;
+	case NF_IE_SRC4:
+		memcpy(q, &ev->pre_saddr, 4);
+		break;
+	case NF_IE_DST4:
+		memcpy(q, &ev->pre_daddr, 4);
+		break;
+	case NF_IE_POST_SRC4:
+		memcpy(q, &ev->post_saddr, 4);
+		break;
+	case NF_IE_POST_DST4:
+		memcpy(q, &ev->post_daddr, 4);
+		break;
+	case NF_IE_SPORT:
+		memcpy(q, &ev->pre_sport, 2);
+		break;
+	case NF_IE_DPORT:
+		memcpy(q, &ev->pre_dport, 2);
+		break;
+	case NF_IE_POST_SPORT:
+		memcpy(q, &ev->post_sport, 2);
+		break;
+	case NF_IE_POST_DPORT:
+		memcpy(q, &ev->post_dport, 2);
+		break;
+	case NF_IE_PROTO:
+		*q = ev->proto;
+		break;
+	case NF_IE_NAT_EVENT:
+		if (e->nat_legacy)
+			*q = ev->destroy ? NF_NAT_EV_DELETE_OLD :
+					   NF_NAT_EV_CREATE_OLD;
+		else
+			*q = ev->destroy ? NF_NAT_EV_DELETE : NF_NAT_EV_CREATE;
+		break;
+	default:
+		memset(q, 0, len);
+		break;
+	}
+	return q + len;
+}
+
+/*
+ * A NEL record.  Its template goes out in front of the first NAT event
+ * after every full template send, so a stream without NAT events never
+ * carries it and one with them refreshes it as often as the others.
+ */
+int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
+{
+	struct nf_tpl_state *st = e->priv;
+	const struct nf_tpl *t = &st->nel;
+	size_t end = e->len;
+	unsigned int i;
+	u8 *q;
+
+	if (!e->len)
+		return -ENOSPC;
+	if (st->set_id != NF_TPL_ID_NEL) {
+		end = ALIGN(end, 4) + 4;
+		if (!st->nel_sent)
+			end += st->nel_set_len;
+	}
+	if (ALIGN(end + t->rec_len, 4) > e->size)
+		return -ENOSPC;
+
+	if (st->set_id != NF_TPL_ID_NEL) {
+		nf_tpl_close_set(e, st);
+		if (!st->nel_sent) {
+			memcpy(e->buf + e->len, st->nel_set, st->nel_set_len);
+			e->len += st->nel_set_len;
+			st->tpl_records++;
+			st->nel_sent = true;
+		}
+		st->set_start = e->len;
+		st->set_id = NF_TPL_ID_NEL;
+		nf_put16(e->buf + e->len, NF_TPL_ID_NEL);
+		e->len += 4;
+	}
+	q = e->buf + e->len;
+	for (i = 0; i < t->n; i++)
+		q = nf_tpl_put_nat(q, t->ids[i], t->lens[i], e, ev);
 	e->len += t->rec_len;
 	e->records++;
 	return 0;

@@ -24,6 +24,8 @@ enum nf_tpl_kind {
 /* Template ids: flow kinds from 256 on, then the system options. */
 #define NF_TPL_ID_FIRST		256
 #define NF_TPL_ID_OPTIONS	(NF_TPL_ID_FIRST + NF_TPL_KINDS)
+/* NAT event logging (NEL), sent only while NAT events are exported */
+#define NF_TPL_ID_NEL		(NF_TPL_ID_OPTIONS + 1)
 
 /* v9 options scope type "System" (RFC 3954 section 6.1) */
 #define NF_V9_SCOPE_SYSTEM	1
@@ -35,6 +37,7 @@ enum nf_tpl_kind {
 #define NF_TPL_STATS_MS		60000
 
 struct nf_enc;
+struct nf_nat_event;
 
 /* What makes a protocol of the template family. */
 struct nf_tpl_proto {
@@ -56,6 +59,7 @@ int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p);
 void nf_tpl_release(struct nf_enc *e);
 void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t);
 int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f);
+int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev);
 size_t nf_tpl_finish(struct nf_enc *e);
 
 /*
@@ -71,6 +75,7 @@ size_t nf_tpl_finish(struct nf_enc *e);
 	.release = nf_tpl_release,					\
 	.begin = nf_tpl_begin,						\
 	.add = nf_tpl_add,						\
+	.add_nat = nf_tpl_add_nat,					\
 	.finish = nf_tpl_finish,					\
 }
 

@@ -360,6 +360,84 @@ static void v5_test_ipv6_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0)), 0xc0000201U);
 }
 
+/*
+ * NAT events as dummy flows: pre-NAT source, post-NAT destination, the
+ * NAT address in nexthop and its port in an AS field, no counts.
+ */
+static void v5_test_nat(struct kunit *test)
+{
+	static const u8 snat_create[REC] = {
+		0xc0, 0x00, 0x02, 0x01,		/* pre-NAT src 192.0.2.1 */
+		0xc6, 0x33, 0x64, 0x07,		/* post-NAT dst 198.51.100.7 */
+		0xcb, 0x00, 0x71, 0x01,		/* nexthop: post-NAT src */
+		0x00, 0x00, 0x00, 0x00,		/* input, output */
+		0x00, 0x00, 0x00, 0x00,		/* dPkts 0 */
+		0x00, 0x00, 0x00, 0x00,		/* dOctets 0 */
+		0x00, 0x98, 0x8e, 0xb0,		/* First 9998000: 2 s ago */
+		0x00, 0x98, 0x8e, 0xb0,		/* Last the same */
+		0x9c, 0x40,			/* pre-NAT sport 40000 */
+		0x00, 0x50,			/* post-NAT dport 80 */
+		0x00,				/* pad1 */
+		0x12,				/* SYN|ACK: create */
+		0x06,				/* TCP */
+		0x00,				/* tos */
+		0xee, 0x48,			/* src_as: post-NAT sport 61000 */
+		0x00, 0x00,			/* dst_as */
+		0x20,				/* src_mask 32 */
+		0x00,				/* dst_mask */
+		0x00, 0x00,			/* pad2 */
+	};
+	static const u8 dnat_delete[REC] = {
+		0xc0, 0x00, 0x02, 0x01,		/* pre-NAT src */
+		0xc6, 0x33, 0x64, 0x07,		/* post-NAT dst */
+		0xc6, 0x33, 0x64, 0x01,		/* nexthop: pre-NAT dst */
+		0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00,
+		0x00, 0x98, 0x8e, 0xb0,
+		0x00, 0x98, 0x8e, 0xb0,
+		0x9c, 0x40,
+		0x00, 0x50,
+		0x00,
+		0x05,				/* RST|FIN: delete */
+		0x06,
+		0x00,
+		0xee, 0x48,			/* src_as: post-NAT sport */
+		0x1f, 0x90,			/* dst_as: pre-NAT dport 8080 */
+		0x20, 0x20,			/* masks */
+		0x00, 0x00,
+	};
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_nat_event ev;
+
+	e->ops->begin(e, &t0);
+	nf_test_nat4(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	nf_test_nat4(&ev, &t0, true, true);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), HDR + 2 * REC);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 2);
+	expect_bytes(test, rec(e, 0), snat_create, REC);
+	expect_bytes(test, rec(e, 1), dnat_delete, REC);
+	/* dummy flows count as flows in the sequence */
+	KUNIT_EXPECT_EQ(test, e->sequence, 2ULL);
+}
+
+/* A full PDU takes no more NAT events either. */
+static void v5_test_nat_full(struct kunit *test)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_nat_event ev;
+	unsigned int i;
+
+	nf_test_nat4(&ev, &t0, false, false);
+	e->ops->begin(e, &t0);
+	for (i = 0; i < NF5_MAX_RECORDS; i++)
+		KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->add_nat(e, &ev), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, e->buf[NF5_PDU_MAX], 0xa5);
+}
+
 static struct kunit_case v5_test_cases[] = {
 	KUNIT_CASE(v5_test_pdu_bytes),
 	KUNIT_CASE(v5_test_limit),
@@ -368,6 +446,8 @@ static struct kunit_case v5_test_cases[] = {
 	KUNIT_CASE(v5_test_clamp),
 	KUNIT_CASE(v5_test_time_wrap),
 	KUNIT_CASE(v5_test_ipv6_skipped),
+	KUNIT_CASE(v5_test_nat),
+	KUNIT_CASE(v5_test_nat_full),
 	{}
 };
 

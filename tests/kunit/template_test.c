@@ -440,6 +440,115 @@ static void v9_test_empty(struct kunit *test)
 	tpl_put(e);
 }
 
+/* The NEL template (id 261) after a set header with @set_id. */
+static void expect_nel_tpl(struct kunit *test, const u8 *p, u16 set_id)
+{
+	const u8 want[52] = {
+		0x00, set_id, 0x00, 0x34,	/* template set, 52 bytes */
+		0x01, 0x05, 0x00, 0x0b,		/* id 261, 11 fields */
+		0x01, 0x43, 0x00, 0x08,		/* observationTimeMilliseconds */
+		0x00, 0x08, 0x00, 0x04,		/* sourceIPv4Address */
+		0x00, 0x0c, 0x00, 0x04,		/* destinationIPv4Address */
+		0x00, 0xe1, 0x00, 0x04,		/* postNATSourceIPv4Address */
+		0x00, 0xe2, 0x00, 0x04,		/* postNATDestinationIPv4Address */
+		0x00, 0x07, 0x00, 0x02,		/* sourceTransportPort */
+		0x00, 0x0b, 0x00, 0x02,		/* destinationTransportPort */
+		0x00, 0xe3, 0x00, 0x02,		/* postNAPTSourceTransportPort */
+		0x00, 0xe4, 0x00, 0x02,		/* postNAPTDestinationTransportPort */
+		0x00, 0x04, 0x00, 0x01,		/* protocolIdentifier */
+		0x00, 0xe6, 0x00, 0x01,		/* natEvent */
+	};
+
+	expect_bytes(test, p, want, sizeof(want), "NEL template");
+}
+
+/* nf_test_nat4() SNAT create, then DNAT delete, natEvent 4 and 5 */
+static const u8 nel_data[4 + 2 * 34 + 0] = {
+	0x01, 0x05, 0x00, 0x48,		/* data set 261, 72 bytes */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x60, 0xab,	/* 1699999998123 */
+	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
+	0xc6, 0x33, 0x64, 0x07,		/* -> 198.51.100.7 */
+	0xcb, 0x00, 0x71, 0x01,		/* as 203.0.113.1 */
+	0xc6, 0x33, 0x64, 0x07,		/* -> 198.51.100.7 */
+	0x9c, 0x40, 0x00, 0x50,		/* 40000 -> 80 */
+	0xee, 0x48, 0x00, 0x50,		/* as 61000 -> 80 */
+	0x06, 0x04,			/* TCP, NAT44 session create */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x60, 0xab,
+	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
+	0xc6, 0x33, 0x64, 0x01,		/* -> 198.51.100.1 */
+	0xcb, 0x00, 0x71, 0x01,		/* as 203.0.113.1 */
+	0xc6, 0x33, 0x64, 0x07,		/* -> 198.51.100.7 */
+	0x9c, 0x40, 0x1f, 0x90,		/* 40000 -> 8080 */
+	0xee, 0x48, 0x00, 0x50,		/* as 61000 -> 80 */
+	0x06, 0x05,			/* TCP, NAT44 session delete */
+};
+
+/*
+ * NAT events: the NEL template goes in front of the first one after the
+ * other templates (once), the records follow in one set.
+ */
+static void ipfix_test_nel(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	size_t off = 16 + TPL_SET_LEN + 32 + 40;
+	struct nf_nat_event ev;
+	struct nf_flow f;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	nf_test_flow4(&f, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	nf_test_nat4(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	nf_test_nat4(&ev, &t0, true, true);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 68 + 52 + 72);
+	/* options, flow and two NAT events are data records */
+	KUNIT_EXPECT_EQ(test, e->sequence, 9ULL);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 2), off + 68 + 52 + 72);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
+	expect_nel_tpl(test, p + off + 68, 2);
+	expect_bytes(test, p + off + 68 + 52, nel_data, 4 + 2 * 34, "NEL data");
+	/* 4 + 68 needs no padding: nothing written past it */
+	KUNIT_EXPECT_EQ(test, p[off + 68 + 52 + 72], 0xa5);
+
+	/* next PDU: no templates due, so no NEL template; historic codes */
+	e->nat_legacy = true;
+	e->ops->begin(e, &t0);
+	nf_test_nat4(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	nf_test_nat4(&ev, &t0, true, true);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 72);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 261);
+	KUNIT_EXPECT_EQ(test, p[16 + 4 + 33], 1);	/* translation create */
+	KUNIT_EXPECT_EQ(test, p[16 + 4 + 67], 2);	/* translation delete */
+	KUNIT_EXPECT_EQ(test, e->sequence, 11ULL);
+	tpl_put(e);
+}
+
+/* v9: the NEL template in flowset 0, counted in the header. */
+static void v9_test_nel(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	size_t off = 20 + TPL_SET_LEN + 32 + 40;
+	struct nf_nat_event ev;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	nf_test_nat4(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 52 + 4 + 36);
+	/* 4 templates, options template, NEL template, options, event */
+	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 8);
+	expect_nel_tpl(test, p + off, 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 261);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 40);
+	expect_bytes(test, p + off + 56, nel_data + 4, 34, "NEL record");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 56 + 34), 0);	/* padding */
+	tpl_put(e);
+}
+
 static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_pdu_bytes),
 	KUNIT_CASE(ipfix_test_pdu_bytes),
@@ -449,6 +558,8 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_timeout_rate),
 	KUNIT_CASE(ipfix_test_fill),
 	KUNIT_CASE(v9_test_empty),
+	KUNIT_CASE(ipfix_test_nel),
+	KUNIT_CASE(v9_test_nel),
 	{}
 };
 

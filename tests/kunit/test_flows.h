@@ -29,4 +29,30 @@ static inline void nf_test_flow4(struct nf_flow *f,
 	f->end_reason = NF_END_IDLE;
 }
 
+/*
+ * NAT events 2 s before @t (wall 1699999998123 ms at t0).  SNAT
+ * (MASQUERADE): TCP 192.0.2.1:40000 -> 198.51.100.7:80 leaves as
+ * 203.0.113.1:61000.  With @dnat the client asked for 198.51.100.1:8080,
+ * which DNAT turned into 198.51.100.7:80.
+ */
+static inline void nf_test_nat4(struct nf_nat_event *ev,
+				const struct nf_export_time *t, bool dnat,
+				bool destroy)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->wall_ms = (u64)t->wall.tv_sec * 1000 +
+		      t->wall.tv_nsec / 1000000 - 2000;
+	ev->jiffies = t->jiffies - 2 * HZ;
+	ev->destroy = destroy;
+	ev->proto = 6;
+	ev->pre_saddr = htonl(0xc0000201);
+	ev->pre_daddr = htonl(dnat ? 0xc6336401 : 0xc6336407);
+	ev->post_saddr = htonl(0xcb007101);
+	ev->post_daddr = htonl(0xc6336407);
+	ev->pre_sport = htons(40000);
+	ev->pre_dport = htons(dnat ? 8080 : 80);
+	ev->post_sport = htons(61000);
+	ev->post_dport = htons(80);
+}
+
 #endif /* _IPT_NETFLOW_TEST_FLOWS_H */

@@ -7,7 +7,8 @@
 # Writes $VM_OUT/results/<name>.rc and <name>.log (VM_OUT defaults to
 # /tmp/vm-suite), cleans up (rules, netns, module) before and after each
 # test, and exits 1 if any test failed.
-#   NF_TEST_TIMEOUT   seconds one test may take (default 300)
+#   NF_TEST_TIMEOUT   seconds one test may take (default 300; a test may
+#                     ask for more with a line "# vm-timeout: SECONDS")
 dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/lib.sh"
 
@@ -32,11 +33,13 @@ for t; do
 	(nf_cleanup) >/dev/null 2>&1
 	echo "=== $t"
 	start=$(date +%s)
-	timeout -k 5 "${NF_TEST_TIMEOUT:-300}" sh "$dir/$t.sh" \
+	to=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$dir/$t.sh")
+	[ -n "$to" ] && [ "$to" -gt "${NF_TEST_TIMEOUT:-300}" ] ||
+		to=${NF_TEST_TIMEOUT:-300}
+	timeout -k 5 "$to" sh "$dir/$t.sh" \
 		>"$res/$t.log" 2>&1 </dev/null
 	rc=$?
-	[ $rc = 124 ] && echo "TIMEOUT after ${NF_TEST_TIMEOUT:-300} s" \
-		>>"$res/$t.log"
+	[ $rc = 124 ] && echo "TIMEOUT after $to s" >>"$res/$t.log"
 	# leftovers are cleaned, and a module that will not unload fails
 	if ! (nf_cleanup) >>"$res/$t.log" 2>&1; then
 		echo "cleanup after $t failed" >>"$res/$t.log"

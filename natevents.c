@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * NAT events: create and destroy of NATed connections, from conntrack's
+ * event callback, queued for the exporter.
+ *
+ * A network namespace has one conntrack event callback, and ctnetlink
+ * (what `conntrack -E` and conntrackd read) holds it from its pernet init
+ * until its pernet pre_exit; a second nf_conntrack_register_notifier()
+ * WARNs.  So we do not register: we load ctnetlink, pin it, swap the slot
+ * from its notifier to ours with one cmpxchg and hand every event on to
+ * it, returning its verdict.  Its reliable delivery (the ecache "missed"
+ * bits and the redelivery of destroy events) then works as before, and
+ * we skip the events the kernel re-sends because ctnetlink missed them:
+ * we took those the first time.  Disable swaps ctnetlink's notifier back,
+ * waits for callbacks in flight and only then unpins it.
+ *
+ * Without a ctnetlink listener, conntrack with its default
+ * nf_conntrack_events=2 adds no event extension to new connections and
+ * so reports nothing.  Enable sets it to 1 for as long as we run, says so
+ * in the log, and puts 2 back unless someone changed it meanwhile.
+ * Connections made before that have no extension and give no events.
+ *
+ * Only init_net: net.netflow lives there, and so does the slot we swap.
+ *
+ * The callback runs in softirq or process context, under conntrack's
+ * locks: it only copies the tuples into a bounded queue (drops counted)
+ * and kicks the export worker.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kmod.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
+
+#include "ipt_NETFLOW.h"
+
+#define NF_NAT_CTNETLINK	"nf_conntrack_netlink"
+/* Events the exporter has not taken yet; the rest are dropped. */
+#define NF_NAT_QUEUE_MAX	16384
+
+static DEFINE_SPINLOCK(nf_nat_lock);
+static struct nf_nat_event *nf_nat_head, *nf_nat_tail;
+static unsigned int nf_nat_queued;		/* under nf_nat_lock */
+static atomic64_t nf_nat_dropped = ATOMIC64_INIT(0);
+
+/* Under the settings mutex (nf_natevents_enable/disable). */
+static bool nf_nat_on;
+static struct module *nf_nat_ctnl_mod;		/* pinned while on */
+static bool nf_nat_set_events;			/* we made sysctl_events 1 */
+/* ctnetlink's notifier; read by the callback while we hold the slot. */
+static const struct nf_ct_event_notifier *nf_nat_next;
+
+static struct nf_ct_event_notifier __rcu **nf_nat_slot(void)
+{
+	return &init_net.ct.nf_conntrack_event_cb;
+}
+
+static void nf_nat_enqueue(struct nf_nat_event *ev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&nf_nat_lock, flags);
+	if (nf_nat_queued >= NF_NAT_QUEUE_MAX) {
+		spin_unlock_irqrestore(&nf_nat_lock, flags);
+		kfree(ev);
+		atomic64_inc(&nf_nat_dropped);
+		return;
+	}
+	ev->next = NULL;
+	if (nf_nat_tail)
+		nf_nat_tail->next = ev;
+	else
+		nf_nat_head = ev;
+	nf_nat_tail = ev;
+	nf_nat_queued++;
+	spin_unlock_irqrestore(&nf_nat_lock, flags);
+}
+
+struct nf_nat_event *nf_natevents_take(void)
+{
+	struct nf_nat_event *head;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nf_nat_lock, flags);
+	head = nf_nat_head;
+	nf_nat_head = NULL;
+	nf_nat_tail = NULL;
+	nf_nat_queued = 0;
+	spin_unlock_irqrestore(&nf_nat_lock, flags);
+	return head;
+}
+
+void nf_natevents_free(struct nf_nat_event *ev)
+{
+	kfree(ev);
+}
+
+u64 nf_natevents_dropped(void)
+{
+	return atomic64_read(&nf_nat_dropped);
+}
+
+bool nf_natevents_active(void)
+{
+	return READ_ONCE(nf_nat_on);
+}
+
+static void nf_nat_report(const struct nf_conn *ct, bool destroy)
+{
+	const struct nf_conntrack_tuple *o, *r;
+	struct nf_nat_event *ev;
+
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	if (o->src.l3num != NFPROTO_IPV4)
+		return;
+	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
+	if (!ev) {
+		atomic64_inc(&nf_nat_dropped);
+		return;
+	}
+	ev->wall_ms = ktime_get_real_ns() / NSEC_PER_MSEC;
+	ev->jiffies = (u32)jiffies;
+	ev->destroy = destroy;
+	ev->proto = o->dst.protonum;
+	ev->pre_saddr = o->src.u3.ip;
+	ev->pre_daddr = o->dst.u3.ip;
+	ev->post_saddr = r->dst.u3.ip;
+	ev->post_daddr = r->src.u3.ip;
+	ev->pre_sport = o->src.u.all;
+	ev->pre_dport = o->dst.u.all;
+	if (ev->proto == IPPROTO_ICMP) {
+		/* the reply tuple holds the (translated) id on its source */
+		ev->post_sport = r->src.u.icmp.id;
+		ev->post_dport = o->dst.u.all;
+	} else {
+		ev->post_sport = r->dst.u.all;
+		ev->post_dport = r->src.u.all;
+	}
+	nf_nat_enqueue(ev);
+	atomic64_inc(destroy ? &nf_natevents_stop : &nf_natevents_start);
+	nf_export_kick();
+}
+
+static int nf_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
+{
+	const struct nf_ct_event_notifier *next = READ_ONCE(nf_nat_next);
+	struct nf_conn *ct = item->ct;
+	struct nf_conntrack_ecache *e = nf_ct_ecache_find(ct);
+	/*
+	 * Set bits of e->missed are events ctnetlink failed to take: the
+	 * kernel adds them to @events until it succeeds (and re-sends a
+	 * missed destroy), but we exported them when they first came.
+	 * Read before the next notifier runs: the caller updates it after.
+	 */
+	unsigned int fresh = events & ~(e ? READ_ONCE(e->missed) : 0);
+
+	if (ct->status & (IPS_SRC_NAT | IPS_DST_NAT)) {
+		if (fresh & (1 << IPCT_NEW))
+			nf_nat_report(ct, false);
+		if (fresh & (1 << IPCT_DESTROY))
+			nf_nat_report(ct, true);
+	}
+	return next ? next->ct_event(events, item) : 0;
+}
+
+static int nf_nat_exp_event(unsigned int events,
+			    const struct nf_exp_event *item)
+{
+	const struct nf_ct_event_notifier *next = READ_ONCE(nf_nat_next);
+
+	/* the kernel calls this without a NULL check: it must exist */
+	return next && next->exp_event ? next->exp_event(events, item) : 0;
+}
+
+static struct nf_ct_event_notifier nf_nat_notifier = {
+	.ct_event = nf_nat_ct_event,
+	.exp_event = nf_nat_exp_event,
+};
+
+/*
+ * Load ctnetlink and take a reference on it, so it can neither unload
+ * (its pre_exit would clear the slot under us) nor load later (its init
+ * would WARN on a taken slot).  NULL if it is built in or unavailable.
+ * /sys/module's kset is ours too: holding the kobject keeps the module
+ * struct alive (module removal waits for its release), so
+ * try_module_get() on it is safe and fails for a module going away.
+ */
+static struct module *nf_nat_pin_ctnetlink(void)
+{
+	struct kset *modules = THIS_MODULE->mkobj.kobj.kset;
+	struct module *mod = NULL;
+	struct kobject *kobj;
+
+	if (request_module(NF_NAT_CTNETLINK))
+		pr_warn("natevents: could not load %s; `conntrack -E` would then conflict with natevents\n",
+			NF_NAT_CTNETLINK);
+	kobj = modules ? kset_find_obj(modules, NF_NAT_CTNETLINK) : NULL;
+	if (!kobj)
+		return NULL;
+	mod = container_of(kobj, struct module_kobject, kobj)->mod;
+	if (mod && !try_module_get(mod))
+		mod = NULL;
+	kobject_put(kobj);
+	return mod;
+}
+
+int nf_natevents_enable(void)
+{
+	struct nf_ct_event_notifier *old, *seen;
+	struct module *ctnl;
+
+	if (nf_nat_on)
+		return 0;
+	ctnl = nf_nat_pin_ctnetlink();
+	old = rcu_dereference_protected(*nf_nat_slot(), 1);
+	if (old && !(ctnl && within_module((unsigned long)old->ct_event, ctnl))) {
+		pr_err("natevents: the conntrack event callback belongs to another module\n");
+		module_put(ctnl);
+		return -EBUSY;
+	}
+	WRITE_ONCE(nf_nat_next, old);
+	seen = cmpxchg((__force struct nf_ct_event_notifier **)nf_nat_slot(),
+		       old, &nf_nat_notifier);
+	if (seen != old) {
+		pr_err("natevents: conntrack event callback changed under us\n");
+		WRITE_ONCE(nf_nat_next, NULL);
+		module_put(ctnl);
+		return -EAGAIN;
+	}
+	nf_nat_ctnl_mod = ctnl;
+	if (READ_ONCE(init_net.ct.sysctl_events) == 2) {
+		WRITE_ONCE(init_net.ct.sysctl_events, 1);
+		nf_nat_set_events = true;
+		pr_info("natevents: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n");
+	}
+	WRITE_ONCE(nf_nat_on, true);
+	pr_info("natevents enabled%s\n", old ? ", chained to ctnetlink" : "");
+	return 0;
+}
+
+void nf_natevents_disable(void)
+{
+	struct nf_ct_event_notifier *next, *seen;
+
+	if (!nf_nat_on)
+		return;
+	if (nf_nat_set_events) {
+		if (READ_ONCE(init_net.ct.sysctl_events) == 1) {
+			WRITE_ONCE(init_net.ct.sysctl_events, 2);
+			pr_info("natevents: net.netfilter.nf_conntrack_events restored to 2\n");
+		}
+		nf_nat_set_events = false;
+	}
+	next = (struct nf_ct_event_notifier *)nf_nat_next;
+	seen = cmpxchg((__force struct nf_ct_event_notifier **)nf_nat_slot(),
+		       &nf_nat_notifier, next);
+	if (seen != &nf_nat_notifier)
+		pr_err("natevents: conntrack event callback was replaced while ours\n");
+	/* Callbacks in flight may still use nf_nat_next and ctnetlink. */
+	synchronize_rcu();
+	WRITE_ONCE(nf_nat_next, NULL);
+	module_put(nf_nat_ctnl_mod);
+	nf_nat_ctnl_mod = NULL;
+	WRITE_ONCE(nf_nat_on, false);
+	pr_info("natevents disabled\n");
+}
+
+void nf_natevents_exit(void)
+{
+	struct nf_nat_event *ev, *next;
+
+	for (ev = nf_natevents_take(); ev; ev = next) {
+		next = ev->next;
+		kfree(ev);
+	}
+}
