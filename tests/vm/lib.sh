@@ -366,7 +366,9 @@ nf_collect_stop() {
 # nf_nfcapd_stop: SIGTERM closes the file; its name is in NF_NFCAPD_FILE
 nf_nfcapd_start() {
 	mkdir -p "$1"
-	nf_bg nfcapd -p "$2" -b 127.0.0.1 -w "$1" -t 3600 >"$1.log" 2>&1
+	# nfcapd starts a new file at each multiple of -t (UTC): with a day,
+	# a test no longer splits its records over two files at the hour
+	nf_bg nfcapd -p "$2" -b 127.0.0.1 -w "$1" -t 86400 >"$1.log" 2>&1
 	NF_NFCAPD_PID=$NF_PID NF_NFCAPD_DIR=$1
 	nf_wait_udp "$2"
 }
@@ -374,6 +376,8 @@ nf_nfcapd_stop() {
 	nf_bg_stop "$NF_NFCAPD_PID"
 	NF_NFCAPD_FILE=$(ls "$NF_NFCAPD_DIR"/nfcapd.2* 2>/dev/null | head -n 1)
 	[ -n "$NF_NFCAPD_FILE" ] || fail "nfcapd wrote no file in $NF_NFCAPD_DIR"
+	[ "$(ls "$NF_NFCAPD_DIR"/nfcapd.2* | wc -l)" = 1 ] ||
+		fail "nfcapd split its records over several files (midnight UTC?)"
 }
 
 # nf_capture_start FILE FILTER: dumpcap on lo (classic pcap), waits until
