@@ -16,6 +16,9 @@
  * under the limit, so the sum can never exceed maxflows.  Near the limit a
  * busy CPU may refuse a flow that another CPU's unused share could have
  * taken until the next tick rebalances the shares.
+ *
+ * Where tables live and when they are walked is decided here; what a
+ * flow is, how it is found and when it leaves is flow.h's.
  */
 
 #include <linux/module.h>
@@ -29,7 +32,7 @@
 #include <net/tcp.h>
 
 #include "ipt_NETFLOW.h"
-#include "murmur3.h"
+#include "flow.h"
 
 /* Ageing: a full pass over every table each second, in SLICES ticks. */
 #define NF_TICK		(HZ / 4)
@@ -39,14 +42,13 @@
 #define NF_TCP_END_GRACE	(2 * HZ)
 
 struct nf_cpu {
-	struct nf_flow **buckets;
-	unsigned int hsize;
+	struct nf_htable tab;
 	unsigned int nflows;
 	unsigned int nflows6;
 	unsigned int allowance;		/* set each tick, see top of file */
 	unsigned int scan_pos;
-	/* flows unlinked on the packet path, waiting for the next scan */
-	struct nf_flow *done_head, *done_tail;
+	/* flows that left the table, until a scan hands them to export */
+	struct nf_flow_list done;
 	struct nf_cpu_stats stats;
 	u64 gone_pkts, gone_bytes;	/* traffic of flows that left */
 	struct u64_stats_sync syncp;
@@ -56,7 +58,6 @@ struct nf_cpu {
 
 static struct nf_cpu __percpu *nf_cpus;
 static struct kmem_cache *nf_flow4_cache, *nf_flow6_cache;
-static u32 nf_hash_seed __read_mostly;
 static u64 nf_split_bytes __read_mostly = U64_MAX;
 static u32 nf_split_packets __read_mostly = U32_MAX;
 static struct delayed_work nf_tick_work;
@@ -71,48 +72,37 @@ static unsigned long nf_peak_jiffies;
 		u64_stats_update_end(&(c)->syncp);	\
 	} while (0)
 
-static u32 nf_key_hash(const struct nf_key *key)
-{
-	return murmur3_words((const u32 *)key, nf_key_words(key), nf_hash_seed);
-}
-
-static bool nf_key_equal(const struct nf_key *a, const struct nf_key *b)
-{
-	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
-	unsigned int i, n;
-
-	/* The head words hold the family: compare them before any address. */
-	if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]))
-		return false;
-	n = nf_key_words(a);
-	for (i = NF_KEY_HEAD_WORDS; i < n; i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
 void nf_cache_free(struct nf_flow *f)
 {
 	kmem_cache_free(f->key.family == AF_INET ?
 			nf_flow4_cache : nf_flow6_cache, f);
 }
 
+/* Flows unlinked from the table wait in c->done for the exporter. */
+static void nf_done_take(struct nf_cpu *c, struct nf_flow_list *l)
+{
+	if (!l->head)
+		return;
+	u64_stats_update_begin(&c->syncp);
+	c->gone_pkts += l->packets;
+	c->gone_bytes += l->bytes;
+	u64_stats_update_end(&c->syncp);
+	c->nflows -= l->flows;
+	c->nflows6 -= l->flows6;
+	nf_flow_list_splice(&c->done, l);
+}
+
+/* One flow, from the packet path: no list on the stack, no canary there. */
 static void nf_done_push(struct nf_cpu *c, struct nf_flow *f, u8 reason)
 {
-	f->end_reason = reason;
-	f->next = NULL;
 	u64_stats_update_begin(&c->syncp);
 	c->gone_pkts += f->packets;
 	c->gone_bytes += f->bytes;
 	u64_stats_update_end(&c->syncp);
-	if (c->done_tail)
-		c->done_tail->next = f;
-	else
-		c->done_head = f;
-	c->done_tail = f;
 	c->nflows--;
-	if (f->key.family == AF_INET6)
+	if (f->key.family != AF_INET)
 		c->nflows6--;
+	nf_flow_list_add(&c->done, f, reason);
 }
 
 static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
@@ -131,20 +121,10 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 		NF_STAT_INC(c, alloc_fail, 1);
 		return NULL;
 	}
-	memcpy(&f->key, key, nf_key_words(key) * 4);
-	f->bytes = 0;
-	f->packets = 0;
-	f->first = (u32)jiffies;
-	f->oif = pkt->oif;
-	f->tcp_flags = 0;
-	f->end_reason = 0;
-	f->nexthop4 = pkt->nexthop4;
-	if (!v4) {
-		*nf_flow_nexthop6(f) = pkt->nexthop6;
+	nf_flow_start(f, key, pkt, (u32)jiffies);
+	if (!v4)
 		c->nflows6++;
-	}
-	f->next = *bucket;
-	*bucket = f;
+	nf_flow_link(bucket, f);
 	c->nflows++;
 	NF_STAT_INC(c, created, 1);
 	return f;
@@ -153,9 +133,8 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 /* A counter that would pass what the export format holds: start anew. */
 static bool nf_would_overflow(const struct nf_flow *f, const struct nf_pkt *pkt)
 {
-	return f->bytes + pkt->len > READ_ONCE(nf_split_bytes) ||
-	       f->packets + pkt->segs > READ_ONCE(nf_split_packets) ||
-	       f->packets + pkt->segs < f->packets;
+	return nf_flow_must_split(f, pkt, READ_ONCE(nf_split_bytes),
+				  READ_ONCE(nf_split_packets));
 }
 
 static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
@@ -164,12 +143,9 @@ static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
 	struct nf_flow **bucket, **pp, *f;
 	unsigned int steps = 0;
 
-	bucket = &c->buckets[reciprocal_scale(nf_key_hash(key), c->hsize)];
-	for (pp = bucket; (f = *pp); pp = &f->next) {
-		steps++;
-		if (nf_key_equal(&f->key, key))
-			break;
-	}
+	bucket = nf_htable_bucket(&c->tab, key);
+	pp = nf_flow_find(bucket, key, &steps);
+	f = *pp;
 
 	u64_stats_update_begin(&c->syncp);
 	c->stats.searched += steps;
@@ -195,10 +171,7 @@ static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
 		}
 	}
 
-	f->packets += pkt->segs;
-	f->bytes += pkt->len;
-	f->last = (u32)jiffies;
-	f->tcp_flags |= pkt->tcp_flags;
+	nf_flow_count(f, pkt, (u32)jiffies);
 
 	u64_stats_update_begin(&c->syncp);
 	c->stats.pkts += pkt->segs;
@@ -237,60 +210,30 @@ void nf_cache_drop_trunc(u32 len)
 	local_bh_enable();
 }
 
-/* Why @f should leave the cache at @now, or 0 if it should stay. */
-static u8 nf_flow_expiry(const struct nf_flow *f, u32 now, bool force)
-{
-	u32 idle = now - f->last, age = now - f->first;
-
-	if (force)
-		return NF_END_FORCED;
-	if ((f->tcp_flags & (TCPHDR_FIN | TCPHDR_RST)) &&
-	    idle >= NF_TCP_END_GRACE)
-		return NF_END_DETECTED;
-	if (idle >= READ_ONCE(nf_cfg.inactive_timeout) * HZ)
-		return NF_END_IDLE;
-	if (age >= READ_ONCE(nf_cfg.active_timeout) * HZ)
-		return NF_END_ACTIVE;
-	return 0;
-}
-
 /* Move expired flows of buckets [from, to) to the done list.  BH off. */
 static void nf_scan_buckets(struct nf_cpu *c, unsigned int from,
 			    unsigned int to, bool force)
 {
-	u32 now = (u32)jiffies;
-	struct nf_flow **pp, *f;
-	unsigned int i;
-	u8 reason;
+	const struct nf_ageing ag = {
+		.active = READ_ONCE(nf_cfg.active_timeout) * HZ,
+		.inactive = READ_ONCE(nf_cfg.inactive_timeout) * HZ,
+		.end_grace = NF_TCP_END_GRACE,
+	};
+	struct nf_flow_list gone = {};
 
-	for (i = from; i < to && i < c->hsize; i++) {
-		pp = &c->buckets[i];
-		while ((f = *pp)) {
-			reason = nf_flow_expiry(f, now, force);
-			if (!reason) {
-				pp = &f->next;
-				continue;
-			}
-			*pp = f->next;
-			nf_done_push(c, f, reason);
-		}
-	}
+	nf_htable_expire(&c->tab, from, to, (u32)jiffies, force ? NULL : &ag,
+			 &gone);
+	nf_done_take(c, &gone);
 }
 
 /* Hand the done list to the exporter.  BH off. */
 static void nf_done_export(struct nf_cpu *c)
 {
-	struct nf_flow *f;
-	u64 n = 0;
-
-	if (!c->done_head)
+	if (!c->done.head)
 		return;
-	for (f = c->done_head; f; f = f->next)
-		n++;
-	NF_STAT_INC(c, expired, n);
-	nf_export_queue(c->done_head, c->done_tail);
-	c->done_head = NULL;
-	c->done_tail = NULL;
+	NF_STAT_INC(c, expired, c->done.flows);
+	nf_export_queue(c->done.head, c->done.tail);
+	c->done = (struct nf_flow_list){};
 }
 
 /*
@@ -315,7 +258,7 @@ static void nf_scan_range(struct nf_cpu *c, unsigned int from,
 static void nf_scan_work(struct work_struct *work)
 {
 	struct nf_cpu *c = container_of(work, struct nf_cpu, scan_work);
-	unsigned int hsize = READ_ONCE(c->hsize);
+	unsigned int hsize = READ_ONCE(c->tab.hsize);
 	unsigned int slice = DIV_ROUND_UP(hsize, NF_SLICES);
 	unsigned int from = c->scan_pos < hsize ? c->scan_pos : 0;
 
@@ -385,7 +328,7 @@ static long nf_flush_cpu(void *p)
 {
 	struct nf_cpu_arg *a = p;
 
-	nf_scan_range(a->c, 0, READ_ONCE(a->c->hsize), true);
+	nf_scan_range(a->c, 0, READ_ONCE(a->c->tab.hsize), true);
 	return 0;
 }
 
@@ -400,26 +343,19 @@ void nf_cache_flush(void)
 static long nf_resize_cpu(void *p)
 {
 	struct nf_cpu_arg *a = p;
-	struct nf_flow ***tables = a->arg, **new, **old, *f, *next;
+	struct nf_flow ***tables = a->arg, **old;
 	struct nf_cpu *c = a->c;
-	unsigned int i, hsize = nf_hashsize;
+	struct nf_htable new = {
+		.buckets = tables[c->cpu],
+		.hsize = nf_hashsize,
+		.seed = c->tab.seed,
+	};
 
-	new = tables[c->cpu];
 	tables[c->cpu] = NULL;
 	local_bh_disable();
-	for (i = 0; i < c->hsize; i++) {
-		for (f = c->buckets[i]; f; f = next) {
-			struct nf_flow **b;
-
-			next = f->next;
-			b = &new[reciprocal_scale(nf_key_hash(&f->key), hsize)];
-			f->next = *b;
-			*b = f;
-		}
-	}
-	old = c->buckets;
-	c->buckets = new;
-	c->hsize = hsize;
+	nf_htable_move(&new, &c->tab);
+	old = c->tab.buckets;
+	c->tab = new;
 	c->scan_pos = 0;
 	local_bh_enable();
 	kvfree(old);
@@ -563,7 +499,7 @@ size_t nf_cache_memory(void)
 		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
 		unsigned int n6 = READ_ONCE(c->nflows6);
 
-		mem += (size_t)READ_ONCE(c->hsize) * sizeof(*c->buckets);
+		mem += (size_t)READ_ONCE(c->tab.hsize) * sizeof(*c->tab.buckets);
 		mem += (size_t)(READ_ONCE(c->nflows) - n6) *
 		       nf_cache_flow_size();
 		mem += (size_t)n6 *
@@ -582,7 +518,7 @@ static long nf_walk_cpu(void *p)
 	struct nf_cpu_arg *a = p;
 	struct nf_walk_arg *w = a->arg;
 	struct nf_cpu *c = a->c;
-	unsigned int hsize = READ_ONCE(c->hsize);
+	unsigned int hsize = READ_ONCE(c->tab.hsize);
 	const struct nf_flow *f;
 	unsigned int i;
 
@@ -593,10 +529,10 @@ static long nf_walk_cpu(void *p)
 				local_bh_enable();
 			cond_resched();
 			local_bh_disable();
-			if (c->hsize != hsize)
+			if (c->tab.hsize != hsize)
 				break;
 		}
-		for (f = c->buckets[i]; f; f = f->next)
+		for (f = c->tab.buckets[i]; f; f = f->next)
 			w->cb(f, w->arg);
 	}
 	if (hsize)
@@ -622,9 +558,9 @@ static unsigned int nf_default_hashsize(void)
 
 int nf_cache_init(void)
 {
+	u32 seed = get_random_u32();
 	int cpu;
 
-	nf_hash_seed = get_random_u32();
 	if (!nf_hashsize)
 		nf_hashsize = nf_default_hashsize();
 
@@ -640,12 +576,14 @@ int nf_cache_init(void)
 		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
 
 		c->cpu = cpu;
-		c->hsize = nf_hashsize;
+		c->tab.hsize = nf_hashsize;
+		c->tab.seed = seed;
 		c->allowance = UINT_MAX;
 		u64_stats_init(&c->syncp);
 		INIT_WORK(&c->scan_work, nf_scan_work);
-		c->buckets = kvcalloc(c->hsize, sizeof(*c->buckets), GFP_KERNEL);
-		if (!c->buckets)
+		c->tab.buckets = kvcalloc(c->tab.hsize, sizeof(*c->tab.buckets),
+					  GFP_KERNEL);
+		if (!c->tab.buckets)
 			goto fail;
 	}
 	nf_rebalance();
@@ -682,7 +620,7 @@ void nf_cache_destroy(void)
 
 	if (nf_cpus) {
 		for_each_possible_cpu(cpu)
-			kvfree(per_cpu_ptr(nf_cpus, cpu)->buckets);
+			kvfree(per_cpu_ptr(nf_cpus, cpu)->tab.buckets);
 		free_percpu(nf_cpus);
 		nf_cpus = NULL;
 	}
