@@ -71,12 +71,13 @@ static unsigned long nf_peak_jiffies;
 		u64_stats_update_end(&(c)->syncp);	\
 	} while (0)
 
-static u32 nf_key_hash(const struct nf_key *key)
+static __always_inline u32 nf_key_hash(const struct nf_key *key)
 {
 	return murmur3_words((const u32 *)key, nf_key_words(key), nf_hash_seed);
 }
 
-static bool nf_key_equal(const struct nf_key *a, const struct nf_key *b)
+static __always_inline bool nf_key_equal(const struct nf_key *a,
+					 const struct nf_key *b)
 {
 	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
 	unsigned int i, n;
@@ -84,7 +85,8 @@ static bool nf_key_equal(const struct nf_key *a, const struct nf_key *b)
 	/* The head words hold the family: compare them before any address. */
 	if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]))
 		return false;
-	n = nf_key_words(a);
+	/* Same family now; @b's is the one the caller has branched on. */
+	n = nf_key_words(b);
 	for (i = NF_KEY_HEAD_WORDS; i < n; i++)
 		if (x[i] != y[i])
 			return false;
@@ -150,16 +152,24 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 	return f;
 }
 
-/* A counter that would pass what the export format holds: start anew. */
+/*
+ * A counter that would pass what the export format holds: start anew.
+ * nf_split_packets is at most U32_MAX, so the 64-bit sum also catches a
+ * wrap of the 32-bit packet count.
+ */
 static bool nf_would_overflow(const struct nf_flow *f, const struct nf_pkt *pkt)
 {
 	return f->bytes + pkt->len > READ_ONCE(nf_split_bytes) ||
-	       f->packets + pkt->segs > READ_ONCE(nf_split_packets) ||
-	       f->packets + pkt->segs < f->packets;
+	       (u64)f->packets + pkt->segs > READ_ONCE(nf_split_packets);
 }
 
-static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
-			      const struct nf_pkt *pkt)
+/*
+ * Inlined once per family: with the family known at compile time the hash
+ * and the key compare run over a fixed number of words, unrolled.
+ */
+static __always_inline void nf_account_locked(struct nf_cpu *c,
+					      const struct nf_key *key,
+					      const struct nf_pkt *pkt)
 {
 	struct nf_flow **bucket, **pp, *f;
 	unsigned int steps = 0;
@@ -208,19 +218,24 @@ static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
 
 void nf_cache_account(const struct nf_key *key, const struct nf_pkt *pkt)
 {
-	/* Received and forwarded packets come in softirq: BH is off already. */
-	if (likely(softirq_count())) {
-		nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);
-		return;
-	}
 	/*
+	 * Received and forwarded packets come in softirq: BH is off already.
 	 * Locally sent packets may reach us in process context with only RCU
 	 * held (iptables-nft); disabling BH pins the CPU and excludes its
 	 * softirq packets.
 	 */
-	local_bh_disable();
-	nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);
-	local_bh_enable();
+	bool process = !softirq_count();
+	struct nf_cpu *c;
+
+	if (unlikely(process))
+		local_bh_disable();
+	c = this_cpu_ptr(nf_cpus);
+	if (likely(key->family == AF_INET))
+		nf_account_locked(c, key, pkt);
+	else
+		nf_account_locked(c, key, pkt);
+	if (unlikely(process))
+		local_bh_enable();
 }
 
 void nf_cache_drop_trunc(u32 len)

@@ -150,11 +150,11 @@ void nf_cache_set_split(u64 max_bytes, u32 max_packets);
 /* Walk flows of every CPU for /proc; cb runs with BH disabled. */
 void nf_cache_walk(void (*cb)(const struct nf_flow *f, void *arg), void *arg);
 
-/* ---- packet.c: skb to key ---- */
-void nf_packet_ipv4(const struct sk_buff *skb,
-		    const struct xt_action_param *par);
-void nf_packet_ipv6(const struct sk_buff *skb,
-		    const struct xt_action_param *par);
+/* ---- packet.c: the targets, skb to key; both return XT_CONTINUE ---- */
+unsigned int nf_packet_ipv4(struct sk_buff *skb,
+			    const struct xt_action_param *par);
+unsigned int nf_packet_ipv6(struct sk_buff *skb,
+			    const struct xt_action_param *par);
 
 /* ---- export.c: queue of expired flows, PDU assembly ---- */
 /*
