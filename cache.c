@@ -142,7 +142,11 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 	f->end_reason = 0;
 	f->nexthop4 = pkt->nexthop4;
 	if (!v4) {
-		*nf_flow_nexthop6(f) = pkt->nexthop6;
+		struct nf_flow6_tail *t = nf_flow6_tail(f);
+
+		t->nexthop = pkt->nexthop6;
+		t->flow_label = pkt->flow_label;
+		t->ext_hdrs = 0;
 		c->nflows6++;
 	}
 	f->next = *bucket;
@@ -209,6 +213,9 @@ static __always_inline void nf_account_locked(struct nf_cpu *c,
 	f->bytes += pkt->len;
 	f->last = (u32)jiffies;
 	f->tcp_flags |= pkt->tcp_flags;
+	/* compiled out of the IPv4 instance: key->family is known there */
+	if (key->family == AF_INET6)
+		nf_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
 
 	u64_stats_update_begin(&c->syncp);
 	c->stats.pkts += pkt->segs;

@@ -166,6 +166,68 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
+/*
+ * ipv6ExtensionHeaders bits of the chain that starts with @nexthdr.  Only
+ * called when the IPv6 header is followed by an extension header, so the
+ * common packet pays one compare.  ipv6_find_hdr() decides protocol,
+ * transport offset and truncation; this walk only reports what it passes
+ * and stops, without a verdict, where a header cannot be read.
+ */
+static noinline u32 nf_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
+{
+	unsigned int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	struct frag_hdr _fh;
+	const struct frag_hdr *fh;
+	struct ipv6_opt_hdr _hp;
+	const struct ipv6_opt_hdr *hp;
+	unsigned int len;
+	u32 bits = 0;
+
+	for (;;) {
+		switch (nexthdr) {
+		case NEXTHDR_HOP:
+			bits |= NF_V6EH_HOP;
+			break;
+		case NEXTHDR_DEST:
+			bits |= NF_V6EH_DST;
+			break;
+		case NEXTHDR_ROUTING:
+			bits |= NF_V6EH_RH;
+			break;
+		case NEXTHDR_AUTH:
+			bits |= NF_V6EH_AH;
+			break;
+		case NEXTHDR_FRAGMENT:
+			fh = skb_header_pointer(skb, off, sizeof(_fh), &_fh);
+			if (!fh)
+				return bits;
+			/* a later fragment: what follows is payload */
+			if (fh->frag_off & htons(IP6_OFFSET))
+				return bits | NF_V6EH_FRA1;
+			bits |= NF_V6EH_FRA0;
+			break;
+		case NEXTHDR_ESP:
+			return bits | NF_V6EH_ESP;
+		case IPPROTO_COMP:
+			return bits | NF_V6EH_PAY;
+		default:
+			return bits;
+		}
+		hp = skb_header_pointer(skb, off, sizeof(_hp), &_hp);
+		if (!hp)
+			return bits;
+		if (nexthdr == NEXTHDR_FRAGMENT)
+			len = sizeof(struct frag_hdr);
+		else if (nexthdr == NEXTHDR_AUTH)
+			len = ipv6_authlen(hp);
+		else
+			len = ipv6_optlen(hp);
+		/* each step moves on by 8 bytes at least: the walk ends */
+		nexthdr = hp->nexthdr;
+		off += len;
+	}
+}
+
 /* The IPv6 target, as nf_packet_ipv4(). */
 unsigned int nf_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
@@ -178,6 +240,10 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 	int flags = 0, proto;
 
 	key.tos = ipv6_get_dsfield(ip6h) & ~INET_ECN_MASK;
+	pkt.flow_label = ip6_flowlabel(ip6h);
+	if (unlikely(ipv6_ext_hdr(ip6h->nexthdr) ||
+		     ip6h->nexthdr == NEXTHDR_ESP || ip6h->nexthdr == IPPROTO_COMP))
+		pkt.ext_hdrs = nf_ipv6_ext_hdrs(skb, ip6h->nexthdr);
 	key.v6.saddr = ip6h->saddr;
 	key.v6.daddr = ip6h->daddr;
 	nf_key_ifaces(&key, &pkt, par);
