@@ -137,8 +137,13 @@ static bool nf_would_overflow(const struct nf_flow *f, const struct nf_pkt *pkt)
 				  READ_ONCE(nf_split_packets));
 }
 
-static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
-			      const struct nf_pkt *pkt)
+/*
+ * Inlined once per family: with the family known at compile time the hash
+ * and the key compare run over a fixed number of words, unrolled.
+ */
+static __always_inline void nf_account_locked(struct nf_cpu *c,
+					      const struct nf_key *key,
+					      const struct nf_pkt *pkt)
 {
 	struct nf_flow **bucket, **pp, *f;
 	unsigned int steps = 0;
@@ -171,7 +176,7 @@ static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
 		}
 	}
 
-	nf_flow_count(f, pkt, (u32)jiffies);
+	nf_flow_count(f, key, pkt, (u32)jiffies);
 
 	u64_stats_update_begin(&c->syncp);
 	c->stats.pkts += pkt->segs;
@@ -181,19 +186,25 @@ static void nf_account_locked(struct nf_cpu *c, const struct nf_key *key,
 
 void nf_cache_account(const struct nf_key *key, const struct nf_pkt *pkt)
 {
-	/* Received and forwarded packets come in softirq: BH is off already. */
-	if (likely(softirq_count())) {
-		nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);
-		return;
-	}
 	/*
+	 * Received and forwarded packets come in softirq: BH is off already.
 	 * Locally sent packets may reach us in process context with only RCU
 	 * held (iptables-nft); disabling BH pins the CPU and excludes its
 	 * softirq packets.
 	 */
-	local_bh_disable();
-	nf_account_locked(this_cpu_ptr(nf_cpus), key, pkt);
-	local_bh_enable();
+	bool process = !softirq_count();
+	struct nf_cpu *c;
+
+	if (unlikely(process))
+		local_bh_disable();
+	c = this_cpu_ptr(nf_cpus);
+	/* the same call twice: each copy is compiled for one family */
+	if (likely(key->family == AF_INET))
+		nf_account_locked(c, key, pkt);
+	else
+		nf_account_locked(c, key, pkt);
+	if (unlikely(process))
+		local_bh_enable();
 }
 
 void nf_cache_drop_trunc(u32 len)

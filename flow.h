@@ -43,12 +43,18 @@ struct nf_ageing {
 	u32 end_grace;			/* since the latest, once FIN/RST seen */
 };
 
-static inline u32 nf_key_hash(const struct nf_key *key, u32 seed)
+/*
+ * The packet path's helpers are __always_inline: nf_account_locked() is
+ * inlined once per family, and with the family known at compile time the
+ * hash and the compare run over a fixed number of words, unrolled.
+ */
+static __always_inline u32 nf_key_hash(const struct nf_key *key, u32 seed)
 {
 	return murmur3_words((const u32 *)key, nf_key_words(key), seed);
 }
 
-static inline bool nf_key_equal(const struct nf_key *a, const struct nf_key *b)
+static __always_inline bool nf_key_equal(const struct nf_key *a,
+					 const struct nf_key *b)
 {
 	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
 	unsigned int i, n;
@@ -56,14 +62,15 @@ static inline bool nf_key_equal(const struct nf_key *a, const struct nf_key *b)
 	/* The head words hold the family: compare them before any address. */
 	if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]))
 		return false;
-	n = nf_key_words(a);
+	/* Same family now; @b's is the one the caller has branched on. */
+	n = nf_key_words(b);
 	for (i = NF_KEY_HEAD_WORDS; i < n; i++)
 		if (x[i] != y[i])
 			return false;
 	return true;
 }
 
-static inline struct nf_flow **nf_htable_bucket(const struct nf_htable *t,
+static __always_inline struct nf_flow **nf_htable_bucket(const struct nf_htable *t,
 						const struct nf_key *key)
 {
 	return &t->buckets[reciprocal_scale(nf_key_hash(key, t->seed),
@@ -74,9 +81,9 @@ static inline struct nf_flow **nf_htable_bucket(const struct nf_htable *t,
  * The link in chain @pp that points to @key's flow, or to NULL at the end
  * if it is not there; *@steps grows by the entries examined.
  */
-static inline struct nf_flow **nf_flow_find(struct nf_flow **pp,
-					    const struct nf_key *key,
-					    unsigned int *steps)
+static __always_inline struct nf_flow **nf_flow_find(struct nf_flow **pp,
+						     const struct nf_key *key,
+						     unsigned int *steps)
 {
 	struct nf_flow *f;
 
@@ -100,8 +107,13 @@ static inline void nf_flow_start(struct nf_flow *f, const struct nf_key *key,
 	f->tcp_flags = 0;
 	f->end_reason = 0;
 	f->nexthop4 = pkt->nexthop4;
-	if (key->family != AF_INET)
-		*nf_flow_nexthop6(f) = pkt->nexthop6;
+	if (key->family != AF_INET) {
+		struct nf_flow6_tail *t = nf_flow6_tail(f);
+
+		t->nexthop = pkt->nexthop6;
+		t->flow_label = pkt->flow_label;
+		t->ext_hdrs = 0;
+	}
 }
 
 static inline void nf_flow_link(struct nf_flow **bucket, struct nf_flow *f)
@@ -110,27 +122,32 @@ static inline void nf_flow_link(struct nf_flow **bucket, struct nf_flow *f)
 	*bucket = f;
 }
 
-static inline void nf_flow_count(struct nf_flow *f, const struct nf_pkt *pkt,
-				 u32 now)
+/* @key: the packet's, whose family the compiler may know (see above). */
+static __always_inline void nf_flow_count(struct nf_flow *f,
+					  const struct nf_key *key,
+					  const struct nf_pkt *pkt, u32 now)
 {
 	f->packets += pkt->segs;
 	f->bytes += pkt->len;
 	f->last = now;
 	f->tcp_flags |= pkt->tcp_flags;
+	if (key->family == AF_INET6)
+		nf_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
 }
 
 /*
  * @pkt would take a counter of @f past what the export format holds
  * (@max_bytes, @max_packets) or past its own width: @f must leave first
- * (NF_END_RESOURCES) and the packet start a new flow.
+ * (NF_END_RESOURCES) and the packet start a new flow.  One 64-bit sum per
+ * counter: @max_packets is at most U32_MAX, so it also catches a wrap of
+ * the 32-bit packet count; the byte sum would need 16 EiB to wrap.
  */
-static inline bool nf_flow_must_split(const struct nf_flow *f,
-				      const struct nf_pkt *pkt,
-				      u64 max_bytes, u32 max_packets)
+static __always_inline bool nf_flow_must_split(const struct nf_flow *f,
+					       const struct nf_pkt *pkt,
+					       u64 max_bytes, u32 max_packets)
 {
 	return f->bytes + pkt->len > max_bytes ||
-	       f->packets + pkt->segs > max_packets ||
-	       f->packets + pkt->segs < f->packets;
+	       (u64)f->packets + pkt->segs > max_packets;
 }
 
 /*

@@ -17,21 +17,6 @@
 
 #include "ipt_NETFLOW.h"
 
-/* The target only observes: the packet always goes on unchanged. */
-static unsigned int netflow_tg4(struct sk_buff *skb,
-				const struct xt_action_param *par)
-{
-	nf_packet_ipv4(skb, par);
-	return XT_CONTINUE;
-}
-
-static unsigned int netflow_tg6(struct sk_buff *skb,
-				const struct xt_action_param *par)
-{
-	nf_packet_ipv6(skb, par);
-	return XT_CONTINUE;
-}
-
 static int netflow_tg_check(const struct xt_tgchk_param *par)
 {
 	/* nat sees only the first packet of a connection: counts would lie. */
@@ -55,7 +40,7 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 		.name		= NETFLOW_TARGET,
 		.revision	= 0,
 		.family		= NFPROTO_IPV4,
-		.target		= netflow_tg4,
+		.target		= nf_packet_ipv4,
 		.targetsize	= 0,
 		.checkentry	= netflow_tg_check,
 		.hooks		= NETFLOW_HOOKS,
@@ -65,7 +50,7 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 		.name		= NETFLOW_TARGET,
 		.revision	= 0,
 		.family		= NFPROTO_IPV6,
-		.target		= netflow_tg6,
+		.target		= nf_packet_ipv6,
 		.targetsize	= 0,
 		.checkentry	= netflow_tg_check,
 		.hooks		= NETFLOW_HOOKS,

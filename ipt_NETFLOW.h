@@ -70,7 +70,7 @@ enum nf_end_reason {
  * One flow in a per-CPU cache.  The IPv4 entry is kept within one 64-byte
  * cache line: the chain pointer, counters and times come first, then a
  * key cut to its family's length.  IPv6 entries are allocated from a
- * larger cache and carry their next hop after the key (nf_flow_nexthop6).
+ * larger cache and carry struct nf_flow6_tail after the key.
  */
 struct nf_flow {
 	struct nf_flow *next;		/* hash chain, then the export queue */
@@ -86,13 +86,49 @@ struct nf_flow {
 	struct nf_key key;		/* must stay last */
 };
 
+/*
+ * What an IPv6 flow carries after its key (a larger slab object, so the
+ * IPv4 entry stays at 64 bytes).
+ */
+struct nf_flow6_tail {
+	struct in6_addr nexthop;
+	__be32 flow_label;		/* of the first packet, 20 bits */
+	u32 ext_hdrs;			/* OR over packets, NF_V6EH_* */
+};
+
 #define NF_FLOW4_SIZE	(offsetof(struct nf_flow, key) + NF_KEY4_WORDS * 4)
-#define NF_FLOW6_SIZE	(sizeof(struct nf_flow) + sizeof(struct in6_addr))
+#define NF_FLOW6_SIZE	(sizeof(struct nf_flow) + sizeof(struct nf_flow6_tail))
+
+static inline struct nf_flow6_tail *nf_flow6_tail(struct nf_flow *f)
+{
+	return (struct nf_flow6_tail *)(f + 1);
+}
+
+static inline const struct nf_flow6_tail *
+nf_flow6_tail_c(const struct nf_flow *f)
+{
+	return (const struct nf_flow6_tail *)(f + 1);
+}
 
 static inline struct in6_addr *nf_flow_nexthop6(struct nf_flow *f)
 {
-	return (struct in6_addr *)(f + 1);
+	return &nf_flow6_tail(f)->nexthop;
 }
+
+/*
+ * ipv6ExtensionHeaders (IE 64) bits.  RFC 5102 numbers them from the
+ * left of its figure; as everywhere in IETF figures, bit 0 is the most
+ * significant bit of the value as sent, so bit n is 1 << (31 - n).
+ */
+#define NF_V6EH_BIT(n)	(1U << (31 - (n)))
+#define NF_V6EH_FRA1	NF_V6EH_BIT(1)	/* fragment header, not the first */
+#define NF_V6EH_RH	NF_V6EH_BIT(2)	/* routing header (43) */
+#define NF_V6EH_FRA0	NF_V6EH_BIT(3)	/* fragment header, first fragment */
+#define NF_V6EH_HOP	NF_V6EH_BIT(6)	/* hop-by-hop options (0) */
+#define NF_V6EH_DST	NF_V6EH_BIT(7)	/* destination options (60) */
+#define NF_V6EH_PAY	NF_V6EH_BIT(8)	/* payload compression (108) */
+#define NF_V6EH_AH	NF_V6EH_BIT(9)	/* authentication header (51) */
+#define NF_V6EH_ESP	NF_V6EH_BIT(10)	/* encapsulating security payload (50) */
 
 /* What one packet adds to its flow, besides its key. */
 struct nf_pkt {
@@ -101,6 +137,8 @@ struct nf_pkt {
 	u32 oif;
 	__be32 nexthop4;
 	struct in6_addr nexthop6;
+	__be32 flow_label;		/* IPv6 only, as the other v6 fields */
+	u32 ext_hdrs;			/* IPv6 only: NF_V6EH_* */
 	u8 tcp_flags;
 	bool frag;			/* a fragment: ports may be missing */
 };
@@ -150,11 +188,11 @@ void nf_cache_set_split(u64 max_bytes, u32 max_packets);
 /* Walk flows of every CPU for /proc; cb runs with BH disabled. */
 void nf_cache_walk(void (*cb)(const struct nf_flow *f, void *arg), void *arg);
 
-/* ---- packet.c: skb to key ---- */
-void nf_packet_ipv4(const struct sk_buff *skb,
-		    const struct xt_action_param *par);
-void nf_packet_ipv6(const struct sk_buff *skb,
-		    const struct xt_action_param *par);
+/* ---- packet.c: the targets, skb to key; both return XT_CONTINUE ---- */
+unsigned int nf_packet_ipv4(struct sk_buff *skb,
+			    const struct xt_action_param *par);
+unsigned int nf_packet_ipv6(struct sk_buff *skb,
+			    const struct xt_action_param *par);
 
 /* ---- export.c: queue of expired flows, PDU assembly ---- */
 /*

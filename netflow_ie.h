@@ -33,12 +33,14 @@
 	X(FIRST_UP,	22,  4,  "flowStartSysUpTime")			\
 	X(SRC6,		27,  16, "sourceIPv6Address")			\
 	X(DST6,		28,  16, "destinationIPv6Address")		\
+	X(FLOW_LABEL6,	31,  4,  "flowLabelIPv6")			\
 	X(ICMP4,	32,  2,  "icmpTypeCodeIPv4")			\
 	X(EXP_OCTETS,	40,  8,  "exportedOctetTotalCount")		\
 	X(EXP_MSGS,	41,  8,  "exportedMessageTotalCount")		\
 	X(EXP_FLOWS,	42,  8,  "exportedFlowRecordTotalCount")	\
 	X(IP_VERSION,	60,  1,  "ipVersion")				\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
+	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
 	X(END_REASON,	136, 1,  "flowEndReason")			\
 	X(ICMP6,	139, 2,  "icmpTypeCodeIPv6")			\
 	X(DOMAIN_ID,	149, 4,  "observationDomainId")			\

@@ -39,57 +39,54 @@ struct nf_l4_head {
 /*
  * Fill ports (or ICMP type/code, as collectors expect them in the port
  * fields) and TCP flags.  Returns false if the header is cut short.
- * @hlen gets the bytes of network plus transport header, for GSO.
+ * @l4len gets the transport header's bytes, for GSO.  One switch, each
+ * case reading only what it needs: the common UDP and TCP cases take a
+ * single branch.
  */
 static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
 					unsigned int thoff,
 					struct nf_key *key, struct nf_pkt *pkt,
 					unsigned int *l4len)
 {
-	struct nf_l4_head buf;
+	struct nf_l4_head buf __uninitialized;	/* read only once filled */
 	const struct nf_l4_head *h;
-	unsigned int need;
 
 	switch (key->proto) {
-	case IPPROTO_TCP:
-		need = sizeof(struct tcphdr);
-		break;
 	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		need = 4;
-		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		need = 2;
-		break;
-	default:
-		*l4len = 0;
+		h = skb_header_pointer(skb, thoff, 4, &buf);
+		if (!h)
+			return false;
+		key->sport = h->ports.sport;
+		key->dport = h->ports.dport;
+		*l4len = sizeof(struct udphdr);
 		return true;
-	}
-
-	h = skb_header_pointer(skb, thoff, need, &buf);
-	if (!h)
-		return false;
-
-	switch (key->proto) {
 	case IPPROTO_TCP:
+		h = skb_header_pointer(skb, thoff, sizeof(struct tcphdr), &buf);
+		if (!h)
+			return false;
 		key->sport = h->tcp.source;
 		key->dport = h->tcp.dest;
 		pkt->tcp_flags = tcp_flag_byte(&h->tcp);
 		*l4len = h->tcp.doff * 4;
+		return true;
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		h = skb_header_pointer(skb, thoff, 4, &buf);
+		if (!h)
+			return false;
+		key->sport = h->ports.sport;
+		key->dport = h->ports.dport;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
+		h = skb_header_pointer(skb, thoff, 2, &buf);
+		if (!h)
+			return false;
 		key->dport = htons(h->icmp.type << 8 | h->icmp.code);
-		*l4len = 0;
 		break;
-	default:
-		key->sport = h->ports.sport;
-		key->dport = h->ports.dport;
-		*l4len = key->proto == IPPROTO_UDP ? sizeof(struct udphdr) : 0;
 	}
+	*l4len = 0;
 	return true;
 }
 
@@ -117,20 +114,34 @@ static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
 	pkt->oif = out ? out->ifindex : 0;
 }
 
-void nf_packet_ipv4(const struct sk_buff *skb,
-		    const struct xt_action_param *par)
+/*
+ * The IPv4 target itself (registered directly, so parsing starts without
+ * a call in between).  It only observes: the packet always goes on.
+ * Only the IPv4 words of the key and the fields an IPv4 flow reads are
+ * set (hash, compare and copy stop at the family's words): with the
+ * kernel's INIT_STACK_ALL_ZERO, __uninitialized saves zeroing the 92
+ * bytes of IPv6 key and next hop on every packet.
+ */
+unsigned int nf_packet_ipv4(struct sk_buff *skb,
+			    const struct xt_action_param *par)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	struct nf_key key = { .family = AF_INET };
-	struct nf_pkt pkt = { .tcp_flags = 0 };
 	unsigned int ihl = iph->ihl * 4, l4len = 0;
 	const struct rtable *rt;
+	struct nf_key key __uninitialized;
+	struct nf_pkt pkt __uninitialized;
 
+	key.sport = 0;
+	key.dport = 0;
 	key.proto = iph->protocol;
 	key.tos = iph->tos & ~INET_ECN_MASK;
+	key.family = AF_INET;
+	key.zero = 0;
 	key.v4.saddr = iph->saddr;
 	key.v4.daddr = iph->daddr;
 	nf_key_ifaces(&key, &pkt, par);
+	pkt.tcp_flags = 0;
+	pkt.nexthop4 = 0;
 
 	pkt.frag = iph->frag_off & htons(IP_MF | IP_OFFSET);
 	/* Only the first fragment carries the transport header. */
@@ -138,7 +149,7 @@ void nf_packet_ipv4(const struct sk_buff *skb,
 	    !nf_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
 			 &l4len)) {
 		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
-		return;
+		return XT_CONTINUE;
 	}
 	nf_pkt_len(skb, ihl + l4len, &pkt);
 
@@ -152,10 +163,74 @@ void nf_packet_ipv4(const struct sk_buff *skb,
 		pkt.nexthop4 = rt->rt_gw4;
 
 	nf_cache_account(&key, &pkt);
+	return XT_CONTINUE;
 }
 
-void nf_packet_ipv6(const struct sk_buff *skb,
-		    const struct xt_action_param *par)
+/*
+ * ipv6ExtensionHeaders bits of the chain that starts with @nexthdr.  Only
+ * called when the IPv6 header is followed by an extension header, so the
+ * common packet pays one compare.  ipv6_find_hdr() decides protocol,
+ * transport offset and truncation; this walk only reports what it passes
+ * and stops, without a verdict, where a header cannot be read.
+ */
+static noinline u32 nf_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
+{
+	unsigned int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	struct frag_hdr _fh;
+	const struct frag_hdr *fh;
+	struct ipv6_opt_hdr _hp;
+	const struct ipv6_opt_hdr *hp;
+	unsigned int len;
+	u32 bits = 0;
+
+	for (;;) {
+		switch (nexthdr) {
+		case NEXTHDR_HOP:
+			bits |= NF_V6EH_HOP;
+			break;
+		case NEXTHDR_DEST:
+			bits |= NF_V6EH_DST;
+			break;
+		case NEXTHDR_ROUTING:
+			bits |= NF_V6EH_RH;
+			break;
+		case NEXTHDR_AUTH:
+			bits |= NF_V6EH_AH;
+			break;
+		case NEXTHDR_FRAGMENT:
+			fh = skb_header_pointer(skb, off, sizeof(_fh), &_fh);
+			if (!fh)
+				return bits;
+			/* a later fragment: what follows is payload */
+			if (fh->frag_off & htons(IP6_OFFSET))
+				return bits | NF_V6EH_FRA1;
+			bits |= NF_V6EH_FRA0;
+			break;
+		case NEXTHDR_ESP:
+			return bits | NF_V6EH_ESP;
+		case IPPROTO_COMP:
+			return bits | NF_V6EH_PAY;
+		default:
+			return bits;
+		}
+		hp = skb_header_pointer(skb, off, sizeof(_hp), &_hp);
+		if (!hp)
+			return bits;
+		if (nexthdr == NEXTHDR_FRAGMENT)
+			len = sizeof(struct frag_hdr);
+		else if (nexthdr == NEXTHDR_AUTH)
+			len = ipv6_authlen(hp);
+		else
+			len = ipv6_optlen(hp);
+		/* each step moves on by 8 bytes at least: the walk ends */
+		nexthdr = hp->nexthdr;
+		off += len;
+	}
+}
+
+/* The IPv6 target, as nf_packet_ipv4(). */
+unsigned int nf_packet_ipv6(struct sk_buff *skb,
+			    const struct xt_action_param *par)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nf_key key = { .family = AF_INET6 };
@@ -165,6 +240,10 @@ void nf_packet_ipv6(const struct sk_buff *skb,
 	int flags = 0, proto;
 
 	key.tos = ipv6_get_dsfield(ip6h) & ~INET_ECN_MASK;
+	pkt.flow_label = ip6_flowlabel(ip6h);
+	if (unlikely(ipv6_ext_hdr(ip6h->nexthdr) ||
+		     ip6h->nexthdr == NEXTHDR_ESP || ip6h->nexthdr == IPPROTO_COMP))
+		pkt.ext_hdrs = nf_ipv6_ext_hdrs(skb, ip6h->nexthdr);
 	key.v6.saddr = ip6h->saddr;
 	key.v6.daddr = ip6h->daddr;
 	nf_key_ifaces(&key, &pkt, par);
@@ -173,13 +252,13 @@ void nf_packet_ipv6(const struct sk_buff *skb,
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
 	if (proto < 0) {
 		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
-		return;
+		return XT_CONTINUE;
 	}
 	key.proto = proto;
 	pkt.frag = flags & IP6_FH_F_FRAG;
 	if (!fragoff && !nf_parse_l4(skb, thoff, &key, &pkt, &l4len)) {
 		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
-		return;
+		return XT_CONTINUE;
 	}
 	nf_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt);
 
@@ -191,4 +270,5 @@ void nf_packet_ipv6(const struct sk_buff *skb,
 	}
 
 	nf_cache_account(&key, &pkt);
+	return XT_CONTINUE;
 }

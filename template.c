@@ -89,7 +89,8 @@ static const u16 nf_tpl_addr4[] = {
 	NF_IE_SRC4, NF_IE_DST4, NF_IE_NEXTHOP4,
 };
 static const u16 nf_tpl_addr6[] = {
-	NF_IE_SRC6, NF_IE_DST6, NF_IE_NEXTHOP6,
+	NF_IE_SRC6, NF_IE_DST6, NF_IE_NEXTHOP6, NF_IE_FLOW_LABEL6,
+	NF_IE_IPV6_EXT,
 };
 static const u16 nf_tpl_common[] = {
 	NF_IE_IN_IF, NF_IE_OUT_IF, NF_IE_PACKETS, NF_IE_OCTETS,
@@ -353,7 +354,7 @@ static u8 *nf_tpl_put_field(u8 *q, u16 id, unsigned int len,
 			    const struct nf_enc *e, const struct nf_flow *f)
 {
 	const struct nf_export_time *t = &e->t;
-	const struct in6_addr *nh6 = (const struct in6_addr *)(f + 1);
+	const struct nf_flow6_tail *t6 = nf_flow6_tail_c(f);
 
 	switch (id) {
 	case NF_IE_OCTETS:
@@ -395,7 +396,13 @@ static u8 *nf_tpl_put_field(u8 *q, u16 id, unsigned int len,
 		memcpy(q, &f->key.v6.daddr, 16);
 		break;
 	case NF_IE_NEXTHOP6:
-		memcpy(q, nh6, 16);
+		memcpy(q, &t6->nexthop, 16);
+		break;
+	case NF_IE_FLOW_LABEL6:
+		memcpy(q, &t6->flow_label, 4);
+		break;
+	case NF_IE_IPV6_EXT:
+		put_unaligned_be32(t6->ext_hdrs, q);
 		break;
 	case NF_IE_IN_IF:
 		put_unaligned_be32(f->key.iif, q);

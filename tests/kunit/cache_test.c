@@ -109,7 +109,7 @@ static struct nf_flow *tc_packet(struct tcache *tc, const struct nf_key *key,
 		nf_flow_start(f, key, &pkt, tc->now);
 		nf_flow_link(bucket, f);
 	}
-	nf_flow_count(f, &pkt, tc->now);
+	nf_flow_count(f, key, &pkt, tc->now);
 	return f;
 }
 

@@ -19,8 +19,13 @@
 #include "template.h"
 
 #define PDU	NF_TPL_PDU_SIZE
-/* v4 and v6 templates: 16 fields, ICMP ones 17; each with id and count */
-#define TPL_SET_LEN	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 16 * 4 + 4 + 17 * 4)
+/*
+ * v4 templates: 16 fields, ICMP 17; v6 ones add flowLabelIPv6 and
+ * ipv6ExtensionHeaders: 18 and 19.  Each with id and count.
+ */
+#define TPL_SET_LEN	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 18 * 4 + 4 + 19 * 4)
+/* Offset of template 259 in the template set: after 256, 257, 258. */
+#define TPL259_OFF	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 18 * 4)
 
 /* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
 static const struct nf_export_time t0 = {
@@ -57,10 +62,13 @@ static void tpl_put(struct nf_enc *e)
 	e->ops->release(e);
 }
 
-/* ICMPv6 echo 2001:db8::1 -> 2001:db8::2, with room for the next hop */
+/*
+ * ICMPv6 echo 2001:db8::1 -> 2001:db8::2, label 0x12345, behind a
+ * hop-by-hop and a destination options header; with its IPv6 tail.
+ */
 struct flow6 {
 	struct nf_flow f;
-	struct in6_addr nh;
+	struct nf_flow6_tail tail;
 };
 
 static void flow6(struct flow6 *x, const struct nf_export_time *t)
@@ -83,6 +91,8 @@ static void flow6(struct flow6 *x, const struct nf_export_time *t)
 	x->f.last = t->jiffies - 1 * HZ;
 	x->f.end_reason = NF_END_FORCED;
 	*nf_flow_nexthop6(&x->f) = nh;
+	nf_flow6_tail(&x->f)->flow_label = htonl(0x12345);
+	nf_flow6_tail(&x->f)->ext_hdrs = NF_V6EH_HOP | NF_V6EH_DST;
 }
 
 static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
@@ -216,7 +226,7 @@ static void v9_test_pdu_bytes(struct kunit *test)
 static void ipfix_test_pdu_bytes(struct kunit *test)
 {
 	static const u8 hdr[16] = {
-		0x00, 0x0a, 0x01, 0xb8,		/* IPFIX, 440 bytes */
+		0x00, 0x0a, 0x01, 0xc8,		/* IPFIX, 456 bytes */
 		0x65, 0x53, 0xf1, 0x00,		/* export time */
 		0x00, 0x00, 0x00, 0x05,		/* 5 data records before */
 		0x00, 0x00, 0x00, 0x07,		/* observation domain */
@@ -268,9 +278,19 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	tpl_put(e);
 }
 
-/* An ICMPv6 flow: template 259 ends in icmpTypeCodeIPv6 (139). */
+/*
+ * An ICMPv6 flow: template 259 has flowLabelIPv6 (31) and
+ * ipv6ExtensionHeaders (64) after the addresses and ends in
+ * icmpTypeCodeIPv6 (139).
+ */
 static void ipfix_test_icmp6(struct kunit *test)
 {
+	static const u8 v6[] = {
+		0x00, 0x3e, 0x00, 0x10,		/* ipNextHopIPv6Address */
+		0x00, 0x1f, 0x00, 0x04,		/* flowLabelIPv6 */
+		0x00, 0x40, 0x00, 0x04,		/* ipv6ExtensionHeaders */
+		0x00, 0x0a, 0x00, 0x04,		/* ingressInterface */
+	};
 	static const u8 tail[] = {
 		0x00, 0x99, 0x00, 0x08,		/* flowEndMilliseconds */
 		0x00, 0x8b, 0x00, 0x02,		/* icmpTypeCodeIPv6 */
@@ -279,6 +299,8 @@ static void ipfix_test_icmp6(struct kunit *test)
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
 		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+		0x00, 0x01, 0x23, 0x45,		/* flow label */
+		0x03, 0x00, 0x00, 0x00,		/* HOP (bit 6), DST (bit 7) */
 		0, 0, 0, 0, 0, 0, 0, 0,		/* no interfaces */
 		0, 0, 0, 0, 0, 0, 0, 2,		/* 2 packets */
 		0, 0, 0, 0, 0, 0, 0, 0xd0,	/* 208 bytes */
@@ -290,8 +312,7 @@ static void ipfix_test_icmp6(struct kunit *test)
 		0x80, 0x00,			/* type 128, code 0 */
 	};
 	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
-	/* the templates of 256, 257, 258, then 259 */
-	size_t tpl259 = 16 + 4 + 68 + 72 + 68, off;
+	size_t tpl259 = 16 + TPL259_OFF, off;
 	struct flow6 x;
 	u8 *p = e->buf;
 
@@ -301,8 +322,10 @@ static void ipfix_test_icmp6(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + sizeof(rec) + 1);
 	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 2), 17);
-	expect_bytes(test, p + tpl259 + 4 + 15 * 4, tail, sizeof(tail),
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 2), 19);
+	expect_bytes(test, p + tpl259 + 4 + 2 * 4, v6, sizeof(v6),
+		     "template 259, IPv6 elements");
+	expect_bytes(test, p + tpl259 + 4 + 17 * 4, tail, sizeof(tail),
 		     "template 259");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 259);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 4 + sizeof(rec) + 1);
@@ -314,8 +337,8 @@ static void ipfix_test_icmp6(struct kunit *test)
 static void v9_test_icmp6(struct kunit *test)
 {
 	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
-	/* the templates of 256, 257, 258, then 259; ICMP type/code last */
-	size_t tpl259 = 20 + 4 + 68 + 72 + 68, off;
+	/* ICMP type/code last */
+	size_t tpl259 = 20 + TPL259_OFF, off;
 	struct flow6 x;
 	u8 *p = e->buf;
 
@@ -323,11 +346,14 @@ static void v9_test_icmp6(struct kunit *test)
 	off = e->len;
 	flow6(&x, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
-	/* 91 bytes: v6 record with 4-byte times and the ICMP element */
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + 91 + 1);
+	/* 99 bytes: v6 record with 4-byte times and the ICMP element */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + 99 + 1);
 	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 4 + 16 * 4), 32);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 89), 0x8000);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 4 + 18 * 4), 32);
+	/* label and extension headers as in IPFIX, after the next hop */
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 48 + 1), 0x0123);
+	KUNIT_EXPECT_EQ(test, p[off + 4 + 52], 0x03);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 97), 0x8000);
 	tpl_put(e);
 }
 
@@ -416,7 +442,7 @@ static void ipfix_test_fill(struct kunit *test)
 		if (be16_at(e->buf + off) == 256)
 			recs += (be16_at(e->buf + off + 2) - 4) / 61;
 		else if (be16_at(e->buf + off) == 259)
-			recs += (be16_at(e->buf + off + 2) - 4) / 99;
+			recs += (be16_at(e->buf + off + 2) - 4) / 107;
 	}
 	KUNIT_EXPECT_EQ(test, off, len);
 	KUNIT_EXPECT_EQ(test, recs, n);

@@ -161,6 +161,26 @@ TEST(Packet, Ipv6Header)
     EXPECT_EQ(IpAddr::v6_bytes(&pkt[24]), kDst6);
 }
 
+TEST(Packet, Ipv6ExtensionHeaders)
+{
+    IpParams ip;
+    ip.src = kSrc6;
+    ip.dst = kDst6;
+    ip.proto = IPPROTO_TCP;
+    ip.ext_hdrs = {0, 60};
+    auto pkt = build_ip(ip, std::vector<uint8_t>(20, 0xaa));
+    ASSERT_EQ(pkt.size(), IPV6_HDR + 16 + 20);
+    EXPECT_EQ((pkt[4] << 8) | pkt[5], 36); // payload length counts them
+    EXPECT_EQ(pkt[6], 0);                  // hop-by-hop first
+    const std::vector<uint8_t> hbh = {60, 0, 1, 4, 0, 0, 0, 0};
+    const std::vector<uint8_t> dst = {IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0};
+    EXPECT_EQ(std::vector<uint8_t>(pkt.begin() + 40, pkt.begin() + 48), hbh);
+    EXPECT_EQ(std::vector<uint8_t>(pkt.begin() + 48, pkt.begin() + 56), dst);
+    EXPECT_EQ(pkt[56], 0xaa);
+    ip.ext_hdrs = {43};
+    EXPECT_THROW(build_ip(ip, {}), std::invalid_argument);
+}
+
 TEST(Packet, FamilyMismatchAndOversize)
 {
     IpParams ip;

@@ -152,3 +152,17 @@ TEST(FlowSpec, MaximumSizes)
     EXPECT_NE(spec_error("udp6 [::1]:53 size=65528"), "(no error)");
     EXPECT_EQ(spec("tcp 10.1.0.2:80 size=65495").size, 65495u);
 }
+
+TEST(FlowSpec, Ipv6LabelAndExtensionHeaders)
+{
+    auto s = parse_flow_spec({"icmp6", "fd00::2", "count=2", "size=8", "flowlabel=0xabcde",
+                              "exthdr=hbh,dst"});
+    EXPECT_EQ(s.flow_label, 0xabcdeu);
+    EXPECT_EQ(s.ext_hdrs, (std::vector<uint8_t>{0, 60}));
+    EXPECT_EQ(s.header_bytes(), 40u + 16 + 8);
+    EXPECT_EQ(s.bytes_per_flow(), 2u * (64 + 8));
+    EXPECT_THROW(parse_flow_spec({"udp6", "[fd00::2]:9", "flowlabel=1"}), SpecError);
+    EXPECT_THROW(parse_flow_spec({"icmp", "10.0.0.2", "exthdr=dst"}), SpecError);
+    EXPECT_THROW(parse_flow_spec({"tcp6", "[fd00::2]:9", "exthdr=rh"}), SpecError);
+    EXPECT_THROW(parse_flow_spec({"tcp6", "[fd00::2]:9", "flowlabel=0x100000"}), SpecError);
+}

@@ -47,6 +47,8 @@ SPEC:  PROTO DEST [key=value | flag] ...
   src=ADDR       source address (default: --src, else the routing decision)
   tos=N          IPv4 TOS / IPv6 traffic class
   ttl=N          TTL / hop limit
+  tcp6, icmp6: flowlabel=N       IPv6 flow label (0..0xfffff)
+               exthdr=hbh,dst    extension headers before L4, 8 bytes each
   tcp:   syn      first send a SYN (no payload)
          fin      finally send a FIN|ACK (no payload)
          flags=N  flags of the data segments (default 0x18 = PSH|ACK)
@@ -267,6 +269,8 @@ private:
         ip.proto = s.proto;
         ip.tos = s.tos;
         ip.ttl = s.ttl;
+        ip.flow_label = s.flow_label;
+        ip.ext_hdrs = s.ext_hdrs;
         const auto payload = payload_pattern(s.size);
         auto send = [&](const std::vector<uint8_t>& l4, uint64_t n) {
             pace();

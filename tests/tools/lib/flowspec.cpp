@@ -40,7 +40,7 @@ bool is_proto_keyword(const std::string& s) { return find_proto(s) != nullptr; }
 
 size_t FlowSpec::header_bytes() const
 {
-    size_t ip = is_v6() ? IPV6_HDR : IPV4_HDR;
+    size_t ip = is_v6() ? IPV6_HDR + 8 * ext_hdrs.size() : IPV4_HDR;
     switch (proto) {
     case PROTO_TCP: return ip + TCP_HDR;
     case PROTO_UDP: return ip + UDP_HDR;
@@ -154,6 +154,29 @@ FlowSpec parse_flow_spec(const std::vector<std::string>& tokens)
         } else if (key == "flags") {
             only(s.proto == PROTO_TCP, "tcp");
             s.data_flags = static_cast<uint8_t>(number(255));
+        } else if (key == "flowlabel") {
+            only(s.is_v6() && s.proto != PROTO_UDP, "tcp6 and icmp6");
+            s.flow_label = static_cast<uint32_t>(number(0xfffff));
+        } else if (key == "exthdr") {
+            only(s.is_v6() && s.proto != PROTO_UDP, "tcp6 and icmp6");
+            need_val();
+            s.ext_hdrs.clear();
+            size_t a = 0;
+            for (;;) {
+                size_t c = val.find(',', a);
+                std::string h = val.substr(a, c == std::string::npos ? c : c - a);
+                if (h == "hbh")
+                    s.ext_hdrs.push_back(0);
+                else if (h == "dst")
+                    s.ext_hdrs.push_back(60);
+                else
+                    throw fail("bad exthdr '" + h + "' (expected hbh or dst, comma separated)");
+                if (c == std::string::npos)
+                    break;
+                a = c + 1;
+            }
+            if (s.ext_hdrs.size() > 4)
+                throw fail("exthdr: at most 4 headers");
         } else if (key == "type") {
             only(icmp, "icmp");
             s.icmp_type = static_cast<uint8_t>(number(255));

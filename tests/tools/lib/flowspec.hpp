@@ -45,6 +45,8 @@ struct FlowSpec {
     uint8_t icmp_type = 0, icmp_code = 0;
     uint16_t icmp_id = 0x4e46;
     uint8_t tos = 0, ttl = 64;
+    uint32_t flow_label = 0;        // IPv6 raw (tcp6, icmp6) only
+    std::vector<uint8_t> ext_hdrs;  // IPv6 raw only: 0 hop-by-hop, 60 dest opts
     std::string text; // the spec as written, for messages
 
     bool is_v6() const { return dst.is_v6(); }

@@ -125,14 +125,26 @@ std::vector<uint8_t> build_ip(const IpParams& ip, const std::vector<uint8_t>& l4
         w.bytes(ip.dst.data(), 4);
         w.patch16(10, inet_checksum(pkt.data(), IPV4_HDR));
     } else {
-        if (l4.size() > 65535)
+        const size_t ext = 8 * ip.ext_hdrs.size();
+        if (l4.size() + ext > 65535)
             throw std::invalid_argument("IPv6 payload too large");
+        for (uint8_t t : ip.ext_hdrs)
+            if (t != 0 && t != 60)
+                throw std::invalid_argument("build_ip: extension header type " +
+                                            std::to_string(t) + " (only 0 and 60)");
         w.u32((6u << 28) | (uint32_t{ip.tos} << 20) | (ip.flow_label & 0xfffff));
-        w.u16(static_cast<uint16_t>(l4.size()));
-        w.u8(ip.proto);
+        w.u16(static_cast<uint16_t>(l4.size() + ext));
+        w.u8(ip.ext_hdrs.empty() ? ip.proto : ip.ext_hdrs[0]);
         w.u8(ip.ttl);
         w.bytes(ip.src.data(), 16);
         w.bytes(ip.dst.data(), 16);
+        for (size_t i = 0; i < ip.ext_hdrs.size(); ++i) {
+            w.u8(i + 1 < ip.ext_hdrs.size() ? ip.ext_hdrs[i + 1] : ip.proto);
+            w.u8(0);          // length: 8 bytes
+            w.u8(1);          // PadN option filling the other 6
+            w.u8(4);
+            w.u32(0);
+        }
     }
     w.bytes(l4);
     return pkt;

@@ -33,6 +33,9 @@ struct IpParams {
     uint8_t ttl = 64;  // hop limit for IPv6
     uint16_t ident = 0;
     uint32_t flow_label = 0; // IPv6 only
+    // IPv6 only: extension headers between the IPv6 header and L4, by
+    // type (0 hop-by-hop, 60 destination options), 8 bytes each (PadN)
+    std::vector<uint8_t> ext_hdrs;
 };
 
 struct TcpParams {
