@@ -19,17 +19,26 @@
  *  - exit can drain and destroy it, which proves no run is left;
  *  - time spent exporting shows up under its own name in ps and in the
  *    workqueue tracepoints.
+ *
+ * v9 and IPFIX also want PDUs without flows: the minute's statistics and
+ * the first templates.  A delayed work on the same queue (the tick) sends
+ * them when the encoder says they are due, and sleeps until then.
  */
 #include <linux/bitops.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/utsname.h>
 #include <linux/workqueue.h>
+#include <net/net_namespace.h>
 
 #include "ipt_NETFLOW.h"
 
@@ -46,11 +55,19 @@ static struct nf_flow *nf_queue_tail;
 
 static void nf_export_work(struct work_struct *work);
 static DECLARE_WORK(nf_export_work_item, nf_export_work);
+static void nf_export_tick(struct work_struct *work);
+static DECLARE_DELAYED_WORK(nf_tick_item, nf_export_tick);
+/* The tick sleeps at most this long (protocol 5 has nothing for it). */
+#define NF_TICK_MAX_MS		60000
+/* PDUs without flows in one go, at most: a long interface table. */
+#define NF_IDLE_PDUS		64
 /* NULL before init and after exit: a stray kick then finds nothing to do. */
 static struct workqueue_struct *nf_export_wq;
 
 static DEFINE_MUTEX(nf_export_mutex);
 static struct nf_enc *nf_enc;			/* under nf_export_mutex */
+/* The interface table the encoder reads from, under nf_export_mutex. */
+static struct nf_iface *nf_ifaces;
 static unsigned int nf_export_proto;		/* nf_enc's, for lockless reads */
 
 #define NF_EXPORT_RESYNC	0
@@ -149,9 +166,69 @@ static void nf_export_now(struct nf_export_time *t)
 	ktime_get_real_ts64(&t->wall);
 }
 
+/*
+ * Rows for the interface table: init_net's interfaces, the first
+ * NF_IF_MAX of them.  A name read while the interface is renamed may mix
+ * the two; the next refresh has it right.
+ */
+static unsigned int nf_ifaces_take(struct nf_iface *rows)
+{
+	const struct dev_ifalias *alias;
+	struct net_device *dev;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(&init_net, dev) {
+		if (n == NF_IF_MAX)
+			break;
+		rows[n].ifindex = dev->ifindex;
+		strscpy(rows[n].name, dev->name, sizeof(rows[n].name));
+		alias = rcu_dereference(dev->ifalias);
+		strscpy(rows[n].desc, alias ? alias->ifalias : "",
+			sizeof(rows[n].desc));
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+/* "ipt_NETFLOW <version> on <host name>", the host's, not a container's */
+static void nf_domain_name(char *buf, size_t size)
+{
+	char host[sizeof(init_utsname()->nodename)];
+
+	/* uts_sem is not exported: a racing sethostname() may tear it */
+	memcpy(host, init_utsname()->nodename, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, size, "ipt_NETFLOW %s on %s", NETFLOW_VERSION, host);
+}
+
+/* What the options records due (NF_OPT_DUE_*) tell; process context. */
+static void nf_opt_gather(struct nf_enc *e, unsigned int due)
+{
+	struct nf_opt_input *o = &e->opt;
+	struct nf_cpu_stats cs;
+
+	nf_cache_stats(&cs);
+	o->observed_flows = cs.created;
+	o->ignored_packets = cs.drop_pkts;
+	o->ignored_octets = cs.drop_bytes;
+	spin_lock(&nf_stats_lock);
+	o->lost_flows = nf_stats.lost_flows + nf_stats.skipped;
+	o->lost_packets = nf_stats.lost_packets + nf_stats.skipped_packets;
+	o->lost_octets = nf_stats.lost_bytes + nf_stats.skipped_bytes;
+	spin_unlock(&nf_stats_lock);
+	nf_domain_name(o->domain_name, sizeof(o->domain_name));
+	if ((due & NF_OPT_DUE_TEMPLATES) && nf_ifaces) {
+		o->n_ifaces = nf_ifaces_take(nf_ifaces);
+		o->ifaces = nf_ifaces;
+	}
+}
+
 static void nf_pdu_begin(struct nf_enc *e)
 {
 	struct nf_export_time t;
+	unsigned int due;
 
 	/* Settings take effect at the next PDU, never inside one. */
 	e->engine_id = READ_ONCE(nf_cfg.engine_id);
@@ -161,12 +238,18 @@ static void nf_pdu_begin(struct nf_enc *e)
 	if (test_and_clear_bit(NF_EXPORT_RESYNC, &nf_export_flags))
 		e->resync = true;
 	nf_export_now(&t);
+	due = e->ops->opt_due ? e->ops->opt_due(e, &t) : 0;
+	if (due)
+		nf_opt_gather(e, due);
 	e->ops->begin(e, &t);
+	e->packets = 0;
+	e->octets = 0;
 }
 
 static void nf_pdu_send(struct nf_enc *e)
 {
 	unsigned int flows = e->records, ndest, failed, ok;
+	u64 packets = e->packets, octets = e->octets;
 	size_t len = e->ops->finish(e);
 
 	if (!len)
@@ -185,6 +268,8 @@ static void nf_pdu_send(struct nf_enc *e)
 	if (failed || !ndest) {
 		nf_stats.lost_pdus++;
 		nf_stats.lost_flows += flows;
+		nf_stats.lost_packets += packets;
+		nf_stats.lost_bytes += octets;
 	}
 	spin_unlock(&nf_stats_lock);
 }
@@ -219,6 +304,25 @@ static unsigned int nf_export_drain_nat(struct nf_enc *e, bool *open)
 	return skipped;
 }
 
+/* Send what the encoder has due without flows; ms until it has more. */
+static u32 nf_export_idle(struct nf_enc *e)
+{
+	struct nf_export_time t;
+	unsigned int i;
+
+	if (!e->ops->opt_wait)
+		return NF_TICK_MAX_MS;
+	for (i = 0; i < NF_IDLE_PDUS; i++) {
+		nf_export_now(&t);
+		if (e->ops->opt_wait(e, &t))
+			break;
+		nf_pdu_begin(e);
+		nf_pdu_send(e);
+	}
+	nf_export_now(&t);
+	return e->ops->opt_wait(e, &t);
+}
+
 /*
  * Export everything queued, in queue order.  Full PDUs go out as they
  * fill; the last, partial one goes out when the queue is empty rather
@@ -228,6 +332,7 @@ static void nf_export_drain(struct nf_enc *e)
 {
 	struct nf_flow *f, *next;
 	unsigned int skipped = 0;
+	u64 skipped_packets = 0, skipped_bytes = 0;
 	bool open = false;
 	int err;
 
@@ -247,8 +352,14 @@ static void nf_export_drain(struct nf_enc *e)
 				/* an encoder bug: a flow no PDU can hold */
 				WARN_ON_ONCE(err == -ENOSPC);
 			}
-			if (err)
+			if (err) {
 				skipped++;
+				skipped_packets += f->packets;
+				skipped_bytes += f->bytes;
+			} else {
+				e->packets += f->packets;
+				e->octets += f->bytes;
+			}
 			nf_cache_free(f);
 		}
 	}
@@ -263,8 +374,12 @@ static void nf_export_drain(struct nf_enc *e)
 
 	spin_lock(&nf_stats_lock);
 	nf_stats.skipped += skipped;
+	nf_stats.skipped_packets += skipped_packets;
+	nf_stats.skipped_bytes += skipped_bytes;
 	nf_rate_update();
 	spin_unlock(&nf_stats_lock);
+	/* the rest of an interface table, now rather than with later flows */
+	nf_export_idle(e);
 }
 
 static void nf_export_work(struct work_struct *work)
@@ -273,6 +388,23 @@ static void nf_export_work(struct work_struct *work)
 	if (nf_enc)
 		nf_export_drain(nf_enc);
 	mutex_unlock(&nf_export_mutex);
+}
+
+static void nf_export_tick(struct work_struct *work)
+{
+	struct workqueue_struct *wq;
+	u32 ms = NF_TICK_MAX_MS;
+
+	mutex_lock(&nf_export_mutex);
+	if (nf_enc)
+		ms = nf_export_idle(nf_enc);
+	mutex_unlock(&nf_export_mutex);
+	/* NULL once exit began, which then cancels this work */
+	wq = READ_ONCE(nf_export_wq);
+	if (wq)
+		queue_delayed_work(wq, &nf_tick_item,
+				   msecs_to_jiffies(clamp_t(u32, ms, MSEC_PER_SEC,
+							    NF_TICK_MAX_MS)));
 }
 
 static const struct nf_encoder *nf_encoder_find(unsigned int protocol)
@@ -363,15 +495,22 @@ int nf_export_init(void)
 	nf_rate_stamp = jiffies;
 	spin_unlock(&nf_stats_lock);
 
+	nf_ifaces = kvcalloc(NF_IF_MAX, sizeof(*nf_ifaces), GFP_KERNEL);
 	wq = alloc_ordered_workqueue("ipt_netflow_export", WQ_MEM_RECLAIM);
-	if (!wq) {
+	if (!wq || !nf_ifaces) {
+		if (wq)
+			destroy_workqueue(wq);
 		mutex_lock(&nf_export_mutex);
 		nf_enc_destroy(nf_enc);
 		nf_enc = NULL;
+		kvfree(nf_ifaces);
+		nf_ifaces = NULL;
 		mutex_unlock(&nf_export_mutex);
 		return -ENOMEM;
 	}
 	WRITE_ONCE(nf_export_wq, wq);
+	/* the first templates and system record, even before any flow */
+	queue_delayed_work(wq, &nf_tick_item, HZ);
 	return 0;
 }
 
@@ -380,6 +519,12 @@ void nf_export_exit(void)
 	struct workqueue_struct *wq = nf_export_wq;
 
 	WRITE_ONCE(nf_export_wq, NULL);
+	/*
+	 * The tick requeues itself unless it reads NULL above; the cancel
+	 * waits for a run in progress and keeps it from requeueing, so no
+	 * timer is left to fire into a destroyed queue.
+	 */
+	cancel_delayed_work_sync(&nf_tick_item);
 	/* Lets a run in progress, and one it requeued, finish first. */
 	if (wq)
 		destroy_workqueue(wq);
@@ -390,5 +535,7 @@ void nf_export_exit(void)
 		nf_export_drain(nf_enc);
 	nf_enc_destroy(nf_enc);
 	nf_enc = NULL;
+	kvfree(nf_ifaces);
+	nf_ifaces = NULL;
 	mutex_unlock(&nf_export_mutex);
 }

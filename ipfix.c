@@ -41,6 +41,7 @@ static const struct nf_tpl_proto nf10_proto = {
 	.first_ie = NF_IE_FIRST_MS,
 	.last_ie = NF_IE_LAST_MS,
 	.icmp6_ie = NF_IE_ICMP6,
+	.varlen = true,
 	.header = nf10_header,
 	.advance = nf10_advance,
 };

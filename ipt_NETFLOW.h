@@ -13,6 +13,8 @@
 #ifdef __KERNEL__
 
 #include <linux/types.h>
+#include <linux/bits.h>
+#include <linux/if.h>
 #include <linux/in6.h>
 #include <linux/socket.h>
 #include <linux/skbuff.h>
@@ -226,7 +228,9 @@ struct nf_export_stats {
 	/* PDUs some socket failed, or sent with no destination set */
 	u64 lost_flows;
 	u64 lost_pdus;
+	u64 lost_packets, lost_bytes;	/* traffic of lost_flows */
 	u64 skipped;			/* flows the protocol cannot carry (v6 in v5) */
+	u64 skipped_packets, skipped_bytes;
 	u32 pdu_rate;			/* PDUs/s over the last >= 1 s */
 	u32 flow_rate;			/* flow records/s, same window */
 };
@@ -289,6 +293,35 @@ static inline u32 nf_time_age_ms(const struct nf_export_time *t, u32 j)
 	return d > 0 ? jiffies_to_msecs(d) : 0;
 }
 
+/*
+ * Options records (v9/IPFIX): what they tell comes from export.c, which
+ * gathers it only before a PDU that carries them (ops->opt_due).
+ */
+#define NF_IF_MAX		128	/* rows of the interface table */
+#define NF_DOMAIN_NAME_MAX	96
+
+/* A row of the interface table: an interface of init_net. */
+struct nf_iface {
+	u32 ifindex;
+	char name[IFNAMSIZ];
+	char desc[IFALIASZ];		/* ifalias, "" if none */
+};
+
+struct nf_opt_input {
+	char domain_name[NF_DOMAIN_NAME_MAX];	/* "ipt_NETFLOW <ver> on <host>" */
+	u64 observed_flows;		/* flows created since load */
+	/* packets the cache did not meter (maxflows, no memory, cut short) */
+	u64 ignored_packets, ignored_octets;
+	/* flows metered but not sent to every collector, or skipped */
+	u64 lost_flows, lost_packets, lost_octets;
+	const struct nf_iface *ifaces;	/* export.c's, at least until the */
+	unsigned int n_ifaces;		/* next NF_OPT_DUE_TEMPLATES */
+};
+
+/* ops->opt_due: what the next ops->begin writes besides flows */
+#define NF_OPT_DUE_STATS	BIT(0)	/* exporter, metering, reliability */
+#define NF_OPT_DUE_TEMPLATES	BIT(1)	/* templates; interface table anew */
+
 /* One encoder instance: settings, stream state and the PDU being built. */
 struct nf_enc {
 	const struct nf_encoder *ops;
@@ -311,6 +344,9 @@ struct nf_enc {
 	size_t size;			/* room in @buf, never written past */
 	size_t len;			/* bytes written */
 	unsigned int records;		/* flow records in it */
+	/* traffic of those records; export.c keeps it, for lost counts */
+	u64 packets, octets;
+	struct nf_opt_input opt;	/* filled by export.c */
 };
 
 struct nf_encoder {
@@ -336,6 +372,14 @@ struct nf_encoder {
 	int (*add_nat)(struct nf_enc *e, const struct nf_nat_event *ev);
 	/* Complete the header, advance e->sequence; bytes to send, 0: none. */
 	size_t (*finish)(struct nf_enc *e);
+	/*
+	 * Optional, both.  NF_OPT_DUE_* that ops->begin at @t will write,
+	 * so that export.c fills e->opt only then.
+	 */
+	unsigned int (*opt_due)(const struct nf_enc *e,
+				const struct nf_export_time *t);
+	/* ms from @t until a PDU is due even without flows; 0: now */
+	u32 (*opt_wait)(const struct nf_enc *e, const struct nf_export_time *t);
 };
 
 extern const struct nf_encoder nf_v5_encoder;	/* netflow_v5.c */

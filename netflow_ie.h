@@ -10,11 +10,20 @@
  * every collector we test accepts.
  *
  * X(symbol, IANA id, bytes on the wire, IPFIX name)
+ *
+ * A string is NF_IE_VAR(n): variable-length in IPFIX (RFC 7011 7,
+ * without a NUL); v9 has no variable length, so there it is n bytes,
+ * NUL-padded, and a longer string is cut to n.
  */
 #ifndef _NETFLOW_IE_H
 #define _NETFLOW_IE_H
 
 #include <linux/types.h>
+
+#define NF_IE_VARLEN		0x100		/* flag in nf_ie_info.len */
+#define NF_IE_VAR(v9_len)	(NF_IE_VARLEN | (v9_len))
+/* IPFIX's field length for "variable" (RFC 7011 7) */
+#define NF_IPFIX_VARLEN		65535
 
 #define NF_IES(X)							\
 	X(OCTETS,	1,   8,  "octetDeltaCount")			\
@@ -41,17 +50,26 @@
 	X(IP_VERSION,	60,  1,  "ipVersion")				\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
 	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
+	X(IF_NAME,	82,  NF_IE_VAR(16), "interfaceName")		\
+	X(IF_DESC,	83,  NF_IE_VAR(32), "interfaceDescription")	\
 	X(END_REASON,	136, 1,  "flowEndReason")			\
 	X(ICMP6,	139, 2,  "icmpTypeCodeIPv6")			\
 	X(DOMAIN_ID,	149, 4,  "observationDomainId")			\
 	X(FIRST_MS,	152, 8,  "flowStartMilliseconds")		\
 	X(LAST_MS,	153, 8,  "flowEndMilliseconds")			\
 	X(INIT_MS,	160, 8,  "systemInitTimeMilliseconds")		\
+	X(OBS_FLOWS,	163, 8,  "observedFlowTotalCount")		\
+	X(IGN_PKTS,	164, 8,  "ignoredPacketTotalCount")		\
+	X(IGN_OCTETS,	165, 8,  "ignoredOctetTotalCount")		\
+	X(LOST_FLOWS,	166, 8,  "notSentFlowTotalCount")		\
+	X(LOST_PKTS,	167, 8,  "notSentPacketTotalCount")		\
+	X(LOST_OCTETS,	168, 8,  "notSentOctetTotalCount")		\
 	X(POST_SRC4,	225, 4,  "postNATSourceIPv4Address")		\
 	X(POST_DST4,	226, 4,  "postNATDestinationIPv4Address")	\
 	X(POST_SPORT,	227, 2,  "postNAPTSourceTransportPort")		\
 	X(POST_DPORT,	228, 2,  "postNAPTDestinationTransportPort")	\
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
+	X(DOMAIN_NAME,	300, NF_IE_VAR(64), "observationDomainName")	\
 	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")
 
 #define NF_IE_ENUM(sym, id, len, name)	NF_IE_##sym = (id),
@@ -62,7 +80,7 @@ enum nf_ie {
 
 struct nf_ie_info {
 	u16 id;
-	u8 len;
+	u16 len;			/* bytes, or NF_IE_VAR(v9 bytes) */
 	const char *name;
 };
 

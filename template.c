@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Template-based export (NetFlow v9, IPFIX): templates per flow kind,
- * data sets, the system options record and when templates are due.
+ * data sets, the options records and when templates are due.
  *
  * Pure like netflow_v5.c: it writes only into the buffer export.c lends
- * it and into its own state (e->priv), so KUnit runs it on UML.
+ * it and into its own state (e->priv), so KUnit runs it on UML.  What the
+ * options records tell (counters, names) export.c hands in via e->opt.
  *
- * A PDU is: header, [template set, options template set, options data
- * set], then data sets, one per run of flows of the same kind.  Templates
- * are built once, at init, from lists of element ids (netflow_ie.h) and
- * kept as the bytes they go out as.
+ * A PDU is: header, [template set, one options template set per options
+ * template], [system record, reliability record], [interface table rows],
+ * then data sets, one per run of flows of the same kind.  Templates are
+ * built once, at init, from lists of element ids (netflow_ie.h) and kept
+ * as the bytes they go out as.  An interface table too long for one PDU
+ * goes on in the next ones, always leaving room for a flow.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -39,33 +42,47 @@ const struct nf_ie_info *nf_ie_find(unsigned int id)
 	return NULL;
 }
 
-static unsigned int nf_ie_len(unsigned int id)
+/* Bytes of element @id in @p's templates (IPFIX: NF_IPFIX_VARLEN). */
+static unsigned int nf_ie_len(unsigned int id, const struct nf_tpl_proto *p)
 {
 	const struct nf_ie_info *ie = nf_ie_find(id);
 
-	return ie ? ie->len : 0;
+	if (!ie)
+		return 0;
+	if (!(ie->len & NF_IE_VARLEN))
+		return ie->len;
+	return p->varlen ? NF_IPFIX_VARLEN : ie->len & ~NF_IE_VARLEN;
 }
 
 struct nf_tpl {
 	u16 ids[NF_TPL_MAX_FIELDS];
-	u8 lens[NF_TPL_MAX_FIELDS];	/* nf_ie_len(), looked up once */
+	u16 lens[NF_TPL_MAX_FIELDS];	/* nf_ie_len(), looked up once */
+	u32 strings;			/* bit i: field i is a string */
 	unsigned int n;
-	unsigned int rec_len;		/* bytes of one data record */
+	unsigned int rec_len;		/* bytes of a record, strings empty */
 };
 
-/* Largest template set: header, then every kind's id, count and fields. */
-#define NF_TPL_SET_MAX	(4 + NF_TPL_KINDS * (4 + 4 * NF_TPL_MAX_FIELDS))
-#define NF_OPT_SET_MAX	(4 + 6 + 4 * NF_TPL_MAX_FIELDS + 2)
+/* An options template: its id, v9 scope type and elements, scope first. */
+struct nf_opt_def {
+	u16 id;
+	u16 v9_scope;
+	const u16 *ies;
+	unsigned int n;
+};
+
+/* Largest template sets: every flow template in one, options one each. */
+#define NF_TPL_SET_MAX	(4 + NF_TPL_KINDS * (4 + 4 * NF_TPL_MAX_FIELDS) + \
+			 NF_OPT_KINDS * (4 + 6 + 4 * NF_TPL_MAX_FIELDS + 2))
 #define NF_NEL_SET_MAX	(4 + 4 + 4 * NF_TPL_MAX_FIELDS)
 
 struct nf_tpl_state {
 	const struct nf_tpl_proto *p;
 	struct nf_tpl tpl[NF_TPL_KINDS];
-	struct nf_tpl opt;		/* system options: scope first */
-	u8 tpl_set[NF_TPL_SET_MAX];
+	struct nf_tpl opt[NF_OPT_KINDS];
+	u8 tpl_set[NF_TPL_SET_MAX];	/* all template sets, as they go out */
 	unsigned int tpl_set_len;
-	u8 opt_set[NF_OPT_SET_MAX];
-	unsigned int opt_set_len;
+	size_t flow_room;		/* a data set of the largest record */
+	size_t min_size;		/* a PDU with templates and a flow */
 	struct nf_tpl nel;		/* NAT events */
 	u8 nel_set[NF_NEL_SET_MAX];
 	unsigned int nel_set_len;
@@ -74,11 +91,11 @@ struct nf_tpl_state {
 	bool sent;			/* templates ever sent */
 	unsigned int pdus_since;	/* PDUs sent since the templates */
 	u32 tpl_ms;			/* uptime when they were last sent */
-	u32 stats_ms;			/* and the options record */
+	u32 stats_ms;			/* and the statistics records */
 	u64 msgs, flows, octets;	/* exported so far, for the options */
+	unsigned int if_next, if_n;	/* interface table: next row, rows */
 	/* the open PDU */
-	bool with_tpl;
-	unsigned int tpl_records;	/* template and options template */
+	unsigned int tpl_records;	/* templates and options templates */
 	unsigned int opt_records;	/* options data records */
 	size_t set_start;		/* open data set, 0: none */
 	u16 set_id;
@@ -103,20 +120,63 @@ static const u16 nf_tpl_nel[] = {
 	NF_IE_POST_DST4, NF_IE_SPORT, NF_IE_DPORT, NF_IE_POST_SPORT,
 	NF_IE_POST_DPORT, NF_IE_PROTO, NF_IE_NAT_EVENT,
 };
-/* The system options record: scope, then what it tells. */
-static const u16 nf_tpl_options[] = {
+
+/*
+ * The options records (RFC 7011 section 4): exporter and metering
+ * statistics in one, reliability statistics, and the interface table
+ * (whose v9 scope "Interface" is the ifindex, as ingressInterface is in
+ * IPFIX).  Strings last, so the numbers sit at fixed offsets.
+ */
+static const u16 nf_opt_system[] = {
 	NF_IE_DOMAIN_ID,
 	NF_IE_INIT_MS, NF_IE_EXP_MSGS, NF_IE_EXP_FLOWS, NF_IE_EXP_OCTETS,
+	NF_IE_OBS_FLOWS, NF_IE_DOMAIN_NAME,
+};
+static const u16 nf_opt_reliability[] = {
+	NF_IE_DOMAIN_ID,
+	NF_IE_IGN_PKTS, NF_IE_IGN_OCTETS,
+	NF_IE_LOST_FLOWS, NF_IE_LOST_PKTS, NF_IE_LOST_OCTETS,
+};
+static const u16 nf_opt_ifaces[] = {
+	NF_IE_IN_IF, NF_IE_IF_NAME, NF_IE_IF_DESC,
 };
 
-static void nf_tpl_append(struct nf_tpl *t, const u16 *ids, unsigned int n)
-{
-	unsigned int i;
+static const struct nf_opt_def nf_opt_defs[NF_OPT_KINDS] = {
+	[NF_OPT_SYSTEM] = { NF_TPL_ID_OPTIONS, NF_V9_SCOPE_SYSTEM,
+			    nf_opt_system, ARRAY_SIZE(nf_opt_system) },
+	[NF_OPT_RELIABILITY] = { NF_TPL_ID_RELIABILITY, NF_V9_SCOPE_SYSTEM,
+				 nf_opt_reliability,
+				 ARRAY_SIZE(nf_opt_reliability) },
+	[NF_OPT_IFACES] = { NF_TPL_ID_IFACES, NF_V9_SCOPE_INTERFACE,
+			    nf_opt_ifaces, ARRAY_SIZE(nf_opt_ifaces) },
+};
 
+static bool nf_len_var(unsigned int len)
+{
+	return len == NF_IPFIX_VARLEN;
+}
+
+static bool nf_ie_string(unsigned int id)
+{
+	const struct nf_ie_info *ie = nf_ie_find(id);
+
+	return ie && (ie->len & NF_IE_VARLEN);
+}
+
+static void nf_tpl_append(struct nf_tpl *t, const u16 *ids, unsigned int n,
+			  const struct nf_tpl_proto *p)
+{
+	unsigned int i, len;
+
+	BUILD_BUG_ON(NF_TPL_MAX_FIELDS > 32);
 	for (i = 0; i < n && t->n < NF_TPL_MAX_FIELDS; i++) {
+		len = nf_ie_len(ids[i], p);
+		if (nf_ie_string(ids[i]))
+			t->strings |= BIT(t->n);
 		t->ids[t->n] = ids[i];
-		t->lens[t->n] = nf_ie_len(ids[i]);
-		t->rec_len += t->lens[t->n++];
+		t->lens[t->n++] = len;
+		/* a variable-length string costs at least its length byte */
+		t->rec_len += nf_len_var(len) ? 1 : len;
 	}
 }
 
@@ -129,18 +189,18 @@ static void nf_tpl_build(struct nf_tpl *t, const struct nf_tpl_proto *p,
 
 	memset(t, 0, sizeof(*t));
 	if (v6)
-		nf_tpl_append(t, nf_tpl_addr6, ARRAY_SIZE(nf_tpl_addr6));
+		nf_tpl_append(t, nf_tpl_addr6, ARRAY_SIZE(nf_tpl_addr6), p);
 	else
-		nf_tpl_append(t, nf_tpl_addr4, ARRAY_SIZE(nf_tpl_addr4));
-	nf_tpl_append(t, nf_tpl_common, ARRAY_SIZE(nf_tpl_common));
-	nf_tpl_append(t, times, ARRAY_SIZE(times));
+		nf_tpl_append(t, nf_tpl_addr4, ARRAY_SIZE(nf_tpl_addr4), p);
+	nf_tpl_append(t, nf_tpl_common, ARRAY_SIZE(nf_tpl_common), p);
+	nf_tpl_append(t, times, ARRAY_SIZE(times), p);
 	/*
 	 * The port layout stays for ICMP (dport = type << 8 | code, which
 	 * is all some collectors read, nfdump's v9 path among them); the
 	 * dedicated element is added for those that know it.
 	 */
 	if (kind == NF_TPL_V4_ICMP || kind == NF_TPL_V6_ICMP)
-		nf_tpl_append(t, &icmp, 1);
+		nf_tpl_append(t, &icmp, 1, p);
 }
 
 static u8 *nf_put16(u8 *p, u16 v)
@@ -161,6 +221,48 @@ static u8 *nf_put_fields(u8 *p, const struct nf_tpl *t, unsigned int from)
 	return p;
 }
 
+/* The options template set of @def at @set; returns its end. */
+static u8 *nf_opt_tpl_set(u8 *set, const struct nf_tpl *t,
+			  const struct nf_opt_def *def,
+			  const struct nf_tpl_proto *p)
+{
+	u8 *q = nf_put16(set + 4, def->id);
+
+	if (p->v9_options) {
+		/*
+		 * v9 scopes have their own type numbers; the record carries
+		 * the same 4 bytes as the IPFIX scope element.
+		 */
+		q = nf_put16(q, 4);
+		q = nf_put16(q, 4 * (t->n - 1));
+		q = nf_put16(q, def->v9_scope);
+		q = nf_put16(q, t->lens[0]);
+		q = nf_put_fields(q, t, 1);
+	} else {
+		q = nf_put16(q, t->n);
+		q = nf_put16(q, 1);	/* scope fields */
+		q = nf_put_fields(q, t, 0);
+	}
+	/* the options template header is 6 bytes: pad the set to 4 */
+	while ((q - set) % 4)
+		*q++ = 0;
+	nf_put16(set, p->opt_set_id);
+	nf_put16(set + 2, q - set);
+	return q;
+}
+
+/* Bytes of a data set of one record of @t, with strings of 255 bytes. */
+static size_t nf_set_max(const struct nf_tpl *t)
+{
+	size_t len = 4 + t->rec_len;
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (nf_len_var(t->lens[i]))
+			len += 2 + 255;	/* 3-byte length form */
+	return ALIGN(len, 4);
+}
+
 static void nf_tpl_cache(struct nf_tpl_state *st)
 {
 	const struct nf_tpl_proto *p = st->p;
@@ -172,39 +274,21 @@ static void nf_tpl_cache(struct nf_tpl_state *st)
 		q = nf_put16(q, NF_TPL_ID_FIRST + k);
 		q = nf_put16(q, st->tpl[k].n);
 		q = nf_put_fields(q, &st->tpl[k], 0);
+		st->flow_room = max(st->flow_room, nf_set_max(&st->tpl[k]));
+	}
+	nf_put16(st->tpl_set, p->tpl_set_id);
+	nf_put16(st->tpl_set + 2, q - st->tpl_set);
+
+	for (k = 0; k < NF_OPT_KINDS; k++) {
+		memset(&st->opt[k], 0, sizeof(st->opt[k]));
+		nf_tpl_append(&st->opt[k], nf_opt_defs[k].ies, nf_opt_defs[k].n,
+			      p);
+		q = nf_opt_tpl_set(q, &st->opt[k], &nf_opt_defs[k], p);
 	}
 	st->tpl_set_len = q - st->tpl_set;
-	nf_put16(st->tpl_set, p->tpl_set_id);
-	nf_put16(st->tpl_set + 2, st->tpl_set_len);
-
-	memset(&st->opt, 0, sizeof(st->opt));
-	nf_tpl_append(&st->opt, nf_tpl_options, ARRAY_SIZE(nf_tpl_options));
-	q = nf_put16(st->opt_set + 4, NF_TPL_ID_OPTIONS);
-	if (p->v9_options) {
-		/*
-		 * v9 scopes have their own type numbers: 1 is "System",
-		 * which the source id names, as observationDomainId does in
-		 * IPFIX; the record carries the same 4 bytes either way.
-		 */
-		q = nf_put16(q, 4);
-		q = nf_put16(q, 4 * (st->opt.n - 1));
-		q = nf_put16(q, NF_V9_SCOPE_SYSTEM);
-		q = nf_put16(q, st->opt.lens[0]);
-		q = nf_put_fields(q, &st->opt, 1);
-	} else {
-		q = nf_put16(q, st->opt.n);
-		q = nf_put16(q, 1);	/* scope fields */
-		q = nf_put_fields(q, &st->opt, 0);
-	}
-	/* v9's options template header is 6 bytes: pad the set to 4 */
-	while ((q - st->opt_set) % 4)
-		*q++ = 0;
-	st->opt_set_len = q - st->opt_set;
-	nf_put16(st->opt_set, p->opt_set_id);
-	nf_put16(st->opt_set + 2, st->opt_set_len);
 
 	memset(&st->nel, 0, sizeof(st->nel));
-	nf_tpl_append(&st->nel, nf_tpl_nel, ARRAY_SIZE(nf_tpl_nel));
+	nf_tpl_append(&st->nel, nf_tpl_nel, ARRAY_SIZE(nf_tpl_nel), p);
 	q = nf_put16(st->nel_set + 4, NF_TPL_ID_NEL);
 	q = nf_put16(q, st->nel.n);
 	q = nf_put_fields(q, &st->nel, 0);
@@ -221,6 +305,9 @@ int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p)
 		return -ENOMEM;
 	st->p = p;
 	nf_tpl_cache(st);
+	st->min_size = p->hdr_len + st->tpl_set_len +
+		       nf_set_max(&st->opt[NF_OPT_SYSTEM]) +
+		       nf_set_max(&st->opt[NF_OPT_RELIABILITY]) + st->flow_room;
 	e->priv = st;
 	return 0;
 }
@@ -237,9 +324,12 @@ u64 nf_tpl_wall_ms(const struct nf_export_time *t)
 	       (u32)t->wall.tv_nsec / NSEC_PER_MSEC;
 }
 
-static u64 nf_tpl_option_value(u16 id, const struct nf_enc *e,
-				const struct nf_tpl_state *st)
+static u64 nf_opt_value(u16 id, const struct nf_enc *e,
+			const struct nf_tpl_state *st,
+			const struct nf_iface *row)
 {
+	const struct nf_opt_input *o = &e->opt;
+
 	switch (id) {
 	case NF_IE_DOMAIN_ID:
 		return e->engine_id;
@@ -251,38 +341,144 @@ static u64 nf_tpl_option_value(u16 id, const struct nf_enc *e,
 		return st->flows;
 	case NF_IE_EXP_OCTETS:
 		return st->octets;
+	case NF_IE_OBS_FLOWS:
+		return o->observed_flows;
+	case NF_IE_IGN_PKTS:
+		return o->ignored_packets;
+	case NF_IE_IGN_OCTETS:
+		return o->ignored_octets;
+	case NF_IE_LOST_FLOWS:
+		return o->lost_flows;
+	case NF_IE_LOST_PKTS:
+		return o->lost_packets;
+	case NF_IE_LOST_OCTETS:
+		return o->lost_octets;
+	case NF_IE_IN_IF:
+		return row->ifindex;
 	}
 	return 0;
 }
 
-/* The system options data set, counts as of the start of this PDU. */
-static void nf_tpl_put_options(struct nf_enc *e, struct nf_tpl_state *st)
+/* The string element @id and its length (the buffers end in a NUL). */
+static const char *nf_opt_string(u16 id, const struct nf_enc *e,
+				 const struct nf_iface *row, size_t *n)
 {
-	u8 *set = e->buf + e->len, *q = set + 4;
+	const char *s = "";
+
+	switch (id) {
+	case NF_IE_DOMAIN_NAME:
+		s = e->opt.domain_name;
+		*n = strnlen(s, sizeof(e->opt.domain_name) - 1);
+		return s;
+	case NF_IE_IF_NAME:
+		s = row->name;
+		*n = strnlen(s, sizeof(row->name) - 1);
+		return s;
+	case NF_IE_IF_DESC:
+		s = row->desc;
+		*n = strnlen(s, sizeof(row->desc) - 1);
+		return s;
+	}
+	*n = 0;
+	return s;
+}
+
+/* IPFIX: length byte(s), then the string; v9: @len bytes, NUL-padded. */
+static u8 *nf_put_string(u8 *q, const u8 *end, unsigned int len,
+			 const char *s, size_t n)
+{
+	if (nf_len_var(len)) {
+		n = min_t(size_t, n, U16_MAX);
+		if (q + (n < 255 ? 1 : 3) + n > end)
+			return NULL;
+		if (n < 255) {
+			*q++ = n;
+		} else {
+			*q++ = 255;
+			q = nf_put16(q, n);
+		}
+		memcpy(q, s, n);
+		return q + n;
+	}
+	if (q + len > end)
+		return NULL;
+	n = min_t(size_t, n, len);
+	memcpy(q, s, n);
+	memset(q + n, 0, len - n);
+	return q + len;
+}
+
+/* One record of options template @t at @q; NULL if it passes @end. */
+static u8 *nf_opt_record(u8 *q, const u8 *end, const struct nf_tpl *t,
+			 const struct nf_enc *e, const struct nf_tpl_state *st,
+			 const struct nf_iface *row)
+{
 	unsigned int i, len;
+	const char *s;
+	size_t n;
 	u64 v;
 
-	for (i = 0; i < st->opt.n; i++) {
-		len = st->opt.lens[i];
-		v = nf_tpl_option_value(st->opt.ids[i], e, st);
+	for (i = 0; i < t->n && q; i++) {
+		len = t->lens[i];
+		if (t->strings & BIT(i)) {
+			s = nf_opt_string(t->ids[i], e, row, &n);
+			q = nf_put_string(q, end, len, s, n);
+			continue;
+		}
+		if (q + len > end)
+			return NULL;
+		v = nf_opt_value(t->ids[i], e, st, row);
 		if (len == 8)
 			put_unaligned_be64(v, q);
 		else
 			put_unaligned_be32(v, q);
 		q += len;
 	}
-	while ((q - set) % 4)
-		*q++ = 0;
-	nf_put16(set, NF_TPL_ID_OPTIONS);
-	nf_put16(set + 2, q - set);
-	e->len += q - set;
-	st->opt_records++;
-	st->stats_ms = e->t.uptime_ms;
+	return q;
 }
 
-static bool nf_tpl_due(const struct nf_enc *e, const struct nf_tpl_state *st)
+/*
+ * A data set of options template @kind at the end of the PDU: one record,
+ * or for the interface table the rows from st->if_next on that fit before
+ * @limit.  Counts as of the start of this PDU.
+ */
+static void nf_opt_put_set(struct nf_enc *e, struct nf_tpl_state *st,
+			   enum nf_opt_kind kind, size_t limit)
 {
-	u32 age = e->t.uptime_ms - st->tpl_ms;
+	const struct nf_tpl *t = &st->opt[kind];
+	const struct nf_iface *row = NULL;
+	u8 *set = e->buf + e->len, *q = set + 4, *next;
+	/* room for the padding the set may need */
+	const u8 *end = e->buf + (limit & ~(size_t)3);
+
+	do {
+		if (kind == NF_OPT_IFACES)
+			row = &e->opt.ifaces[st->if_next];
+		next = nf_opt_record(q, end, t, e, st, row);
+		if (!next)
+			break;
+		q = next;
+		st->opt_records++;
+	} while (kind == NF_OPT_IFACES && ++st->if_next < st->if_n);
+	if (q == set + 4)
+		return;		/* not one record fits: sizes checked at init */
+	while ((q - set) % 4)
+		*q++ = 0;
+	nf_put16(set, nf_opt_defs[kind].id);
+	nf_put16(set + 2, q - set);
+	e->len += q - set;
+}
+
+static bool nf_opt_lost(const struct nf_opt_input *o)
+{
+	return o->ignored_packets || o->ignored_octets || o->lost_flows ||
+	       o->lost_packets || o->lost_octets;
+}
+
+static bool nf_tpl_due(const struct nf_enc *e, const struct nf_tpl_state *st,
+		       const struct nf_export_time *t)
+{
+	u32 age = t->uptime_ms - st->tpl_ms;
 
 	if (e->resync || !st->sent)
 		return true;
@@ -291,41 +487,78 @@ static bool nf_tpl_due(const struct nf_enc *e, const struct nf_tpl_state *st)
 	return e->timeout_rate && age >= e->timeout_rate * 60U * MSEC_PER_SEC;
 }
 
+unsigned int nf_tpl_opt_due(const struct nf_enc *e,
+			    const struct nf_export_time *t)
+{
+	const struct nf_tpl_state *st = e->priv;
+
+	if (nf_tpl_due(e, st, t))
+		return NF_OPT_DUE_TEMPLATES | NF_OPT_DUE_STATS;
+	if ((u32)(t->uptime_ms - st->stats_ms) >= NF_TPL_STATS_MS)
+		return NF_OPT_DUE_STATS;
+	return 0;
+}
+
+/*
+ * Due without flows: the first templates, the rest of an interface table
+ * and the minute's statistics (which templates never outlast: both go
+ * out together).  Template refreshes by PDU count wait for flows.
+ */
+u32 nf_tpl_opt_wait(const struct nf_enc *e, const struct nf_export_time *t)
+{
+	const struct nf_tpl_state *st = e->priv;
+	u32 age = t->uptime_ms - st->stats_ms;
+
+	if (e->resync || !st->sent || st->if_next < st->if_n)
+		return 0;
+	return age >= NF_TPL_STATS_MS ? 0 : NF_TPL_STATS_MS - age;
+}
+
 void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
 {
 	struct nf_tpl_state *st = e->priv;
-	size_t need = st->p->hdr_len + st->tpl_set_len + st->opt_set_len +
-		      ALIGN(4 + st->opt.rec_len, 4);
+	unsigned int due = nf_tpl_opt_due(e, t);
 
 	e->t = *t;
 	e->records = 0;
 	e->len = 0;
-	st->with_tpl = false;
 	st->tpl_records = 0;
 	st->opt_records = 0;
 	st->set_start = 0;
 	st->set_id = 0;
-	if (e->size < need)
+	if (e->size < st->min_size)
 		return;		/* add() then finds no room: a bug, warned */
 	e->len = st->p->hdr_len;
 
-	if (nf_tpl_due(e, st)) {
+	if (due & NF_OPT_DUE_TEMPLATES) {
 		memcpy(e->buf + e->len, st->tpl_set, st->tpl_set_len);
 		e->len += st->tpl_set_len;
-		memcpy(e->buf + e->len, st->opt_set, st->opt_set_len);
-		e->len += st->opt_set_len;
-		st->tpl_records = NF_TPL_KINDS + 1;
-		st->with_tpl = true;
+		st->tpl_records = NF_TPL_KINDS + NF_OPT_KINDS;
 		st->sent = true;
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
 		/* refreshed with the others, by the next NAT event */
 		st->nel_sent = false;
 		e->resync = false;
-		nf_tpl_put_options(e, st);
-	} else if ((u32)(t->uptime_ms - st->stats_ms) >= NF_TPL_STATS_MS) {
-		nf_tpl_put_options(e, st);
+		/*
+		 * export.c has just taken the table anew.  A pass through it
+		 * still under way goes on (in the new rows) rather than
+		 * restart, or a table longer than refresh_rate PDUs would
+		 * never get to its end.
+		 */
+		if (st->if_next >= st->if_n)
+			st->if_next = 0;
+		st->if_n = e->opt.ifaces ? min(e->opt.n_ifaces, NF_IF_MAX) : 0;
 	}
+	if (due & NF_OPT_DUE_STATS) {
+		nf_opt_put_set(e, st, NF_OPT_SYSTEM, e->size);
+		if (nf_opt_lost(&e->opt))
+			nf_opt_put_set(e, st, NF_OPT_RELIABILITY, e->size);
+		st->stats_ms = t->uptime_ms;
+	}
+	/* the table, or its rest, leaving room for a flow */
+	if (st->if_next < st->if_n)
+		nf_opt_put_set(e, st, NF_OPT_IFACES, e->size - st->flow_room);
 }
 
 /* Pad the open data set to 4 bytes and write its length. */

@@ -21,19 +21,33 @@ enum nf_tpl_kind {
 	NF_TPL_KINDS,
 };
 
-/* Template ids: flow kinds from 256 on, then the system options. */
-#define NF_TPL_ID_FIRST		256
-#define NF_TPL_ID_OPTIONS	(NF_TPL_ID_FIRST + NF_TPL_KINDS)
-/* NAT event logging (NEL), sent only while NAT events are exported */
-#define NF_TPL_ID_NEL		(NF_TPL_ID_OPTIONS + 1)
+/* Options templates, in the order their sets go out. */
+enum nf_opt_kind {
+	NF_OPT_SYSTEM,		/* exporter and metering statistics */
+	NF_OPT_RELIABILITY,	/* what was lost, once anything was */
+	NF_OPT_IFACES,		/* ifindex -> name, description */
+	NF_OPT_KINDS,
+};
 
-/* v9 options scope type "System" (RFC 3954 section 6.1) */
+/*
+ * Every template id, here only: flow kinds from 256 on, the system
+ * options, NAT events, then the other options.
+ */
+#define NF_TPL_ID_FIRST		256
+#define NF_TPL_ID_OPTIONS	(NF_TPL_ID_FIRST + NF_TPL_KINDS)	/* 260 */
+/* NAT event logging (NEL), sent only while NAT events are exported */
+#define NF_TPL_ID_NEL		(NF_TPL_ID_OPTIONS + 1)		/* 261 */
+#define NF_TPL_ID_RELIABILITY	262
+#define NF_TPL_ID_IFACES	263
+
+/* v9 options scope types (RFC 3954 section 6.1) */
 #define NF_V9_SCOPE_SYSTEM	1
+#define NF_V9_SCOPE_INTERFACE	2
 
 #define NF_TPL_MAX_FIELDS	20
 /* Room in a 1400-byte payload for the templates and a few records. */
 #define NF_TPL_PDU_SIZE		1400
-/* Metering statistics at least this often while flows are exported. */
+/* Metering statistics at least this often, with or without flows. */
 #define NF_TPL_STATS_MS		60000
 
 struct nf_enc;
@@ -49,6 +63,7 @@ struct nf_tpl_proto {
 	u16 icmp6_ie;			/* ICMP type/code of IPv6 flows */
 	/* v9 options templates count bytes of field specs, IPFIX fields */
 	bool v9_options;
+	bool varlen;			/* IPFIX: strings variable-length */
 	/* Header at e->buf; @records: records of every kind in the PDU. */
 	void (*header)(struct nf_enc *e, unsigned int records);
 	/* e->sequence after this PDU; @data: data records in it */
@@ -61,6 +76,9 @@ void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t);
 int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f);
 int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev);
 size_t nf_tpl_finish(struct nf_enc *e);
+unsigned int nf_tpl_opt_due(const struct nf_enc *e,
+			    const struct nf_export_time *t);
+u32 nf_tpl_opt_wait(const struct nf_enc *e, const struct nf_export_time *t);
 
 /*
  * The encoder of a template protocol: 8-byte counters, so the cache
@@ -77,6 +95,8 @@ size_t nf_tpl_finish(struct nf_enc *e);
 	.add = nf_tpl_add,						\
 	.add_nat = nf_tpl_add_nat,					\
 	.finish = nf_tpl_finish,					\
+	.opt_due = nf_tpl_opt_due,					\
+	.opt_wait = nf_tpl_opt_wait,					\
 }
 
 /* ms since the epoch at @t */

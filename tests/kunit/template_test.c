@@ -26,6 +26,10 @@
 #define TPL_SET_LEN	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 18 * 4 + 4 + 19 * 4)
 /* Offset of template 259 in the template set: after 256, 257, 258. */
 #define TPL259_OFF	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 18 * 4)
+/* options template sets 260, 262, 263: 40, 36 and 24 bytes either way */
+#define OPT_TPL_LEN	(40 + 36 + 24)
+/* 20 characters */
+#define NAME		"ipt_NETFLOW 0.1 on h"
 
 /* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
 static const struct nf_export_time t0 = {
@@ -52,6 +56,8 @@ static struct nf_enc *tpl_enc(struct kunit *test, const struct nf_encoder *ops)
 	c->e.timeout_rate = 30;
 	c->e.resync = true;
 	c->e.sequence = 5;
+	strscpy(c->e.opt.domain_name, NAME, sizeof(c->e.opt.domain_name));
+	c->e.opt.observed_flows = 9;
 	memset(c->buf, 0xa5, sizeof(c->buf));
 	KUNIT_ASSERT_EQ(test, ops->init(&c->e), 0);
 	return &c->e;
@@ -155,43 +161,119 @@ static const u8 rec4_head[] = {
 	0x01, 0x04,			/* idle timeout, IPv4 */
 };
 
-/* The system options: template (v9 or IPFIX layout), then its record. */
-static const u8 opt_data[40] = {
-	0x01, 0x04, 0x00, 0x28,		/* data set 260, 40 bytes */
-	0x00, 0x00, 0x00, 0x07,		/* domain / source 7 */
+/* The options templates in v9's layout (RFC 3954 6.1). */
+static const u8 v9_opt_tpl[OPT_TPL_LEN] = {
+	0x00, 0x01, 0x00, 0x28,		/* options flowset, 40 */
+	0x01, 0x04,			/* template 260 */
+	0x00, 0x04, 0x00, 0x18,		/* scope 4, options 24 bytes */
+	0x00, 0x01, 0x00, 0x04,		/* scope System, 4 */
+	0x00, 0xa0, 0x00, 0x08,		/* systemInitTimeMilliseconds */
+	0x00, 0x29, 0x00, 0x08,		/* exportedMessageTotalCount */
+	0x00, 0x2a, 0x00, 0x08,		/* exportedFlowRecordTotal.. */
+	0x00, 0x28, 0x00, 0x08,		/* exportedOctetTotalCount */
+	0x00, 0xa3, 0x00, 0x08,		/* observedFlowTotalCount */
+	0x01, 0x2c, 0x00, 0x40,		/* observationDomainName, 64 */
+	0x00, 0x00,			/* padding */
+
+	0x00, 0x01, 0x00, 0x24,		/* options flowset, 36 */
+	0x01, 0x06,			/* template 262 */
+	0x00, 0x04, 0x00, 0x14,		/* scope 4, options 20 bytes */
+	0x00, 0x01, 0x00, 0x04,		/* scope System, 4 */
+	0x00, 0xa4, 0x00, 0x08,		/* ignoredPacketTotalCount */
+	0x00, 0xa5, 0x00, 0x08,		/* ignoredOctetTotalCount */
+	0x00, 0xa6, 0x00, 0x08,		/* notSentFlowTotalCount */
+	0x00, 0xa7, 0x00, 0x08,		/* notSentPacketTotalCount */
+	0x00, 0xa8, 0x00, 0x08,		/* notSentOctetTotalCount */
+	0x00, 0x00,
+
+	0x00, 0x01, 0x00, 0x18,		/* options flowset, 24 */
+	0x01, 0x07,			/* template 263 */
+	0x00, 0x04, 0x00, 0x08,		/* scope 4, options 8 bytes */
+	0x00, 0x02, 0x00, 0x04,		/* scope Interface, 4 */
+	0x00, 0x52, 0x00, 0x10,		/* interfaceName, 16 */
+	0x00, 0x53, 0x00, 0x20,		/* interfaceDescription, 32 */
+	0x00, 0x00,
+};
+
+/* The same in IPFIX's (RFC 7011 3.4.2.2); strings variable-length. */
+static const u8 ipfix_opt_tpl[OPT_TPL_LEN] = {
+	0x00, 0x03, 0x00, 0x28,		/* options template set, 40 */
+	0x01, 0x04, 0x00, 0x07,		/* template 260, 7 fields */
+	0x00, 0x01,			/* 1 scope field */
+	0x00, 0x95, 0x00, 0x04,		/* observationDomainId */
+	0x00, 0xa0, 0x00, 0x08,
+	0x00, 0x29, 0x00, 0x08,
+	0x00, 0x2a, 0x00, 0x08,
+	0x00, 0x28, 0x00, 0x08,
+	0x00, 0xa3, 0x00, 0x08,
+	0x01, 0x2c, 0xff, 0xff,		/* observationDomainName, var */
+	0x00, 0x00,			/* padding */
+
+	0x00, 0x03, 0x00, 0x24,		/* options template set, 36 */
+	0x01, 0x06, 0x00, 0x06,		/* template 262, 6 fields */
+	0x00, 0x01,
+	0x00, 0x95, 0x00, 0x04,
+	0x00, 0xa4, 0x00, 0x08,
+	0x00, 0xa5, 0x00, 0x08,
+	0x00, 0xa6, 0x00, 0x08,
+	0x00, 0xa7, 0x00, 0x08,
+	0x00, 0xa8, 0x00, 0x08,
+	0x00, 0x00,
+
+	0x00, 0x03, 0x00, 0x18,		/* options template set, 24 */
+	0x01, 0x07, 0x00, 0x03,		/* template 263, 3 fields */
+	0x00, 0x01,
+	0x00, 0x0a, 0x00, 0x04,		/* scope ingressInterface */
+	0x00, 0x52, 0xff, 0xff,		/* interfaceName, var */
+	0x00, 0x53, 0xff, 0xff,		/* interfaceDescription, var */
+	0x00, 0x00,
+};
+
+/* The system record as tpl_enc() sets it up, before any PDU: v9 ... */
+static const u8 v9_sys_data[112] = {
+	0x01, 0x04, 0x00, 0x70,		/* data set 260, 112 bytes */
+	0x00, 0x00, 0x00, 0x07,		/* source 7 */
 	/* init: 1700000000123 - 10000000 ms */
 	0x00, 0x00, 0x01, 0x8b, 0xcf, 0x4c, 0xd1, 0xfb,
 	0, 0, 0, 0, 0, 0, 0, 0,		/* messages before */
 	0, 0, 0, 0, 0, 0, 0, 0,		/* flow records before */
 	0, 0, 0, 0, 0, 0, 0, 0,		/* octets before */
+	0, 0, 0, 0, 0, 0, 0, 9,		/* flows observed */
+	'i', 'p', 't', '_', 'N', 'E', 'T', 'F', 'L', 'O', 'W', ' ',
+	'0', '.', '1', ' ', 'o', 'n', ' ', 'h',
+	/* 44 NULs up to 64 */
+};
+
+/* ... and IPFIX */
+static const u8 ipfix_sys_data[72] = {
+	0x01, 0x04, 0x00, 0x48,		/* data set 260, 72 bytes */
+	0x00, 0x00, 0x00, 0x07,		/* domain 7 */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0x4c, 0xd1, 0xfb,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 9,
+	20,				/* a 20-byte string */
+	'i', 'p', 't', '_', 'N', 'E', 'T', 'F', 'L', 'O', 'W', ' ',
+	'0', '.', '1', ' ', 'o', 'n', ' ', 'h',
+	0, 0, 0,			/* padding */
 };
 
 static void v9_test_pdu_bytes(struct kunit *test)
 {
 	static const u8 hdr[20] = {
-		0x00, 0x09, 0x00, 0x07,		/* v9, 4+1 templates, 2 data */
+		0x00, 0x09, 0x00, 0x09,		/* v9, 4+3 templates, 2 data */
 		0x00, 0x98, 0x96, 0x80,		/* sys_uptime 10000000 */
 		0x65, 0x53, 0xf1, 0x00,		/* unix_secs */
 		0x00, 0x00, 0x00, 0x05,		/* 5 packets before */
 		0x00, 0x00, 0x00, 0x07,		/* source id */
-	};
-	static const u8 opt_tpl[32] = {
-		0x00, 0x01, 0x00, 0x20,		/* options flowset, 32 */
-		0x01, 0x04,			/* template 260 */
-		0x00, 0x04, 0x00, 0x10,		/* scope 4, options 16 bytes */
-		0x00, 0x01, 0x00, 0x04,		/* scope System, 4 */
-		0x00, 0xa0, 0x00, 0x08,		/* systemInitTimeMilliseconds */
-		0x00, 0x29, 0x00, 0x08,		/* exportedMessageTotalCount */
-		0x00, 0x2a, 0x00, 0x08,		/* exportedFlowRecordTotal.. */
-		0x00, 0x28, 0x00, 0x08,		/* exportedOctetTotalCount */
-		0x00, 0x00,			/* padding */
 	};
 	static const u8 times[8] = {
 		0x00, 0x98, 0x6f, 0x70,		/* first: 10000 s - 10 s */
 		0x00, 0x98, 0x92, 0x98,		/* last: 10000 s - 1 s */
 	};
 	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
-	size_t off = 20 + TPL_SET_LEN + 32 + 40;
+	size_t opt = 20 + TPL_SET_LEN, off = opt + OPT_TPL_LEN + 112;
 	struct nf_flow f;
 	u8 *p = e->buf;
 
@@ -207,10 +289,10 @@ static void v9_test_pdu_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 0);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 22), TPL_SET_LEN);
 	expect_tpl4(test, p + 24, false);
-	expect_bytes(test, p + 20 + TPL_SET_LEN, opt_tpl, sizeof(opt_tpl),
-		     "options template");
-	expect_bytes(test, p + 20 + TPL_SET_LEN + 32, opt_data,
-		     sizeof(opt_data), "options data");
+	expect_bytes(test, p + opt, v9_opt_tpl, sizeof(v9_opt_tpl),
+		     "options templates");
+	expect_bytes(test, p + opt + OPT_TPL_LEN, v9_sys_data,
+		     sizeof(v9_sys_data), "system record");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 60);
 	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
@@ -226,21 +308,10 @@ static void v9_test_pdu_bytes(struct kunit *test)
 static void ipfix_test_pdu_bytes(struct kunit *test)
 {
 	static const u8 hdr[16] = {
-		0x00, 0x0a, 0x01, 0xc8,		/* IPFIX, 456 bytes */
+		0x00, 0x0a, 0x02, 0x2c,		/* IPFIX, 556 bytes */
 		0x65, 0x53, 0xf1, 0x00,		/* export time */
 		0x00, 0x00, 0x00, 0x05,		/* 5 data records before */
 		0x00, 0x00, 0x00, 0x07,		/* observation domain */
-	};
-	static const u8 opt_tpl[32] = {
-		0x00, 0x03, 0x00, 0x20,		/* options template set, 32 */
-		0x01, 0x04, 0x00, 0x05,		/* template 260, 5 fields */
-		0x00, 0x01,			/* 1 scope field */
-		0x00, 0x95, 0x00, 0x04,		/* observationDomainId */
-		0x00, 0xa0, 0x00, 0x08,
-		0x00, 0x29, 0x00, 0x08,
-		0x00, 0x2a, 0x00, 0x08,
-		0x00, 0x28, 0x00, 0x08,
-		0x00, 0x00,			/* padding */
 	};
 	static const u8 times[16] = {
 		/* 1700000000123 - 10000 and - 1000 ms */
@@ -248,7 +319,7 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
 	};
 	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
-	size_t off = 16 + TPL_SET_LEN + 32 + 40;
+	size_t opt = 16 + TPL_SET_LEN, off = opt + OPT_TPL_LEN + 72;
 	struct nf_flow f;
 	u8 *p = e->buf;
 
@@ -264,10 +335,10 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 2);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 18), TPL_SET_LEN);
 	expect_tpl4(test, p + 20, true);
-	expect_bytes(test, p + 16 + TPL_SET_LEN, opt_tpl, sizeof(opt_tpl),
-		     "options template");
-	expect_bytes(test, p + 16 + TPL_SET_LEN + 32, opt_data,
-		     sizeof(opt_data), "options data");
+	expect_bytes(test, p + opt, ipfix_opt_tpl, sizeof(ipfix_opt_tpl),
+		     "options templates");
+	expect_bytes(test, p + opt + OPT_TPL_LEN, ipfix_sys_data,
+		     sizeof(ipfix_sys_data), "system record");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 68);
 	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
@@ -359,6 +430,7 @@ static void v9_test_icmp6(struct kunit *test)
 
 static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
 {
+	bool v9 = e->ops->protocol == 9;
 	struct nf_flow f;
 	bool with;
 
@@ -366,8 +438,8 @@ static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
 	nf_test_flow4(&f, t);
 	if (e->ops->add(e, &f))
 		return false;
-	/* the template set follows the 20-byte v9 header */
-	with = be16_at(e->buf + 20) == 0;
+	/* the template set follows the header */
+	with = be16_at(e->buf + (v9 ? 20 : 16)) == (v9 ? 0 : 2);
 	e->ops->finish(e);
 	return with;
 }
@@ -516,7 +588,7 @@ static const u8 nel_data[4 + 2 * 34 + 0] = {
 static void ipfix_test_nel(struct kunit *test)
 {
 	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
-	size_t off = 16 + TPL_SET_LEN + 32 + 40;
+	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
 	struct nf_nat_event ev;
 	struct nf_flow f;
 	u8 *p = e->buf;
@@ -557,7 +629,7 @@ static void ipfix_test_nel(struct kunit *test)
 static void v9_test_nel(struct kunit *test)
 {
 	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
-	size_t off = 20 + TPL_SET_LEN + 32 + 40;
+	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
 	struct nf_nat_event ev;
 	u8 *p = e->buf;
 
@@ -565,13 +637,313 @@ static void v9_test_nel(struct kunit *test)
 	nf_test_nat4(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 52 + 4 + 36);
-	/* 4 templates, options template, NEL template, options, event */
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 8);
+	/* 4+3 templates, the NEL template, options, event */
+	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 10);
 	expect_nel_tpl(test, p + off, 0);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 261);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 40);
 	expect_bytes(test, p + off + 56, nel_data + 4, 34, "NEL record");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 56 + 34), 0);	/* padding */
+	tpl_put(e);
+}
+
+/* A later instant: @ms after t0 on both clocks (whole seconds). */
+static struct nf_export_time t_after(u32 ms)
+{
+	struct nf_export_time t = t0;
+
+	t.jiffies += msecs_to_jiffies(ms);
+	t.uptime_ms += ms;
+	t.wall.tv_sec += ms / 1000;
+	return t;
+}
+
+/* What is due when: templates first, then statistics every minute. */
+static void v9_test_opt_due(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nf_export_time t = t_after(59999);
+
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0),
+			NF_OPT_DUE_TEMPLATES | NF_OPT_DUE_STATS);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 0U);
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0), 0U);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 60000U);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), 0U);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 1U);
+	t = t_after(60000);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), NF_OPT_DUE_STATS);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 0U);
+	e->resync = true;
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0),
+			NF_OPT_DUE_TEMPLATES | NF_OPT_DUE_STATS);
+	tpl_put(e);
+}
+
+/*
+ * The options-only PDU: a minute after the last statistics and with no
+ * flow, the system record alone, with the counts of what went before.
+ */
+static void ipfix_test_stats_alone(struct kunit *test)
+{
+	static const u8 want[16 + 72] = {
+		0x00, 0x0a, 0x00, 0x58,		/* IPFIX, 88 bytes */
+		0x65, 0x53, 0xf1, 0x3c,		/* export time + 60 s */
+		0x00, 0x00, 0x00, 0x07,		/* 5 + 2 data records before */
+		0x00, 0x00, 0x00, 0x07,
+		0x01, 0x04, 0x00, 0x48,		/* data set 260, 72 bytes */
+		0x00, 0x00, 0x00, 0x07,
+		/* the same init time: both clocks moved by 60 s */
+		0x00, 0x00, 0x01, 0x8b, 0xcf, 0x4c, 0xd1, 0xfb,
+		0, 0, 0, 0, 0, 0, 0, 1,		/* 1 message before */
+		0, 0, 0, 0, 0, 0, 0, 1,		/* 1 flow record */
+		0, 0, 0, 0, 0, 0, 0x02, 0x2c,	/* of 556 bytes */
+		0, 0, 0, 0, 0, 0, 0, 9,
+		20,
+		'i', 'p', 't', '_', 'N', 'E', 'T', 'F', 'L', 'O', 'W', ' ',
+		'0', '.', '1', ' ', 'o', 'n', ' ', 'h',
+		0, 0, 0,
+	};
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nf_export_time t = t_after(59999);
+
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	/* nothing due before the minute: no PDU */
+	e->ops->begin(e, &t);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
+	t = t_after(60000);
+	e->ops->begin(e, &t);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), sizeof(want));
+	expect_bytes(test, e->buf, want, sizeof(want), "options-only PDU");
+	KUNIT_EXPECT_EQ(test, e->sequence, 8ULL);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 60000U);
+	tpl_put(e);
+}
+
+/* v9: the same PDU counts 1 record and one export packet. */
+static void v9_test_stats_alone(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nf_export_time t = t_after(60000);
+
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	e->ops->begin(e, &t);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), (size_t)20 + 112);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 1);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 20), 260);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 22), 112);
+	/* exportedMessageTotalCount 1, then 1 flow, then octets */
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 20 + 22), 1);
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 20 + 30), 1);
+	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
+	tpl_put(e);
+}
+
+/* Reliability: after the system record once anything was lost. */
+static void test_reliability(struct kunit *test, const struct nf_encoder *ops,
+			     size_t hdr, size_t sys)
+{
+	static const u8 want[48] = {
+		0x01, 0x06, 0x00, 0x30,		/* data set 262, 48 bytes */
+		0x00, 0x00, 0x00, 0x07,		/* domain / System 7 */
+		0, 0, 0, 0, 0, 0, 0, 3,		/* ignored packets */
+		0, 0, 0, 0, 0, 0, 0x01, 0x2c,	/* ignored octets 300 */
+		0, 0, 0, 0, 0, 0, 0, 2,		/* flows not sent */
+		0, 0, 0, 0, 0, 0, 0, 20,	/* their packets */
+		0, 0, 0, 0, 0, 1, 0, 0,		/* their octets 65536 */
+	};
+	struct nf_enc *e = tpl_enc(test, ops);
+	size_t off = hdr + TPL_SET_LEN + OPT_TPL_LEN + sys;
+	struct nf_flow f;
+
+	/* none yet: the flows follow the system record */
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	e->opt.ignored_packets = 3;
+	e->opt.ignored_octets = 300;
+	e->opt.lost_flows = 2;
+	e->opt.lost_packets = 20;
+	e->opt.lost_octets = 65536;
+	e->resync = true;
+	e->ops->begin(e, &t0);
+	nf_test_flow4(&f, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_ASSERT_GT(test, e->ops->finish(e), off + sizeof(want));
+	expect_bytes(test, e->buf + off, want, sizeof(want), "reliability");
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + off + sizeof(want)), 256);
+	tpl_put(e);
+}
+
+static void v9_test_reliability(struct kunit *test)
+{
+	test_reliability(test, &nf_v9_encoder, 20, 112);
+}
+
+static void ipfix_test_reliability(struct kunit *test)
+{
+	test_reliability(test, &nf_ipfix_encoder, 16, 72);
+}
+
+/* Any one count is a loss. */
+static void ipfix_test_reliability_any(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	u64 *counts[] = {
+		&e->opt.ignored_packets, &e->opt.ignored_octets,
+		&e->opt.lost_flows, &e->opt.lost_packets, &e->opt.lost_octets,
+	};
+	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		if (i)
+			*counts[i - 1] = 0;
+		*counts[i] = 1;
+		e->resync = true;
+		e->ops->begin(e, &t0);
+		KUNIT_EXPECT_EQ_MSG(test, be16_at(e->buf + off), 262,
+				    "count %u", i);
+		e->ops->finish(e);
+	}
+	tpl_put(e);
+}
+
+static const struct nf_iface test_rows[] = {
+	{ .ifindex = 1, .name = "lo" },
+	{ .ifindex = 5, .name = "nfv0", .desc = "uplink" },
+};
+
+/* The interface table after the system record, only with templates. */
+static void ipfix_test_ifaces(struct kunit *test)
+{
+	static const u8 want[28] = {
+		0x01, 0x07, 0x00, 0x1c,		/* data set 263, 28 bytes */
+		0x00, 0x00, 0x00, 0x01,		/* ingressInterface 1 */
+		2, 'l', 'o',			/* interfaceName */
+		0,				/* no description */
+		0x00, 0x00, 0x00, 0x05,
+		4, 'n', 'f', 'v', '0',
+		6, 'u', 'p', 'l', 'i', 'n', 'k',
+	};
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+
+	e->opt.ifaces = test_rows;
+	e->opt.n_ifaces = ARRAY_SIZE(test_rows);
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + sizeof(want));
+	expect_bytes(test, e->buf + off, want, sizeof(want), "interfaces");
+	/* 1 system record and 2 rows */
+	KUNIT_EXPECT_EQ(test, e->sequence, 8ULL);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 60000U);
+	/* not again until the templates are */
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	tpl_put(e);
+}
+
+/* v9: fixed 16 and 32 bytes, NUL-padded; a longer description is cut. */
+static void v9_test_ifaces(struct kunit *test)
+{
+	static const struct nf_iface rows[] = {
+		{ .ifindex = 1, .name = "lo" },
+		{ .ifindex = 5, .name = "nfv0",
+		  .desc = "0123456789abcdef0123456789ABCDEF-cut" },
+	};
+	static const u8 want[4 + 2 * 52] = {
+		0x01, 0x07, 0x00, 0x6c,		/* data set 263, 108 bytes */
+		0x00, 0x00, 0x00, 0x01,		/* scope Interface 1 */
+		'l', 'o', [4 + 52 - 1] = 0,
+		0x00, 0x00, 0x00, 0x05,
+		'n', 'f', 'v', '0', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		'0', '1', '2', '3', '4', '5', '6', '7',
+		'8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+		'0', '1', '2', '3', '4', '5', '6', '7',
+		'8', '9', 'A', 'B', 'C', 'D', 'E', 'F',
+	};
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
+
+	e->opt.ifaces = rows;
+	e->opt.n_ifaces = ARRAY_SIZE(rows);
+	e->ops->begin(e, &t0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + sizeof(want));
+	expect_bytes(test, e->buf + off, want, sizeof(want), "interfaces");
+	/* 7 templates, the system record, 2 rows */
+	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 10);
+	tpl_put(e);
+}
+
+/* Rows of the 263 sets of an IPFIX PDU, appended to @idx; the count. */
+static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
+			       u32 *idx, unsigned int n)
+{
+	size_t off, end, q;
+	unsigned int s;
+
+	for (off = 16; off + 4 <= len; off += be16_at(p + off + 2)) {
+		if (be16_at(p + off + 2) < 4)
+			break;
+		if (be16_at(p + off) != 263)
+			continue;
+		end = off + be16_at(p + off + 2);
+		for (q = off + 4; q + 6 <= end && n < NF_IF_MAX + 1; n++) {
+			idx[n] = (u32)be16_at(p + q) << 16 | be16_at(p + q + 2);
+			q += 4;
+			for (s = 0; s < 2; s++)		/* name, description */
+				q += p[q] < 255 ? 1 + p[q] :
+						  3 + be16_at(p + q + 1);
+		}
+		KUNIT_EXPECT_LT(test, end - q, (size_t)4);
+	}
+	return n;
+}
+
+/*
+ * A table of NF_IF_MAX rows with 255-byte descriptions: it goes on over
+ * PDUs (across a template refresh), every row once and in order, and
+ * always leaves room for the largest flow record.
+ */
+static void ipfix_test_ifaces_long(struct kunit *test)
+{
+	struct nf_iface *rows = kunit_kcalloc(test, NF_IF_MAX, sizeof(*rows),
+					      GFP_KERNEL);
+	u32 *idx = kunit_kcalloc(test, NF_IF_MAX + 1, sizeof(*idx),
+				 GFP_KERNEL);
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	unsigned int i, pdus, n = 0;
+	struct flow6 x;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, rows);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
+	for (i = 0; i < NF_IF_MAX; i++) {
+		rows[i].ifindex = 1000 + i;
+		snprintf(rows[i].name, sizeof(rows[i].name), "if%u", i);
+		memset(rows[i].desc, 'd', IFALIASZ - 1);
+	}
+	e->refresh_rate = 4;
+	e->opt.ifaces = rows;
+	e->opt.n_ifaces = NF_IF_MAX;
+	flow6(&x, &t0);
+	for (pdus = 0; pdus < 100; pdus++) {
+		e->ops->begin(e, &t0);
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
+		len = e->ops->finish(e);
+		KUNIT_ASSERT_LE(test, len, (size_t)PDU);
+		if (pdus == 0)	/* 255 bytes: the 3-byte length form */
+			KUNIT_EXPECT_EQ(test, be16_at(e->buf + 16 +
+				TPL_SET_LEN + OPT_TPL_LEN + 72 + 4 + 4 + 4 + 1),
+				255);
+		n = ipfix_rows(test, e->buf, len, idx, n);
+		if (e->ops->opt_wait(e, &t0))
+			break;
+	}
+	KUNIT_EXPECT_GT(test, pdus, 4U);	/* past a refresh */
+	KUNIT_ASSERT_EQ(test, n, (unsigned int)NF_IF_MAX);
+	for (i = 0; i < NF_IF_MAX; i++)
+		KUNIT_EXPECT_EQ(test, idx[i], 1000 + i);
 	tpl_put(e);
 }
 
@@ -586,6 +958,15 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_empty),
 	KUNIT_CASE(ipfix_test_nel),
 	KUNIT_CASE(v9_test_nel),
+	KUNIT_CASE(v9_test_opt_due),
+	KUNIT_CASE(ipfix_test_stats_alone),
+	KUNIT_CASE(v9_test_stats_alone),
+	KUNIT_CASE(v9_test_reliability),
+	KUNIT_CASE(ipfix_test_reliability),
+	KUNIT_CASE(ipfix_test_reliability_any),
+	KUNIT_CASE(ipfix_test_ifaces),
+	KUNIT_CASE(v9_test_ifaces),
+	KUNIT_CASE(ipfix_test_ifaces_long),
 	{}
 };
 
