@@ -18,9 +18,10 @@ P=2056
 nf_net_up
 nf_capture_begin "$W/export.pcap" "udp port $P"
 nf_collect_start "$W/collect.txt" 127.0.0.1:$P --first-seq 0
+# the templates leave a second after load: capture them
+nf_capture_wait "$W/export.pcap"
 nf_load protocol=10 destination=127.0.0.1:$P inactive_timeout=2 \
 	active_timeout=120
-nf_capture_wait "$W/export.pcap"
 ip6tables-nft -w -A OUTPUT -o nfv0 -p icmpv6 --icmpv6-type 135 -j RETURN &&
 	ip6tables-nft -w -A OUTPUT -o nfv0 -p icmpv6 --icmpv6-type 136 -j RETURN &&
 	ip6tables-nft -w -A OUTPUT -o nfv0 -s $NF_A6 -j NETFLOW ||
