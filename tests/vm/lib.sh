@@ -380,6 +380,21 @@ nf_nfcapd_stop() {
 		fail "nfcapd split its records over several files (midnight UTC?)"
 }
 
+# nf_nfcapd_check_seq WANT OUT [WHAT]: after nf_nfcapd_stop, nfdump -I
+# (its report kept in OUT) and nfcapd's log both count exactly WANT
+# sequence failures, and nfcapd no bad packet; WHAT prefixes the failure
+nf_nfcapd_check_seq() {
+	nfdump -I -r "$NF_NFCAPD_FILE" >"$2" 2>&1 || fail "nfdump -I failed"
+	grep -q "^Sequence failures: $1\$" "$2" || {
+		cat "$2" >&2
+		fail "${3:+$3: }nfdump -I: sequence failures, want $1"
+	}
+	grep -q "Sequence Errors: $1, Bad Packets: 0" "$NF_NFCAPD_DIR.log" || {
+		cat "$NF_NFCAPD_DIR.log" >&2
+		fail "${3:+$3: }nfcapd: sequence errors or bad packets, want $1"
+	}
+}
+
 # nf_nfdump_ipfix_seq FILE: the IPFIX sequence "failures" nfdump 1.7 reports
 # for the stream in nf-collect output FILE.  nfdump leaves options data
 # records out of the count that RFC 7011 (3.1) puts them in (our choice),

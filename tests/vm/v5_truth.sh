@@ -122,15 +122,7 @@ nf_tshark_fields "$W/export.pcap" $P_NFCAPD >"$W/tshark.txt" 2>"$W/tshark.err" |
 nf_compare tshark --format tshark "$W/truth.txt" "$W/tshark.txt"
 
 # --- sequence numbers
-nfdump -I -r "$NF_NFCAPD_FILE" >"$W/nfdump-I.txt" 2>&1 || fail "nfdump -I failed"
-grep -q '^Sequence failures: 0$' "$W/nfdump-I.txt" || {
-	cat "$W/nfdump-I.txt" >&2
-	fail "nfdump -I: sequence failures"
-}
-grep -q 'Sequence Errors: 0, Bad Packets: 0' "$W/nfcapd.log" || {
-	cat "$W/nfcapd.log" >&2
-	fail "nfcapd: sequence errors or bad packets"
-}
+nf_nfcapd_check_seq 0 "$W/nfdump-I.txt"
 recs=$(grep -c '^flow ' "$W/collect.txt")
 pdus=$(grep -c '^pdu ' "$W/collect.txt")
 nfrecs=$(sed -n 's/^Flows: //p' "$W/nfdump-I.txt")

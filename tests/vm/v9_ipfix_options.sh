@@ -206,18 +206,9 @@ run() {
 		fail "v$proto: exported messages: tshark '$ts', nf-collect '$nc'"
 
 	# --- nfcapd and nfdump -I
-	nfdump -I -r "$NF_NFCAPD_FILE" >"$D/nfdump-I.txt" 2>&1 ||
-		fail "nfdump -I failed"
 	want=0
 	[ $proto = 9 ] || want=$(nf_nfdump_ipfix_seq "$D/collect.txt")
-	grep -q "^Sequence failures: $want\$" "$D/nfdump-I.txt" || {
-		cat "$D/nfdump-I.txt" >&2
-		fail "v$proto: nfdump -I: sequence failures, want $want"
-	}
-	grep -q "Sequence Errors: $want, Bad Packets: 0" "$D/nfcapd.log" || {
-		cat "$D/nfcapd.log" >&2
-		fail "v$proto: nfcapd: sequence errors or bad packets, want $want"
-	}
+	nf_nfcapd_check_seq $want "$D/nfdump-I.txt" v$proto
 	sayt "v$proto: tshark agrees; nfdump: $want options-only mismatches"
 }
 
