@@ -243,21 +243,34 @@ void nf_export_get_stats(struct nf_export_stats *st);
  */
 
 /*
- * One NAT translation event (natevents.c), IPv4.  Ports are as conntrack
- * keeps them; for ICMP the source port is the echo id and the destination
- * port type << 8 | code, as in flows.
+ * One NAT translation event (natevents.c), IPv4 or IPv6 (NAT66).  Ports
+ * are as conntrack keeps them; for ICMP and ICMPv6 the source port is the
+ * echo id and the destination port type << 8 | code, as in flows.
  */
 struct nf_nat_event {
 	struct nf_nat_event *next;	/* natevents.c's queue */
 	u64 wall_ms;			/* CLOCK_REALTIME ms when conntrack told us */
 	u32 jiffies;			/* the same instant, for v5's uptime */
 	bool destroy;			/* false: create */
+	bool ipv6;			/* the addresses are the *6 ones */
 	u8 proto;
 	__be16 pre_sport, pre_dport, post_sport, post_dport;
-	__be32 pre_saddr, pre_daddr, post_saddr, post_daddr;
+	union {
+		struct {
+			__be32 pre_saddr, pre_daddr, post_saddr, post_daddr;
+		};
+		struct {
+			struct in6_addr pre_saddr6, pre_daddr6;
+			struct in6_addr post_saddr6, post_daddr6;
+		};
+	};
 };
 
-/* natEvent values (IANA IE 230) */
+/*
+ * natEvent values (IANA IE 230).  IANA has session values for NAT44 (4/5)
+ * and NAT64 (6/7) but none for NAT66, so IPv6 events always carry the
+ * generic (historic) 1/2, whatever natevents_legacy says.
+ */
 #define NF_NAT_EV_CREATE_OLD	1	/* historic: translation create */
 #define NF_NAT_EV_DELETE_OLD	2	/* historic: translation delete */
 #define NF_NAT_EV_CREATE	4	/* RFC 8158: NAT44 session create */

@@ -115,6 +115,24 @@ bool nf_natevents_active(void)
 	return READ_ONCE(nf_nat_on);
 }
 
+/* Addresses before and after NAT: original tuple, reply tuple reversed. */
+static void nf_nat_addrs(struct nf_nat_event *ev,
+			 const struct nf_conntrack_tuple *o,
+			 const struct nf_conntrack_tuple *r)
+{
+	if (ev->ipv6) {
+		ev->pre_saddr6 = o->src.u3.in6;
+		ev->pre_daddr6 = o->dst.u3.in6;
+		ev->post_saddr6 = r->dst.u3.in6;
+		ev->post_daddr6 = r->src.u3.in6;
+	} else {
+		ev->pre_saddr = o->src.u3.ip;
+		ev->pre_daddr = o->dst.u3.ip;
+		ev->post_saddr = r->dst.u3.ip;
+		ev->post_daddr = r->src.u3.ip;
+	}
+}
+
 static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 {
 	const struct nf_conntrack_tuple *o, *r;
@@ -122,7 +140,7 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 
 	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	if (o->src.l3num != NFPROTO_IPV4)
+	if (o->src.l3num != NFPROTO_IPV4 && o->src.l3num != NFPROTO_IPV6)
 		return;
 	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
 	if (!ev) {
@@ -132,14 +150,12 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 	ev->wall_ms = ktime_get_real_ns() / NSEC_PER_MSEC;
 	ev->jiffies = (u32)jiffies;
 	ev->destroy = destroy;
+	ev->ipv6 = o->src.l3num == NFPROTO_IPV6;
 	ev->proto = o->dst.protonum;
-	ev->pre_saddr = o->src.u3.ip;
-	ev->pre_daddr = o->dst.u3.ip;
-	ev->post_saddr = r->dst.u3.ip;
-	ev->post_daddr = r->src.u3.ip;
+	nf_nat_addrs(ev, o, r);
 	ev->pre_sport = o->src.u.all;
 	ev->pre_dport = o->dst.u.all;
-	if (ev->proto == IPPROTO_ICMP) {
+	if (ev->proto == IPPROTO_ICMP || ev->proto == IPPROTO_ICMPV6) {
 		/* the reply tuple holds the (translated) id on its source */
 		ev->post_sport = r->src.u.icmp.id;
 		ev->post_dport = o->dst.u.all;

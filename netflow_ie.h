@@ -69,6 +69,8 @@
 	X(POST_SPORT,	227, 2,  "postNAPTSourceTransportPort")		\
 	X(POST_DPORT,	228, 2,  "postNAPTDestinationTransportPort")	\
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
+	X(POST_SRC6,	281, 16, "postNATSourceIPv6Address")		\
+	X(POST_DST6,	282, 16, "postNATDestinationIPv6Address")	\
 	X(DOMAIN_NAME,	300, NF_IE_VAR(64), "observationDomainName")	\
 	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")
 

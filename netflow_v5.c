@@ -91,6 +91,9 @@ static int nf5_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
 	struct nf5_record *r;
 	__be32 up;
 
+	/* v5 has no IPv6: skipped (and counted) as IPv6 flows are */
+	if (ev->ipv6)
+		return -EAFNOSUPPORT;
 	if (e->records >= NF5_MAX_RECORDS || !e->len ||
 	    e->len + sizeof(*r) > e->size)
 		return -ENOSPC;

@@ -83,10 +83,11 @@ struct nf_tpl_state {
 	unsigned int tpl_set_len;
 	size_t flow_room;		/* a data set of the largest record */
 	size_t min_size;		/* a PDU with templates and a flow */
-	struct nf_tpl nel;		/* NAT events */
-	u8 nel_set[NF_NEL_SET_MAX];
-	unsigned int nel_set_len;
-	bool nel_sent;			/* since the other templates last went */
+	/* NAT events: [0] IPv4, [1] IPv6 (nf_nat_event.ipv6) */
+	struct nf_tpl nel[2];
+	u8 nel_set[2][NF_NEL_SET_MAX];
+	unsigned int nel_set_len[2];
+	bool nel_sent[2];		/* since the other templates last went */
 	/* stream */
 	bool sent;			/* templates ever sent */
 	unsigned int pdus_since;	/* PDUs sent since the templates */
@@ -118,6 +119,12 @@ static const u16 nf_tpl_common[] = {
 static const u16 nf_tpl_nel[] = {
 	NF_IE_OBS_TIME_MS, NF_IE_SRC4, NF_IE_DST4, NF_IE_POST_SRC4,
 	NF_IE_POST_DST4, NF_IE_SPORT, NF_IE_DPORT, NF_IE_POST_SPORT,
+	NF_IE_POST_DPORT, NF_IE_PROTO, NF_IE_NAT_EVENT,
+};
+/* The same for NAT66, with RFC 8158's IPv6 address elements. */
+static const u16 nf_tpl_nel6[] = {
+	NF_IE_OBS_TIME_MS, NF_IE_SRC6, NF_IE_DST6, NF_IE_POST_SRC6,
+	NF_IE_POST_DST6, NF_IE_SPORT, NF_IE_DPORT, NF_IE_POST_SPORT,
 	NF_IE_POST_DPORT, NF_IE_PROTO, NF_IE_NAT_EVENT,
 };
 
@@ -263,6 +270,24 @@ static size_t nf_set_max(const struct nf_tpl *t)
 	return ALIGN(len, 4);
 }
 
+/* The template set of NEL template @v (0: IPv4, 1: IPv6), as it goes out. */
+static void nf_nel_cache(struct nf_tpl_state *st, unsigned int v,
+			 const u16 *ies, unsigned int n)
+{
+	const struct nf_tpl_proto *p = st->p;
+	u8 *set = st->nel_set[v];
+	u8 *q;
+
+	memset(&st->nel[v], 0, sizeof(st->nel[v]));
+	nf_tpl_append(&st->nel[v], ies, n, p);
+	q = nf_put16(set + 4, v ? NF_TPL_ID_NEL6 : NF_TPL_ID_NEL);
+	q = nf_put16(q, st->nel[v].n);
+	q = nf_put_fields(q, &st->nel[v], 0);
+	st->nel_set_len[v] = q - set;
+	nf_put16(set, p->tpl_set_id);
+	nf_put16(set + 2, st->nel_set_len[v]);
+}
+
 static void nf_tpl_cache(struct nf_tpl_state *st)
 {
 	const struct nf_tpl_proto *p = st->p;
@@ -287,14 +312,8 @@ static void nf_tpl_cache(struct nf_tpl_state *st)
 	}
 	st->tpl_set_len = q - st->tpl_set;
 
-	memset(&st->nel, 0, sizeof(st->nel));
-	nf_tpl_append(&st->nel, nf_tpl_nel, ARRAY_SIZE(nf_tpl_nel), p);
-	q = nf_put16(st->nel_set + 4, NF_TPL_ID_NEL);
-	q = nf_put16(q, st->nel.n);
-	q = nf_put_fields(q, &st->nel, 0);
-	st->nel_set_len = q - st->nel_set;
-	nf_put16(st->nel_set, p->tpl_set_id);
-	nf_put16(st->nel_set + 2, st->nel_set_len);
+	nf_nel_cache(st, 0, nf_tpl_nel, ARRAY_SIZE(nf_tpl_nel));
+	nf_nel_cache(st, 1, nf_tpl_nel6, ARRAY_SIZE(nf_tpl_nel6));
 }
 
 int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p)
@@ -538,7 +557,8 @@ void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
 		/* refreshed with the others, by the next NAT event */
-		st->nel_sent = false;
+		st->nel_sent[0] = false;
+		st->nel_sent[1] = false;
 		e->resync = false;
 		/*
 		 * export.c has just taken the table anew.  A pass through it
@@ -708,6 +728,15 @@ int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f)
 	return 0;
 }
 
+/* natEvent for @ev: NAT66 has no session values, so 1/2 (see ipt_NETFLOW.h) */
+static u8 nf_nat_event_value(const struct nf_enc *e,
+			     const struct nf_nat_event *ev)
+{
+	if (e->nat_legacy || ev->ipv6)
+		return ev->destroy ? NF_NAT_EV_DELETE_OLD : NF_NAT_EV_CREATE_OLD;
+	return ev->destroy ? NF_NAT_EV_DELETE : NF_NAT_EV_CREATE;
+}
+
 static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
 			  const struct nf_enc *e, const struct nf_nat_event *ev)
 {
@@ -727,6 +756,18 @@ static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
 	case NF_IE_POST_DST4:
 		memcpy(q, &ev->post_daddr, 4);
 		break;
+	case NF_IE_SRC6:
+		memcpy(q, &ev->pre_saddr6, 16);
+		break;
+	case NF_IE_DST6:
+		memcpy(q, &ev->pre_daddr6, 16);
+		break;
+	case NF_IE_POST_SRC6:
+		memcpy(q, &ev->post_saddr6, 16);
+		break;
+	case NF_IE_POST_DST6:
+		memcpy(q, &ev->post_daddr6, 16);
+		break;
 	case NF_IE_SPORT:
 		memcpy(q, &ev->pre_sport, 2);
 		break;
@@ -743,11 +784,7 @@ static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
 		*q = ev->proto;
 		break;
 	case NF_IE_NAT_EVENT:
-		if (e->nat_legacy)
-			*q = ev->destroy ? NF_NAT_EV_DELETE_OLD :
-					   NF_NAT_EV_CREATE_OLD;
-		else
-			*q = ev->destroy ? NF_NAT_EV_DELETE : NF_NAT_EV_CREATE;
+		*q = nf_nat_event_value(e, ev);
 		break;
 	default:
 		memset(q, 0, len);
@@ -757,39 +794,43 @@ static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
 }
 
 /*
- * A NEL record.  Its template goes out in front of the first NAT event
- * after every full template send, so a stream without NAT events never
- * carries it and one with them refreshes it as often as the others.
+ * A NEL record.  Its template (IPv4 or IPv6, by the event) goes out in
+ * front of the first such event after every full template send, so a
+ * stream without NAT events never carries it and one with them refreshes
+ * it as often as the others.
  */
 int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
 {
 	struct nf_tpl_state *st = e->priv;
-	const struct nf_tpl *t = &st->nel;
+	unsigned int v = ev->ipv6;
+	const struct nf_tpl *t = &st->nel[v];
+	u16 id = v ? NF_TPL_ID_NEL6 : NF_TPL_ID_NEL;
 	size_t end = e->len;
 	unsigned int i;
 	u8 *q;
 
 	if (!e->len)
 		return -ENOSPC;
-	if (st->set_id != NF_TPL_ID_NEL) {
+	if (st->set_id != id) {
 		end = ALIGN(end, 4) + 4;
-		if (!st->nel_sent)
-			end += st->nel_set_len;
+		if (!st->nel_sent[v])
+			end += st->nel_set_len[v];
 	}
 	if (ALIGN(end + t->rec_len, 4) > e->size)
 		return -ENOSPC;
 
-	if (st->set_id != NF_TPL_ID_NEL) {
+	if (st->set_id != id) {
 		nf_tpl_close_set(e, st);
-		if (!st->nel_sent) {
-			memcpy(e->buf + e->len, st->nel_set, st->nel_set_len);
-			e->len += st->nel_set_len;
+		if (!st->nel_sent[v]) {
+			memcpy(e->buf + e->len, st->nel_set[v],
+			       st->nel_set_len[v]);
+			e->len += st->nel_set_len[v];
 			st->tpl_records++;
-			st->nel_sent = true;
+			st->nel_sent[v] = true;
 		}
 		st->set_start = e->len;
-		st->set_id = NF_TPL_ID_NEL;
-		nf_put16(e->buf + e->len, NF_TPL_ID_NEL);
+		st->set_id = id;
+		nf_put16(e->buf + e->len, id);
 		e->len += 4;
 	}
 	q = e->buf + e->len;

@@ -39,6 +39,8 @@ enum nf_opt_kind {
 #define NF_TPL_ID_NEL		(NF_TPL_ID_OPTIONS + 1)		/* 261 */
 #define NF_TPL_ID_RELIABILITY	262
 #define NF_TPL_ID_IFACES	263
+/* NAT events of IPv6 connections (NAT66), as NF_TPL_ID_NEL */
+#define NF_TPL_ID_NEL6		264
 
 /* v9 options scope types (RFC 3954 section 6.1) */
 #define NF_V9_SCOPE_SYSTEM	1

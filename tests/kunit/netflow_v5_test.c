@@ -423,6 +423,20 @@ static void v5_test_nat(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->sequence, 2ULL);
 }
 
+/* NAT66 events have no v5 form: skipped, as IPv6 flows are. */
+static void v5_test_nat6_skipped(struct kunit *test)
+{
+	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nf_nat_event ev;
+
+	nf_test_nat6(&ev, &t0, false, false);
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, e->ops->add_nat(e, &ev), -EAFNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, e->records, 0U);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->buf[24], 0xa5);
+}
+
 /* A full PDU takes no more NAT events either. */
 static void v5_test_nat_full(struct kunit *test)
 {
@@ -448,6 +462,7 @@ static struct kunit_case v5_test_cases[] = {
 	KUNIT_CASE(v5_test_ipv6_skipped),
 	KUNIT_CASE(v5_test_nat),
 	KUNIT_CASE(v5_test_nat_full),
+	KUNIT_CASE(v5_test_nat6_skipped),
 	{}
 };
 

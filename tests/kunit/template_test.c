@@ -647,6 +647,133 @@ static void v9_test_nel(struct kunit *test)
 	tpl_put(e);
 }
 
+/* The NAT66 template (id 264) after a set header with @set_id. */
+static void expect_nel6_tpl(struct kunit *test, const u8 *p, u16 set_id)
+{
+	const u8 want[52] = {
+		0x00, set_id, 0x00, 0x34,	/* template set, 52 bytes */
+		0x01, 0x08, 0x00, 0x0b,		/* id 264, 11 fields */
+		0x01, 0x43, 0x00, 0x08,		/* observationTimeMilliseconds */
+		0x00, 0x1b, 0x00, 0x10,		/* sourceIPv6Address */
+		0x00, 0x1c, 0x00, 0x10,		/* destinationIPv6Address */
+		0x01, 0x19, 0x00, 0x10,		/* postNATSourceIPv6Address */
+		0x01, 0x1a, 0x00, 0x10,		/* postNATDestinationIPv6Address */
+		0x00, 0x07, 0x00, 0x02,		/* sourceTransportPort */
+		0x00, 0x0b, 0x00, 0x02,		/* destinationTransportPort */
+		0x00, 0xe3, 0x00, 0x02,		/* postNAPTSourceTransportPort */
+		0x00, 0xe4, 0x00, 0x02,		/* postNAPTDestinationTransportPort */
+		0x00, 0x04, 0x00, 0x01,		/* protocolIdentifier */
+		0x00, 0xe6, 0x00, 0x01,		/* natEvent */
+	};
+
+	expect_bytes(test, p, want, sizeof(want), "NEL6 template");
+}
+
+/* nf_test_nat6() SNAT create, then DNAT delete: natEvent 1 and 2 */
+static const u8 nel6_data[4 + 2 * 82] = {
+	0x01, 0x08, 0x00, 0xa8,		/* data set 264, 168 bytes */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x60, 0xab,	/* 1699999998123 */
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00,	/* 2001:db8:1::2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, 0x00, 0x00,	/* -> 2001:db8:2::7 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, 0x00, 0x00,	/* as 2001:db8:2::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, 0x00, 0x00,	/* -> 2001:db8:2::7 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,
+	0x9c, 0x40, 0x00, 0x50,		/* 40000 -> 80 */
+	0xee, 0x48, 0x00, 0x50,		/* as 61000 -> 80 */
+	0x06, 0x01,			/* TCP, translation create */
+	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x60, 0xab,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00,	/* 2001:db8:1::2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00,	/* -> 2001:db8:1::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, 0x00, 0x00,	/* as 2001:db8:2::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, 0x00, 0x00,	/* -> 2001:db8:2::7 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,
+	0x9c, 0x40, 0x1f, 0x90,		/* 40000 -> 8080 */
+	0xee, 0x48, 0x00, 0x50,		/* as 61000 -> 80 */
+	0x06, 0x02,			/* TCP, translation delete */
+};
+
+/*
+ * NAT66 next to NAT44 in IPFIX: each template in front of the first
+ * event of its family, one set each; NAT66 is 1/2 while NAT44 is 4/5.
+ */
+static void ipfix_test_nel6(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+	size_t v6 = off + 52 + 40;	/* after the NAT44 template and set */
+	struct nf_nat_event ev;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	nf_test_nat4(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	nf_test_nat6(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	nf_test_nat6(&ev, &t0, true, true);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), v6 + 52 + 168);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 2), v6 + 52 + 168);
+	/* options and three NAT events are data records */
+	KUNIT_EXPECT_EQ(test, e->sequence, 9ULL);
+	expect_nel_tpl(test, p + off, 2);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 261);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 40);	/* 38, padded */
+	KUNIT_EXPECT_EQ(test, p[off + 52 + 4 + 33], 4);	/* NAT44 create */
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52 + 38), 0);	/* padding */
+	expect_nel6_tpl(test, p + v6, 2);
+	expect_bytes(test, p + v6 + 52, nel6_data, sizeof(nel6_data),
+		     "NEL6 data");
+	KUNIT_EXPECT_EQ(test, p[v6 + 52 + 168], 0xa5);
+
+	/* next PDU: both templates already went, and legacy changes nothing */
+	e->nat_legacy = true;
+	e->ops->begin(e, &t0);
+	nf_test_nat6(&ev, &t0, false, false);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 88);
+	expect_bytes(test, p + 20, nel6_data + 4, 82, "NEL6 record again");
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 264);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 18), 88);	/* 86, padded */
+	tpl_put(e);
+}
+
+/* v9: an ICMPv6 NAT66 event alone, its template in flowset 0. */
+static void v9_test_nel6(struct kunit *test)
+{
+	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
+	struct nf_nat_event ev;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	nf_test_nat6(&ev, &t0, false, true);
+	/* echo id 7 -> 4711, echo request (128, code 0) */
+	ev.proto = 58;
+	ev.pre_sport = htons(7);
+	ev.pre_dport = htons(128 << 8);
+	ev.post_sport = htons(4711);
+	ev.post_dport = htons(128 << 8);
+	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 52 + 4 + 84);
+	/* 4+3 templates, the NEL6 template, options, event */
+	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 10);
+	expect_nel6_tpl(test, p + off, 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 264);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 88);
+	expect_bytes(test, p + off + 56, nel6_data + 4, 72, "NEL6 addresses");
+	expect_bytes(test, p + off + 56 + 72,
+		     (const u8[]){ 0x00, 0x07, 0x80, 0x00, 0x12, 0x67,
+				   0x80, 0x00, 58, 2 }, 10, "NEL6 ICMPv6");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 56 + 82), 0);	/* padding */
+	tpl_put(e);
+}
+
 /* A later instant: @ms after t0 on both clocks (whole seconds). */
 static struct nf_export_time t_after(u32 ms)
 {
@@ -958,6 +1085,8 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_empty),
 	KUNIT_CASE(ipfix_test_nel),
 	KUNIT_CASE(v9_test_nel),
+	KUNIT_CASE(ipfix_test_nel6),
+	KUNIT_CASE(v9_test_nel6),
 	KUNIT_CASE(v9_test_opt_due),
 	KUNIT_CASE(ipfix_test_stats_alone),
 	KUNIT_CASE(v9_test_stats_alone),

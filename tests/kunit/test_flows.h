@@ -55,4 +55,30 @@ static inline void nf_test_nat4(struct nf_nat_event *ev,
 	ev->post_dport = htons(80);
 }
 
+/*
+ * The same for NAT66: TCP [2001:db8:1::2]:40000 -> [2001:db8:2::7]:80
+ * leaves as [2001:db8:2::1]:61000; with @dnat the client asked for
+ * [2001:db8:1::1]:8080.
+ */
+static inline void nf_test_nat6(struct nf_nat_event *ev,
+				const struct nf_export_time *t, bool dnat,
+				bool destroy)
+{
+	static const struct in6_addr net1 = {
+		.s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 } };
+	static const struct in6_addr net2 = {
+		.s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 2 } };
+
+	nf_test_nat4(ev, t, dnat, destroy);
+	ev->ipv6 = true;
+	ev->pre_saddr6 = net1;
+	ev->pre_saddr6.s6_addr[15] = 2;
+	ev->pre_daddr6 = dnat ? net1 : net2;
+	ev->pre_daddr6.s6_addr[15] = dnat ? 1 : 7;
+	ev->post_saddr6 = net2;
+	ev->post_saddr6.s6_addr[15] = 1;
+	ev->post_daddr6 = net2;
+	ev->post_daddr6.s6_addr[15] = 7;
+}
+
 #endif /* _IPT_NETFLOW_TEST_FLOWS_H */

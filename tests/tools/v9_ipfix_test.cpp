@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace nft;
 
 namespace {
@@ -387,6 +389,43 @@ TEST(Ipfix, VariableLengthAndEnterpriseFields)
     EXPECT_EQ(r.flows[0].packets, 9u);
     EXPECT_EQ(*r.flows[1].get_extra("if_name"), "lo");
     EXPECT_EQ(r.flows[1].proto, 6);
+}
+
+// A NAT66 event as ipt_NETFLOW's NEL template 264 has it: the post-NAT
+// IPv6 addresses (281/282) under the keys the IPv4 ones (225/226) use.
+TEST(Ipfix, Nat66Event)
+{
+    Template t;
+    t.id = 264;
+    t.fields = {{ie::sourceIPv6Address, 16, 0}, {281, 16, 0}, {282, 16, 0}, {227, 2, 0}, {230, 1, 0}};
+    std::vector<uint8_t> rec;
+    ByteWriter w(rec);
+    const uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    uint8_t b1[16], b2[16];
+    std::copy(a, a + 16, b1);
+    b1[5] = 2, b1[15] = 1;
+    std::copy(b1, b1 + 16, b2);
+    b2[15] = 7;
+    w.bytes(a, 16);
+    w.bytes(b1, 16);
+    w.bytes(b2, 16);
+    w.u16(61000);
+    w.u8(1);
+    ExportBuilder b(10);
+    b.add_templates({t});
+    b.add_data(264, {rec});
+    auto r = Decoder().decode(b.finish(), kExporter);
+    EXPECT_TRUE(r.issues.empty()) << issues(r);
+    ASSERT_EQ(r.flows.size(), 1u);
+    EXPECT_EQ(r.flows[0].src.str(), "2001:db8:1::2");
+    auto extra = [&](const char* k) {
+        const std::string* v = r.flows[0].get_extra(k);
+        return v ? *v : std::string("-");
+    };
+    EXPECT_EQ(extra("post_nat_src"), "2001:db8:2::1");
+    EXPECT_EQ(extra("post_nat_dst"), "2001:db8:2::7");
+    EXPECT_EQ(extra("post_napt_sport"), "61000");
+    EXPECT_EQ(extra("nat_event"), "1");
 }
 
 TEST(Ipfix, TruncatedVariableLengthRecord)

@@ -116,6 +116,9 @@ constexpr IeInfo kIes[] = {
     {252, "in_phys_if", IeKind::Unsigned},
     {253, "out_phys_if", IeKind::Unsigned},
     {256, "ethertype", IeKind::Unsigned},
+    // NAT66 (RFC 8158): the same keys as the IPv4 225/226
+    {281, "post_nat_src", IeKind::Ipv6},
+    {282, "post_nat_dst", IeKind::Ipv6},
     {295, "ipsec_spi", IeKind::Unsigned},
     {300, "domain_name", IeKind::String},
     {302, "selector_id", IeKind::Unsigned},
