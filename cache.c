@@ -33,6 +33,7 @@
 
 #include "ipt_NETFLOW.h"
 #include "flow.h"
+#include "cache.h"
 
 /* Ageing: a full pass over every table each second, in SLICES ticks. */
 #define NF_TICK		(HZ / 4)
@@ -41,25 +42,10 @@
 /* A TCP flow that saw FIN or RST leaves this long after its last packet. */
 #define NF_TCP_END_GRACE	(2 * HZ)
 
-struct nf_cpu {
-	struct nf_htable tab;
-	unsigned int nflows;
-	unsigned int nflows6;
-	unsigned int allowance;		/* set each tick, see top of file */
-	unsigned int scan_pos;
-	/* flows that left the table, until a scan hands them to export */
-	struct nf_flow_list done;
-	struct nf_cpu_stats stats;
-	u64 gone_pkts, gone_bytes;	/* traffic of flows that left */
-	struct u64_stats_sync syncp;
-	struct work_struct scan_work;
-	int cpu;
-};
-
-static struct nf_cpu __percpu *nf_cpus;
+struct nf_cpu __percpu *nf_cpus;
 static struct kmem_cache *nf_flow4_cache, *nf_flow6_cache;
-static u64 nf_split_bytes __read_mostly = U64_MAX;
-static u32 nf_split_packets __read_mostly = U32_MAX;
+u64 nf_split_bytes __read_mostly = U64_MAX;
+u32 nf_split_packets __read_mostly = U32_MAX;
 static struct delayed_work nf_tick_work;
 static DEFINE_MUTEX(nf_resize_mutex);
 static unsigned int nf_peak;
@@ -130,50 +116,33 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 	return f;
 }
 
-/* A counter that would pass what the export format holds: start anew. */
-static bool nf_would_overflow(const struct nf_flow *f, const struct nf_pkt *pkt)
-{
-	return nf_flow_must_split(f, pkt, READ_ONCE(nf_split_bytes),
-				  READ_ONCE(nf_split_packets));
-}
-
 /*
- * Inlined once per family: with the family known at compile time the hash
- * and the key compare run over a fixed number of words, unrolled.
+ * The rest of a packet that did not simply hit its flow (the hit is
+ * nf_cache_account(), cache.h): the flow at *@pp must split first, or
+ * there is none yet.  BH off.
  */
-static __always_inline void nf_account_locked(struct nf_cpu *c,
-					      const struct nf_key *key,
-					      const struct nf_pkt *pkt)
+void nf_cache_miss(struct nf_cpu *c, const struct nf_key *key,
+		   const struct nf_pkt *pkt, struct nf_flow **bucket,
+		   struct nf_flow **pp)
 {
-	struct nf_flow **bucket, **pp, *f;
-	unsigned int steps = 0;
-
-	bucket = nf_htable_bucket(&c->tab, key);
-	pp = nf_flow_find(bucket, key, &steps);
-	f = *pp;
+	struct nf_flow *f = *pp;
 
 	u64_stats_update_begin(&c->syncp);
-	c->stats.searched += steps;
-	if (pkt->frag)
-		c->stats.frag++;
+	c->stats.frag += pkt->frag;
+	if (f)
+		c->stats.searched++;	/* examined and matched, not found */
 	u64_stats_update_end(&c->syncp);
-
-	if (f && unlikely(nf_would_overflow(f, pkt))) {
+	if (f) {
 		*pp = f->next;
 		nf_done_push(c, f, NF_END_RESOURCES);
-		f = NULL;
-	} else if (f) {
-		NF_STAT_INC(c, found, 1);
 	}
+	f = nf_flow_new(c, key, pkt, bucket);
 	if (!f) {
-		f = nf_flow_new(c, key, pkt, bucket);
-		if (!f) {
-			u64_stats_update_begin(&c->syncp);
-			c->stats.drop_pkts += pkt->segs;
-			c->stats.drop_bytes += pkt->len;
-			u64_stats_update_end(&c->syncp);
-			return;
-		}
+		u64_stats_update_begin(&c->syncp);
+		c->stats.drop_pkts += pkt->segs;
+		c->stats.drop_bytes += pkt->len;
+		u64_stats_update_end(&c->syncp);
+		return;
 	}
 
 	nf_flow_count(f, key, pkt, (u32)jiffies);
@@ -182,29 +151,6 @@ static __always_inline void nf_account_locked(struct nf_cpu *c,
 	c->stats.pkts += pkt->segs;
 	c->stats.bytes += pkt->len;
 	u64_stats_update_end(&c->syncp);
-}
-
-void nf_cache_account(const struct nf_key *key, const struct nf_pkt *pkt)
-{
-	/*
-	 * Received and forwarded packets come in softirq: BH is off already.
-	 * Locally sent packets may reach us in process context with only RCU
-	 * held (iptables-nft); disabling BH pins the CPU and excludes its
-	 * softirq packets.
-	 */
-	bool process = !softirq_count();
-	struct nf_cpu *c;
-
-	if (unlikely(process))
-		local_bh_disable();
-	c = this_cpu_ptr(nf_cpus);
-	/* the same call twice: each copy is compiled for one family */
-	if (likely(key->family == AF_INET))
-		nf_account_locked(c, key, pkt);
-	else
-		nf_account_locked(c, key, pkt);
-	if (unlikely(process))
-		local_bh_enable();
 }
 
 void nf_cache_drop_trunc(u32 len)
@@ -422,6 +368,7 @@ void nf_cache_cpu_stats(int cpu, struct nf_cpu_stats *st)
 		seq = u64_stats_fetch_begin(&c->syncp);
 		*st = c->stats;
 	} while (u64_stats_fetch_retry(&c->syncp, seq));
+	st->searched += st->found;	/* see struct nf_cpu */
 }
 
 void nf_cache_stats(struct nf_cpu_stats *sum)

@@ -44,17 +44,25 @@ struct nf_ageing {
 };
 
 /*
- * The packet path's helpers are __always_inline: nf_account_locked() is
- * inlined once per family, and with the family known at compile time the
- * hash and the compare run over a fixed number of words, unrolled.
+ * The packet path's helpers are __always_inline, and each has a _fam form
+ * that takes the family apart from the key: the targets pass a constant,
+ * so the hash, the compare and the count run over a fixed number of
+ * words, unrolled, without reading the family back from the key.
  */
-static __always_inline u32 nf_key_hash(const struct nf_key *key, u32 seed)
+static __always_inline u32 nf_key_hash_fam(const struct nf_key *key,
+					   u8 family, u32 seed)
 {
-	return murmur3_words((const u32 *)key, nf_key_words(key), seed);
+	return murmur3_words((const u32 *)key, nf_family_words(family), seed);
 }
 
-static __always_inline bool nf_key_equal(const struct nf_key *a,
-					 const struct nf_key *b)
+static __always_inline u32 nf_key_hash(const struct nf_key *key, u32 seed)
+{
+	return nf_key_hash_fam(key, key->family, seed);
+}
+
+/* @family: @b's, which the caller has branched on. */
+static __always_inline bool nf_key_equal_fam(const struct nf_key *a,
+					     const struct nf_key *b, u8 family)
 {
 	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
 	unsigned int i, n;
@@ -62,37 +70,59 @@ static __always_inline bool nf_key_equal(const struct nf_key *a,
 	/* The head words hold the family: compare them before any address. */
 	if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]))
 		return false;
-	/* Same family now; @b's is the one the caller has branched on. */
-	n = nf_key_words(b);
+	/* Same family now. */
+	n = nf_family_words(family);
 	for (i = NF_KEY_HEAD_WORDS; i < n; i++)
 		if (x[i] != y[i])
 			return false;
 	return true;
 }
 
+static __always_inline bool nf_key_equal(const struct nf_key *a,
+					 const struct nf_key *b)
+{
+	return nf_key_equal_fam(a, b, b->family);
+}
+
+static __always_inline struct nf_flow **
+nf_htable_bucket_fam(const struct nf_htable *t, const struct nf_key *key,
+		     u8 family)
+{
+	return &t->buckets[reciprocal_scale(nf_key_hash_fam(key, family,
+							    t->seed),
+					    t->hsize)];
+}
+
 static __always_inline struct nf_flow **nf_htable_bucket(const struct nf_htable *t,
 						const struct nf_key *key)
 {
-	return &t->buckets[reciprocal_scale(nf_key_hash(key, t->seed),
-					    t->hsize)];
+	return nf_htable_bucket_fam(t, key, key->family);
 }
 
 /*
  * The link in chain @pp that points to @key's flow, or to NULL at the end
- * if it is not there; *@steps grows by the entries examined.
+ * if it is not there; *@passed grows by the entries passed over (examined
+ * and not @key's), so a hit at the head counts nothing.
  */
-static __always_inline struct nf_flow **nf_flow_find(struct nf_flow **pp,
-						     const struct nf_key *key,
-						     unsigned int *steps)
+static __always_inline struct nf_flow **
+nf_flow_find_fam(struct nf_flow **pp, const struct nf_key *key, u8 family,
+		 u64 *passed)
 {
 	struct nf_flow *f;
 
 	for (; (f = *pp); pp = &f->next) {
-		(*steps)++;
-		if (nf_key_equal(&f->key, key))
+		if (nf_key_equal_fam(&f->key, key, family))
 			break;
+		(*passed)++;
 	}
 	return pp;
+}
+
+static __always_inline struct nf_flow **nf_flow_find(struct nf_flow **pp,
+						     const struct nf_key *key,
+						     u64 *passed)
+{
+	return nf_flow_find_fam(pp, key, key->family, passed);
 }
 
 /* A new flow for @key at @now, with nothing counted yet. */
@@ -122,17 +152,24 @@ static inline void nf_flow_link(struct nf_flow **bucket, struct nf_flow *f)
 	*bucket = f;
 }
 
-/* @key: the packet's, whose family the compiler may know (see above). */
-static __always_inline void nf_flow_count(struct nf_flow *f,
-					  const struct nf_key *key,
-					  const struct nf_pkt *pkt, u32 now)
+/* @family: the packet's (see above). */
+static __always_inline void nf_flow_count_fam(struct nf_flow *f,
+					      const struct nf_pkt *pkt,
+					      u32 now, u8 family)
 {
 	f->packets += pkt->segs;
 	f->bytes += pkt->len;
 	f->last = now;
 	f->tcp_flags |= pkt->tcp_flags;
-	if (key->family == AF_INET6)
+	if (family == AF_INET6)
 		nf_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
+}
+
+static __always_inline void nf_flow_count(struct nf_flow *f,
+					  const struct nf_key *key,
+					  const struct nf_pkt *pkt, u32 now)
+{
+	nf_flow_count_fam(f, pkt, now, key->family);
 }
 
 /*

@@ -32,8 +32,13 @@ struct seq_file;
  */
 struct nf_key {
 	u32 iif;			/* input ifindex, 0 for locally sent */
-	__be16 sport;
-	__be16 dport;			/* ICMP: type << 8 | code */
+	union {
+		struct {
+			__be16 sport;
+			__be16 dport;	/* ICMP: type << 8 | code */
+		};
+		u32 ports;		/* both, as on the wire: one copy */
+	};
 	u8 proto;
 	u8 tos;				/* DSCP; ECN masked so CE marks do not split flows */
 	u8 family;			/* AF_INET or AF_INET6 */
@@ -54,9 +59,14 @@ struct nf_key {
 #define NF_KEY4_WORDS		(NF_KEY_HEAD_WORDS + 2)
 #define NF_KEY6_WORDS		(NF_KEY_HEAD_WORDS + 8)
 
+static inline unsigned int nf_family_words(u8 family)
+{
+	return family == AF_INET ? NF_KEY4_WORDS : NF_KEY6_WORDS;
+}
+
 static inline unsigned int nf_key_words(const struct nf_key *k)
 {
-	return k->family == AF_INET ? NF_KEY4_WORDS : NF_KEY6_WORDS;
+	return nf_family_words(k->family);
 }
 
 /* flowEndReason (IANA IE 136); also what v5 reports implicitly */
@@ -173,7 +183,6 @@ struct nf_cpu_stats {
 int nf_cache_init(void);
 void nf_cache_exit(void);		/* hands every flow held to export */
 void nf_cache_destroy(void);		/* after export freed every flow */
-void nf_cache_account(const struct nf_key *key, const struct nf_pkt *pkt);
 void nf_cache_drop_trunc(u32 len);
 void nf_cache_free(struct nf_flow *f);
 void nf_cache_flush(void);		/* export everything now */

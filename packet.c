@@ -20,14 +20,12 @@
 #include <net/inet_ecn.h>
 
 #include "ipt_NETFLOW.h"
+#include "cache.h"
 
 /* First bytes of the headers we look at; smaller than the full headers. */
 struct nf_l4_head {
 	union {
-		struct {
-			__be16 sport;
-			__be16 dport;
-		} ports;
+		u32 ports32;	/* source and destination port, raw */
 		struct {
 			u8 type;
 			u8 code;
@@ -37,8 +35,29 @@ struct nf_l4_head {
 };
 
 /*
+ * @h: the @len bytes at @off, where the transport header is nearly always:
+ * in the linear part (no NULL to test), else copied to @buf.  False if the
+ * packet is shorter.
+ */
+static __always_inline bool nf_l4_head(const struct sk_buff *skb,
+				       unsigned int off, unsigned int len,
+				       struct nf_l4_head *buf,
+				       const struct nf_l4_head **h)
+{
+	if (likely(off + len <= skb_headlen(skb))) {
+		*h = (const struct nf_l4_head *)(skb->data + off);
+		return true;
+	}
+	if (skb_copy_bits(skb, off, buf, len) < 0)
+		return false;
+	*h = buf;
+	return true;
+}
+
+/*
  * Fill ports (or ICMP type/code, as collectors expect them in the port
- * fields) and TCP flags.  Returns false if the header is cut short.
+ * fields; 0 for other protocols) and TCP flags.  Returns false if the
+ * header is cut short.
  * @l4len gets the transport header's bytes, for GSO.  One switch, each
  * case reading only what it needs: the common UDP and TCP cases take a
  * single branch.
@@ -53,38 +72,34 @@ static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
 
 	switch (key->proto) {
 	case IPPROTO_UDP:
-		h = skb_header_pointer(skb, thoff, 4, &buf);
-		if (!h)
+		if (!nf_l4_head(skb, thoff, 4, &buf, &h))
 			return false;
-		key->sport = h->ports.sport;
-		key->dport = h->ports.dport;
+		key->ports = get_unaligned(&h->ports32);
 		*l4len = sizeof(struct udphdr);
 		return true;
 	case IPPROTO_TCP:
-		h = skb_header_pointer(skb, thoff, sizeof(struct tcphdr), &buf);
-		if (!h)
+		if (!nf_l4_head(skb, thoff, sizeof(struct tcphdr), &buf, &h))
 			return false;
-		key->sport = h->tcp.source;
-		key->dport = h->tcp.dest;
+		key->ports = get_unaligned(&h->ports32);
 		pkt->tcp_flags = tcp_flag_byte(&h->tcp);
 		*l4len = h->tcp.doff * 4;
 		return true;
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
 	case IPPROTO_DCCP:
-		h = skb_header_pointer(skb, thoff, 4, &buf);
-		if (!h)
+		if (!nf_l4_head(skb, thoff, 4, &buf, &h))
 			return false;
-		key->sport = h->ports.sport;
-		key->dport = h->ports.dport;
+		key->ports = get_unaligned(&h->ports32);
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		h = skb_header_pointer(skb, thoff, 2, &buf);
-		if (!h)
+		if (!nf_l4_head(skb, thoff, 2, &buf, &h))
 			return false;
+		key->sport = 0;
 		key->dport = htons(h->icmp.type << 8 | h->icmp.code);
 		break;
+	default:
+		key->ports = 0;
 	}
 	*l4len = 0;
 	return true;
@@ -131,8 +146,6 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 	struct nf_key key __uninitialized;
 	struct nf_pkt pkt __uninitialized;
 
-	key.sport = 0;
-	key.dport = 0;
 	key.proto = iph->protocol;
 	key.tos = iph->tos & ~INET_ECN_MASK;
 	key.family = AF_INET;
@@ -145,9 +158,10 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 
 	pkt.frag = iph->frag_off & htons(IP_MF | IP_OFFSET);
 	/* Only the first fragment carries the transport header. */
-	if (!(iph->frag_off & htons(IP_OFFSET)) &&
-	    !nf_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
-			 &l4len)) {
+	if (iph->frag_off & htons(IP_OFFSET))
+		key.ports = 0;
+	else if (!nf_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
+			      &l4len)) {
 		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
 		return XT_CONTINUE;
 	}
@@ -158,11 +172,13 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 	 * uncached route (raw IP_HDRINCL, PMTU exceptions) holds the
 	 * destination itself in rt_gw4: only a real gateway is a next hop.
 	 */
-	rt = skb_rtable(skb);
-	if (pkt.oif && rt && rt->rt_gw_family == AF_INET && rt->rt_uses_gateway)
-		pkt.nexthop4 = rt->rt_gw4;
+	if (pkt.oif) {
+		rt = skb_rtable(skb);
+		if (rt && rt->rt_gw_family == AF_INET && rt->rt_uses_gateway)
+			pkt.nexthop4 = rt->rt_gw4;
+	}
 
-	nf_cache_account(&key, &pkt);
+	nf_cache_account(&key, &pkt, AF_INET);
 	return XT_CONTINUE;
 }
 
@@ -269,6 +285,6 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 			pkt.nexthop6 = rt->rt6i_gateway;
 	}
 
-	nf_cache_account(&key, &pkt);
+	nf_cache_account(&key, &pkt, AF_INET6);
 	return XT_CONTINUE;
 }

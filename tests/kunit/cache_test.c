@@ -83,7 +83,7 @@ static struct nf_key key6(unsigned int n)
 
 static struct nf_flow *tc_lookup(struct tcache *tc, const struct nf_key *key)
 {
-	unsigned int steps = 0;
+	u64 steps = 0;
 
 	return *nf_flow_find(nf_htable_bucket(&tc->t, key), key, &steps);
 }
@@ -94,7 +94,7 @@ static struct nf_flow *tc_packet(struct tcache *tc, const struct nf_key *key,
 {
 	struct nf_pkt pkt = { .len = len, .segs = 1, .tcp_flags = tcp_flags };
 	struct nf_flow **bucket = nf_htable_bucket(&tc->t, key), **pp, *f;
-	unsigned int steps = 0;
+	u64 steps = 0;
 
 	pp = nf_flow_find(bucket, key, &steps);
 	f = *pp;
@@ -213,8 +213,9 @@ static void insert_lookup_test(struct kunit *test)
 	struct tcache *tc = tc_new(test, 8, 1000);
 	struct nf_flow *flows[100];
 	struct nf_key k;
-	unsigned int i, steps = 0;
+	unsigned int i;
 	struct nf_flow **pp;
+	u64 steps = 0;
 
 	k = key4(1000);
 	pp = nf_flow_find(nf_htable_bucket(&tc->t, &k), &k, &steps);
@@ -237,7 +238,7 @@ static void insert_lookup_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), ARRAY_SIZE(flows));
 
-	/* steps counts the entries examined, up to the one found */
+	/* steps counts the entries passed over: here the whole chain */
 	k = key4(1000);
 	steps = 0;
 	pp = nf_flow_find(nf_htable_bucket(&tc->t, &k), &k, &steps);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # After N pings over a veth into a netns (IPv4, IPv6) and on lo, the
 # iptables rule counters and the module's own packet counter agree, and
-# equal what was sent; every ping is answered (the target drops nothing).
+# equal what was sent; every ping is answered (the target drops nothing);
+# the lookup stats add up (search >= found).
 . "$(dirname "$0")/lib.sh"
 
 N=10
@@ -20,6 +21,17 @@ check() {
 	say "$1: sent $3, iptables rules $r, module $m"
 	[ "$r" = "$3" ] || fail "$1: iptables rules counted $r packets, want $3"
 	[ "$m" = "$3" ] || fail "$1: module counted $m packets, want $3"
+}
+
+# check_search: every lookup that found its flow examined at least that
+# entry, so the Total line's "search" is at least its "found" (> 0 here)
+check_search() {
+	# shellcheck disable=SC2046 # two words
+	set -- $(awk '/^Total/ { split($0, a, ";"); split(a[2], b, " ")
+		print b[1], b[2]; exit }' "$NF_STAT")
+	say "lookups: search ${1:-?}, found ${2:-?}"
+	[ -n "${2:-}" ] && [ "$2" -gt 0 ] && [ "$1" -ge "$2" ] ||
+		fail "search ${1:-?} < found ${2:-?} (or none found)"
 }
 
 nf_net_up
@@ -62,6 +74,7 @@ for be in $NF_BACKENDS; do
 	nf_ping_exact $N 127.0.0.1
 	check "$ipt lo" "$ipt" $((4 * N)) "$m0"
 	$ipt -w -F INPUT && $ipt -w -F OUTPUT
+	check_search
 
 	nf_wait_refcnt 0 || fail "refcnt $(nf_refcnt) after flush"
 	nf_unload
