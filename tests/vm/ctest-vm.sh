@@ -25,7 +25,7 @@ boot)
 	cmd="'$repo/tests/vm/run-suite.sh' $*"
 	[ -z "${NF_BUILD:-}" ] || cmd="NF_BUILD='$NF_BUILD' $cmd"
 	"$repo/scripts/vm-run" --kernel "$kernel" --out "$out" \
-		--timeout "${VM_TIMEOUT:-1500}" -- "$cmd"
+		--timeout "${VM_TIMEOUT:-2400}" -- "$cmd"
 	rc=$?
 	echo "ctest-vm: vm-run --kernel $kernel exited $rc"
 	if [ ! -s "$out/rc" ]; then

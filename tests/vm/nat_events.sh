@@ -23,7 +23,7 @@
 #    dmesg) and `conntrack -E` gets the events again (ctnetlink's
 #    callback is back).
 # Six NAT setups and three collectors are slow under TCG:
-# vm-timeout: 600
+# vm-timeout: 900
 . "$(dirname "$0")/lib.sh"
 
 nf_need_tools nfcapd nfdump dumpcap tshark conntrack nc

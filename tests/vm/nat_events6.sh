@@ -17,7 +17,7 @@
 #  - tshark counts natEvent 1 and 2 and the post-NAT IPv6 addresses;
 #  - /proc: start/stop counts, nothing dropped.
 # Protocol 5: the events are counted but skipped (skippedFlows), none sent.
-# vm-timeout: 400
+# vm-timeout: 600
 . "$(dirname "$0")/lib.sh"
 
 nf_need_tools nfcapd nfdump dumpcap tshark conntrack nc nf-collect
