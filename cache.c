@@ -48,6 +48,11 @@ u64 nf_split_bytes __read_mostly = U64_MAX;
 u32 nf_split_packets __read_mostly = U32_MAX;
 static struct delayed_work nf_tick_work;
 static DEFINE_MUTEX(nf_resize_mutex);
+/*
+ * No packet reaches the table of an offline CPU, so whoever scans it
+ * holds this instead, with cpus_read_lock() keeping the CPU offline.
+ */
+static DEFINE_MUTEX(nf_offline_mutex);
 static unsigned int nf_peak;
 static unsigned long nf_peak_jiffies;
 
@@ -247,14 +252,49 @@ static void nf_rebalance(void)
 	}
 }
 
+/*
+ * Begin work on @c's table from another CPU while @c's CPU is offline.
+ * Its scan work may have been queued before the CPU left, and then runs
+ * unbound: it must be done first.  Caller holds cpus_read_lock().
+ */
+static void nf_offline_begin(struct nf_cpu *c)
+{
+	mutex_lock(&nf_offline_mutex);
+	cancel_work_sync(&c->scan_work);
+}
+
+static void nf_offline_end(void)
+{
+	mutex_unlock(&nf_offline_mutex);
+}
+
+/*
+ * An offline CPU's flows still age: its slice is scanned from here, or
+ * they would wait for the CPU to return, a flush or the unload.
+ */
+static void nf_scan_offline(struct nf_cpu *c)
+{
+	if (!READ_ONCE(c->nflows))
+		return;
+	nf_offline_begin(c);
+	nf_scan_work(&c->scan_work);
+	nf_offline_end();
+}
+
 static void nf_tick(struct work_struct *work)
 {
 	int cpu;
 
 	nf_rebalance();
 	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		queue_work_on(cpu, system_wq, &per_cpu_ptr(nf_cpus, cpu)->scan_work);
+	for_each_possible_cpu(cpu) {
+		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
+
+		if (cpu_online(cpu))
+			queue_work_on(cpu, system_wq, &c->scan_work);
+		else
+			nf_scan_offline(c);
+	}
 	cpus_read_unlock();
 	schedule_delayed_work(&nf_tick_work, NF_TICK);
 }
@@ -273,10 +313,13 @@ static void nf_for_each_cpu_table(long (*fn)(void *), void *arg)
 	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
 		a.c = per_cpu_ptr(nf_cpus, cpu);
-		if (cpu_online(cpu))
+		if (cpu_online(cpu)) {
 			work_on_cpu(cpu, fn, &a);
-		else
-			fn(&a);
+			continue;
+		}
+		nf_offline_begin(a.c);
+		fn(&a);
+		nf_offline_end();
 	}
 	cpus_read_unlock();
 }
