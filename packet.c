@@ -55,6 +55,49 @@ static __always_inline bool nf_l4_head(const struct sk_buff *skb,
 }
 
 /*
+ * tcpOptions of a TCP header of @doff words at @thoff (doff > 5), read
+ * through skb_header_pointer(); what the packet lacks of them is a list
+ * cut short (the walk stops there).
+ */
+static noinline u32 nf_tcp_opts_skb(const struct sk_buff *skb,
+				    unsigned int thoff, unsigned int doff)
+{
+	unsigned int off = thoff + sizeof(struct tcphdr);
+	unsigned int len = doff * 4 - sizeof(struct tcphdr);
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	const u8 *p;
+
+	if (off >= skb->len)
+		return 0;
+	len = min(len, skb->len - off);
+	p = skb_header_pointer(skb, off, len, buf);
+	return p ? nf_tcp_opts(p, len) : 0;
+}
+
+/*
+ * A TCP header with options: Linux data segments carry NOP, NOP,
+ * timestamps and nothing else (doff 8), which is told from one word;
+ * anything else is walked out of line.
+ */
+static __always_inline u32 nf_tcp_opts_pkt(const struct sk_buff *skb,
+					   unsigned int thoff,
+					   const struct tcphdr *th)
+{
+	const __be32 *w;
+
+	if (th->doff == 8 &&
+	    likely(thoff + sizeof(*th) + 4 <= skb_headlen(skb))) {
+		w = (const __be32 *)(skb->data + thoff + sizeof(*th));
+		if (get_unaligned(w) == htonl(TCPOPT_NOP << 24 |
+					      TCPOPT_NOP << 16 |
+					      TCPOPT_TIMESTAMP << 8 |
+					      TCPOLEN_TIMESTAMP))
+			return BIT(TCPOPT_NOP) | BIT(TCPOPT_TIMESTAMP);
+	}
+	return nf_tcp_opts_skb(skb, thoff, th->doff);
+}
+
+/*
  * Fill ports (or ICMP type/code, as collectors expect them in the port
  * fields; 0 for other protocols) and TCP flags.  Returns false if the
  * header is cut short.
@@ -83,6 +126,8 @@ static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
 		key->ports = get_unaligned(&h->ports32);
 		pkt->tcp_flags = tcp_flag_byte(&h->tcp);
 		*l4len = h->tcp.doff * 4;
+		if (h->tcp.doff > 5)
+			pkt->tcp_opts = nf_tcp_opts_pkt(skb, thoff, &h->tcp);
 		return true;
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
@@ -130,6 +175,26 @@ static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
 }
 
 /*
+ * ipv4Options of an IPv4 header of @ihl bytes (more than 20).  The IPv4
+ * layer has checked the header's length before any hook; the options are
+ * read no further than it, and no further than the packet.
+ */
+static noinline u32 nf_ip4_opts_skb(const struct sk_buff *skb,
+				    unsigned int ihl)
+{
+	unsigned int off = skb_network_offset(skb) + sizeof(struct iphdr);
+	unsigned int len = ihl - sizeof(struct iphdr);
+	u8 buf[MAX_IPOPTLEN];
+	const u8 *p;
+
+	if (off >= skb->len)
+		return 0;
+	len = min(len, skb->len - off);
+	p = skb_header_pointer(skb, off, len, buf);
+	return p ? nf_ip4_opts(p, len) : 0;
+}
+
+/*
  * The IPv4 target itself (registered directly, so parsing starts without
  * a call in between).  It only observes: the packet always goes on.
  * Only the IPv4 words of the key and the fields an IPv4 flow reads are
@@ -154,6 +219,7 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 	key.v4.daddr = iph->daddr;
 	nf_key_ifaces(&key, &pkt, par);
 	pkt.tcp_flags = 0;
+	pkt.tcp_opts = 0;
 	pkt.nexthop4 = 0;
 
 	pkt.frag = iph->frag_off & htons(IP_MF | IP_OFFSET);
@@ -178,7 +244,12 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 			pkt.nexthop4 = rt->rt_gw4;
 	}
 
-	nf_cache_account(&key, &pkt, AF_INET);
+	/* options: rare, and accounted out of line */
+	if (unlikely(ihl > sizeof(struct iphdr))) {
+		nf_cache_account_ip4o(&key, &pkt, nf_ip4_opts_skb(skb, ihl));
+		return XT_CONTINUE;
+	}
+	nf_cache_account(&key, &pkt, AF_INET, 0);
 	return XT_CONTINUE;
 }
 
@@ -285,6 +356,6 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 			pkt.nexthop6 = rt->rt6i_gateway;
 	}
 
-	nf_cache_account(&key, &pkt, AF_INET6);
+	nf_cache_account(&key, &pkt, AF_INET6, 0);
 	return XT_CONTINUE;
 }

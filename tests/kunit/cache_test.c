@@ -263,6 +263,39 @@ static void flow_start_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->end_reason, 0);
 }
 
+/*
+ * The IPv4 entry is one cache line, and the option bits fit in it: tcp
+ * options OR over packets, a flow keeping IPv4 options (its tail after
+ * the IPv4 key) keeps its counts when it becomes one.
+ */
+static void flow_opts_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 16, 5000);
+	struct nf_pkt pkt = { .len = 52, .segs = 1, .tcp_opts = BIT(2) };
+	struct nf_key k = key4(4);
+	struct nf_flow *f;
+
+	KUNIT_EXPECT_EQ(test, NF_FLOW4_SIZE, 64);
+	KUNIT_EXPECT_EQ(test, NF_FLOW4O_SIZE, 68);
+	f = tc_packet(tc, &k, 40, 0);
+	KUNIT_EXPECT_EQ(test, f->tcp_opts, 0U);
+	KUNIT_EXPECT_EQ(test, f->flags, 0);
+	nf_flow_count(f, &k, &pkt, tc->now);
+	pkt.tcp_opts = NF_TCPOPT_FASTOPEN | BIT(1);
+	nf_flow_count(f, &k, &pkt, tc->now);
+	KUNIT_EXPECT_EQ(test, f->tcp_opts, NF_TCPOPT_FASTOPEN | BIT(1) | BIT(2));
+	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
+	nf_flow_set_ip4o(f);
+	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
+	nf_flow4_tail(f)->ip4_opts |= BIT(20);
+	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), (u32)BIT(20));
+	KUNIT_EXPECT_EQ(test, f->packets, 3);
+	KUNIT_EXPECT_EQ(test, f->bytes, 144);
+	/* the tail lies just after the IPv4 key */
+	KUNIT_EXPECT_PTR_EQ(test, (void *)nf_flow4_tail(f),
+			    (void *)&f->key.v4.daddr + 4);
+}
+
 /* Idle for exactly the inactive timeout: out; one jiffy less: kept. */
 static void inactive_boundary_test(struct kunit *test)
 {
@@ -528,6 +561,7 @@ static void list_splice_test(struct kunit *test)
 	a.key.family = AF_INET;
 	b.key.family = AF_INET6;
 	c.key.family = AF_INET;
+	c.flags = NF_FLOW_IP4_OPTS;
 	a.packets = 1;
 	b.packets = 2;
 	c.packets = 4;
@@ -542,6 +576,7 @@ static void list_splice_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, x.tail, &c);
 	KUNIT_EXPECT_EQ(test, x.flows, 3);
 	KUNIT_EXPECT_EQ(test, x.flows6, 1);
+	KUNIT_EXPECT_EQ(test, x.flows4o, 1);
 	KUNIT_EXPECT_EQ(test, x.packets, 7);
 
 	x = (struct nf_flow_list){};
@@ -557,6 +592,7 @@ static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(key_v4_v6_test),
 	KUNIT_CASE(insert_lookup_test),
 	KUNIT_CASE(flow_start_test),
+	KUNIT_CASE(flow_opts_test),
 	KUNIT_CASE(inactive_boundary_test),
 	KUNIT_CASE(active_interim_test),
 	KUNIT_CASE(end_grace_test),
