@@ -175,9 +175,9 @@ static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
 }
 
 /*
- * ipv4Options of an IPv4 header of @ihl bytes (more than 20).  The IPv4
- * layer has checked the header's length before any hook; the options are
- * read no further than it, and no further than the packet.
+ * ipv4Options of an IPv4 header of @ihl bytes (more than 20): the options
+ * are read no further than the header's length says, nor than the
+ * packet (a raw IP_HDRINCL sender may claim more than it wrote).
  */
 static noinline u32 nf_ip4_opts_skb(const struct sk_buff *skb,
 				    unsigned int ihl)
