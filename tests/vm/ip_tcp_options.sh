@@ -9,7 +9,9 @@
 # with IPv4 and TCP option bytes chosen exactly (assigned, unassigned and
 # malformed IPv4 types; TCP kinds 0-4, 30, 34, 64), flows without any,
 # and flows whose options come only with later packets (the move into
-# the larger flow object).  Asserts:
+# the larger flow object); and one such UDP flow from the netns, metered
+# in PREROUTING (softirq, where the others are metered in the sender's
+# process context).  Asserts:
 #  - nf-collect and tshark (pdml) show, per flow, exactly the expected
 #    ipv4Options (bit X for assigned option number X) and tcpOptions (bit
 #    k for kind k <= 63; kind 34 at bit 34, kind 64 nowhere); 208 is in the
@@ -40,11 +42,12 @@ want() {
 	42303) echo "2048 0" ;;			# MTUP; CIPSO of length 0 stops
 	42304) echo "1048576 2" ;;		# RA and NOPs from the 3rd on
 	42310) echo "- 18253611009" ;;		# IPv6: 34, 30, 0
+	40400) echo "1048576 0" ;;		# received: RA from the 3rd on
 	0) echo "1048576 -" ;;			# ICMP: RA
 	*) echo "? ?" ;;
 	esac
 }
-NFLOWS=10
+NFLOWS=11
 
 # The flows; the same sport twice is one flow whose later packets differ.
 # IPv4 options: 94 RA, 44 TS (pointer 5, 2 slots), 07 RR (pointer 4, one
@@ -73,6 +76,10 @@ send_flows() {
 		icmp $B count=2 size=8 id=4245 ipopts=94040000 \
 		tcp6 $B6:80 count=2 size=10 sport=42310 tcpopts=1e04000022020000 \
 		>"$1" || fail "nf-send failed"
+	ip netns exec $NF_NS taskset -c 0 "$NF_BIN/nf-send" \
+		udp $NF_A4:5004 count=2 size=10 sport=40400 \
+		udp $NF_A4:5004 count=2 size=10 sport=40400 ipopts=94040000 \
+		>>"$1" || fail "nf-send in $NF_NS failed"
 }
 
 # check WHAT FILE: FILE has "SPORT IP4 TCP" per record; every flow once,
@@ -104,8 +111,9 @@ run() {
 	nf_load protocol=$proto \
 		destination=127.0.0.1:$P_NFCAPD,127.0.0.1:$P_COLLECT \
 		inactive_timeout=60 active_timeout=120
-	iptables-nft -w -I OUTPUT -o nfv0 -j NETFLOW ||
-		fail "iptables -j NETFLOW failed"
+	iptables-nft -w -I OUTPUT -o nfv0 -j NETFLOW &&
+		iptables-nft -w -t raw -I PREROUTING -i nfv0 -p udp --dport 5004 \
+			-j NETFLOW || fail "iptables -j NETFLOW failed"
 	ip6tables-nft -w -A OUTPUT -o nfv0 -p icmpv6 --icmpv6-type 135 -j RETURN &&
 		ip6tables-nft -w -A OUTPUT -o nfv0 -p icmpv6 --icmpv6-type 136 -j RETURN &&
 		ip6tables-nft -w -A OUTPUT -o nfv0 -s $NF_A6 -j NETFLOW ||
@@ -120,6 +128,7 @@ run() {
 		fail "nf-collect got $(nf_collected "$D/collect.txt" " dst=") of $pkts packets"
 
 	iptables-nft -w -D OUTPUT -o nfv0 -j NETFLOW
+	iptables-nft -w -t raw -F PREROUTING
 	ip6tables-nft -w -F OUTPUT
 	nf_capture_stop
 	nf_nfcapd_stop
@@ -138,7 +147,7 @@ run() {
 		"$D/tshark.pdml"
 
 	# --- the option bits, nf-collect
-	awk '$1 == "flow" && / dst=192\.0\.2\.2 | dst=2001:db8:f10::2 / {
+	awk '$1 == "flow" && / dst=192\.0\.2\.[12] | dst=2001:db8:f10::2 / {
 		s = 0; i4 = t = "-"
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
@@ -227,6 +236,8 @@ mem_check() {
 }
 
 nf_net_up
+nf_bg "$NF_BIN/nf-sink" udp $NF_A4:5004 >/dev/null
+nf_wait_udp 5004
 for p in 5000 5001 5002 5003; do
 	nf_bg ip netns exec $NF_NS "$NF_BIN/nf-sink" udp $NF_B4:$p >/dev/null
 done
