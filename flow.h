@@ -173,8 +173,7 @@ static __always_inline void nf_flow_count_fam(struct nf_flow *f,
 	f->packets += pkt->segs;
 	f->bytes += pkt->len;
 	f->last = now;
-	f->tcp_flags |= pkt->tcp_flags;
-	f->tcp_opts |= pkt->tcp_opts;
+	f->tcp_or |= pkt->tcp_or;		/* tcp_flags, tcp_opts */
 	if (family == AF_INET6)
 		nf_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
 }

@@ -14,6 +14,8 @@
 
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/if.h>
 #include <linux/in6.h>
 #include <linux/socket.h>
@@ -92,11 +94,16 @@ struct nf_flow {
 	u32 first;			/* jiffies of the first packet */
 	u32 last;			/* jiffies of the latest packet */
 	u32 oif;
-	u8 tcp_flags;			/* OR of all TCP flags seen */
-	u8 end_reason;
-	u16 flags;			/* NF_FLOW_* */
+	union {
+		struct {
+			u8 tcp_flags;	/* OR of all TCP flags seen */
+			u8 end_reason;
+			u16 flags;	/* NF_FLOW_* */
+			u32 tcp_opts;	/* OR over packets, NF_TCPOPT_* */
+		};
+		u64 tcp_or;		/* a packet's nf_tcp_or(), ORed in */
+	};
 	__be32 nexthop4;
-	u32 tcp_opts;			/* OR over packets, NF_TCPOPT_* */
 	struct nf_key key;		/* must stay last */
 };
 
@@ -115,6 +122,35 @@ static inline u64 nf_tcp_opts_ie(u32 kept)
 {
 	return (kept & ~NF_TCPOPT_FASTOPEN) |
 	       (u64)!!(kept & NF_TCPOPT_FASTOPEN) << 34;
+}
+
+/*
+ * A packet's TCP flags and options as one word laid out like nf_flow's
+ * tcp_flags, end_reason, flags and tcp_opts, whose end_reason and flags
+ * bytes are 0: one OR adds both to the flow, and the packet path of a
+ * UDP packet stores and ORs no more than it did for the flags alone.
+ */
+union nf_tcp_or {
+	struct {
+		u8 tcp_flags;
+		u8 zero[3];
+		u32 tcp_opts;
+	};
+	u64 word;
+};
+
+static_assert(offsetof(struct nf_flow, tcp_flags) -
+	      offsetof(struct nf_flow, tcp_or) ==
+	      offsetof(union nf_tcp_or, tcp_flags));
+static_assert(offsetof(struct nf_flow, tcp_opts) -
+	      offsetof(struct nf_flow, tcp_or) ==
+	      offsetof(union nf_tcp_or, tcp_opts));
+
+static inline u64 nf_tcp_or(u8 tcp_flags, u32 tcp_opts)
+{
+	union nf_tcp_or t = { .tcp_flags = tcp_flags, .tcp_opts = tcp_opts };
+
+	return t.word;
 }
 
 /*
@@ -195,8 +231,7 @@ struct nf_pkt {
 	struct in6_addr nexthop6;
 	__be32 flow_label;		/* IPv6 only, as the other v6 fields */
 	u32 ext_hdrs;			/* IPv6 only: NF_V6EH_* */
-	u32 tcp_opts;			/* NF_TCPOPT_*, as nf_flow keeps them */
-	u8 tcp_flags;
+	u64 tcp_or;			/* nf_tcp_or(): TCP flags, NF_TCPOPT_* */
 	bool frag;			/* a fragment: ports may be missing */
 };
 

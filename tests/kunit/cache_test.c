@@ -92,7 +92,8 @@ static struct nf_flow *tc_lookup(struct tcache *tc, const struct nf_key *key)
 static struct nf_flow *tc_packet(struct tcache *tc, const struct nf_key *key,
 				 u32 len, u8 tcp_flags)
 {
-	struct nf_pkt pkt = { .len = len, .segs = 1, .tcp_flags = tcp_flags };
+	struct nf_pkt pkt = { .len = len, .segs = 1,
+			      .tcp_or = nf_tcp_or(tcp_flags, 0) };
 	struct nf_flow **bucket = nf_htable_bucket(&tc->t, key), **pp, *f;
 	u64 steps = 0;
 
@@ -271,7 +272,8 @@ static void flow_start_test(struct kunit *test)
 static void flow_opts_test(struct kunit *test)
 {
 	struct tcache *tc = tc_new(test, 16, 5000);
-	struct nf_pkt pkt = { .len = 52, .segs = 1, .tcp_opts = BIT(2) };
+	struct nf_pkt pkt = { .len = 52, .segs = 1,
+			      .tcp_or = nf_tcp_or(0, BIT(2)) };
 	struct nf_key k = key4(4);
 	struct nf_flow *f;
 
@@ -281,9 +283,16 @@ static void flow_opts_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->tcp_opts, 0U);
 	KUNIT_EXPECT_EQ(test, f->flags, 0);
 	nf_flow_count(f, &k, &pkt, tc->now);
-	pkt.tcp_opts = NF_TCPOPT_FASTOPEN | BIT(1);
+	pkt.tcp_or = nf_tcp_or(TCPHDR_ACK, NF_TCPOPT_FASTOPEN | BIT(1));
+	f->end_reason = NF_END_IDLE;	/* not a packet's to change */
+	f->flags = NF_FLOW_IP4_OPTS;
 	nf_flow_count(f, &k, &pkt, tc->now);
 	KUNIT_EXPECT_EQ(test, f->tcp_opts, NF_TCPOPT_FASTOPEN | BIT(1) | BIT(2));
+	KUNIT_EXPECT_EQ(test, f->tcp_flags, TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, f->end_reason, NF_END_IDLE);
+	KUNIT_EXPECT_EQ(test, f->flags, NF_FLOW_IP4_OPTS);
+	f->end_reason = 0;
+	f->flags = 0;
 	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
 	nf_flow_set_ip4o(f);
 	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
