@@ -43,7 +43,8 @@
 #define NF_TCP_END_GRACE	(2 * HZ)
 
 struct nf_cpu __percpu *nf_cpus;
-static struct kmem_cache *nf_flow4_cache, *nf_flow6_cache;
+/* IPv4 flows, IPv4 flows that saw IPv4 options, IPv6 flows */
+static struct kmem_cache *nf_flow4_cache, *nf_flow4o_cache, *nf_flow6_cache;
 u64 nf_split_bytes __read_mostly = U64_MAX;
 u32 nf_split_packets __read_mostly = U32_MAX;
 static struct delayed_work nf_tick_work;
@@ -63,10 +64,16 @@ static unsigned long nf_peak_jiffies;
 		u64_stats_update_end(&(c)->syncp);	\
 	} while (0)
 
+static struct kmem_cache *nf_flow_cache_of(const struct nf_flow *f)
+{
+	if (f->key.family != AF_INET)
+		return nf_flow6_cache;
+	return f->flags & NF_FLOW_IP4_OPTS ? nf_flow4o_cache : nf_flow4_cache;
+}
+
 void nf_cache_free(struct nf_flow *f)
 {
-	kmem_cache_free(f->key.family == AF_INET ?
-			nf_flow4_cache : nf_flow6_cache, f);
+	kmem_cache_free(nf_flow_cache_of(f), f);
 }
 
 /* Flows unlinked from the table wait in c->done for the exporter. */
@@ -80,6 +87,7 @@ static void nf_done_take(struct nf_cpu *c, struct nf_flow_list *l)
 	u64_stats_update_end(&c->syncp);
 	c->nflows -= l->flows;
 	c->nflows6 -= l->flows6;
+	c->nflows4o -= l->flows4o;
 	nf_flow_list_splice(&c->done, l);
 }
 
@@ -93,21 +101,36 @@ static void nf_done_push(struct nf_cpu *c, struct nf_flow *f, u8 reason)
 	c->nflows--;
 	if (f->key.family != AF_INET)
 		c->nflows6--;
+	if (f->flags & NF_FLOW_IP4_OPTS)
+		c->nflows4o--;
 	nf_flow_list_add(&c->done, f, reason);
 }
 
+/*
+ * A new flow for @key.  With @ip4_opts it keeps them: if that larger
+ * object cannot be had, the flow counts without them (alloc_fail says so).
+ */
 static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 				   const struct nf_pkt *pkt,
-				   struct nf_flow **bucket)
+				   struct nf_flow **bucket, u32 ip4_opts)
 {
 	bool v4 = key->family == AF_INET;
-	struct nf_flow *f;
+	struct nf_flow *f = NULL;
 
 	if (unlikely(c->nflows >= READ_ONCE(c->allowance))) {
 		NF_STAT_INC(c, maxflows, 1);
 		return NULL;
 	}
-	f = kmem_cache_alloc(v4 ? nf_flow4_cache : nf_flow6_cache, GFP_ATOMIC);
+	if (unlikely(ip4_opts)) {
+		f = kmem_cache_alloc(nf_flow4o_cache, GFP_ATOMIC);
+		if (!f)
+			NF_STAT_INC(c, alloc_fail, 1);
+	}
+	if (likely(!f)) {
+		ip4_opts = 0;
+		f = kmem_cache_alloc(v4 ? nf_flow4_cache : nf_flow6_cache,
+				     GFP_ATOMIC);
+	}
 	if (unlikely(!f)) {
 		NF_STAT_INC(c, alloc_fail, 1);
 		return NULL;
@@ -115,6 +138,10 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
 	nf_flow_start(f, key, pkt, (u32)jiffies);
 	if (!v4)
 		c->nflows6++;
+	if (ip4_opts) {
+		nf_flow_set_ip4o(f);
+		c->nflows4o++;
+	}
 	nf_flow_link(bucket, f);
 	c->nflows++;
 	NF_STAT_INC(c, created, 1);
@@ -128,7 +155,7 @@ static struct nf_flow *nf_flow_new(struct nf_cpu *c, const struct nf_key *key,
  */
 void nf_cache_miss(struct nf_cpu *c, const struct nf_key *key,
 		   const struct nf_pkt *pkt, struct nf_flow **bucket,
-		   struct nf_flow **pp)
+		   struct nf_flow **pp, u32 ip4_opts)
 {
 	struct nf_flow *f = *pp;
 
@@ -141,7 +168,7 @@ void nf_cache_miss(struct nf_cpu *c, const struct nf_key *key,
 		*pp = f->next;
 		nf_done_push(c, f, NF_END_RESOURCES);
 	}
-	f = nf_flow_new(c, key, pkt, bucket);
+	f = nf_flow_new(c, key, pkt, bucket, ip4_opts);
 	if (!f) {
 		u64_stats_update_begin(&c->syncp);
 		c->stats.drop_pkts += pkt->segs;
@@ -151,11 +178,52 @@ void nf_cache_miss(struct nf_cpu *c, const struct nf_key *key,
 	}
 
 	nf_flow_count(f, key, pkt, (u32)jiffies);
+	if (f->flags & NF_FLOW_IP4_OPTS)
+		nf_flow4_tail(f)->ip4_opts |= ip4_opts;
 
 	u64_stats_update_begin(&c->syncp);
 	c->stats.pkts += pkt->segs;
 	c->stats.bytes += pkt->len;
 	u64_stats_update_end(&c->syncp);
+}
+
+/*
+ * IPv4 flow @f (at *@pp in its chain) has just counted a packet with
+ * options @ip4_opts.  The first time, it moves to a larger object that
+ * keeps them: the copy takes its place in the chain, under the same
+ * exclusion as every other change to this CPU's table (BH off, this
+ * CPU).  If there is no memory for it, the flow goes on counting without
+ * the options, and alloc_fail counts what was lost.
+ */
+void nf_cache_ip4_opts(struct nf_cpu *c, struct nf_flow **pp,
+		       struct nf_flow *f, u32 ip4_opts)
+{
+	struct nf_flow *w;
+
+	if (!(f->flags & NF_FLOW_IP4_OPTS)) {
+		w = kmem_cache_alloc(nf_flow4o_cache, GFP_ATOMIC);
+		if (unlikely(!w)) {
+			NF_STAT_INC(c, alloc_fail, 1);
+			return;
+		}
+		memcpy(w, f, NF_FLOW4_SIZE);
+		nf_flow_set_ip4o(w);
+		*pp = w;
+		kmem_cache_free(nf_flow4_cache, f);
+		c->nflows4o++;
+		f = w;
+	}
+	nf_flow4_tail(f)->ip4_opts |= ip4_opts;
+}
+
+/*
+ * The packet path of an IPv4 packet with options, out of line: a packet
+ * without them pays only the target's test of the header length.
+ */
+void nf_cache_account_ip4o(const struct nf_key *key, const struct nf_pkt *pkt,
+			   u32 ip4_opts)
+{
+	nf_cache_account(key, pkt, AF_INET, ip4_opts);
 }
 
 void nf_cache_drop_trunc(u32 len)
@@ -499,10 +567,15 @@ size_t nf_cache_memory(void)
 	for_each_possible_cpu(cpu) {
 		struct nf_cpu *c = per_cpu_ptr(nf_cpus, cpu);
 		unsigned int n6 = READ_ONCE(c->nflows6);
+		unsigned int n4o = READ_ONCE(c->nflows4o);
+		unsigned int n = READ_ONCE(c->nflows);
 
+		/* read without the CPU's exclusion: never below zero */
+		n = n > n6 + n4o ? n - n6 - n4o : 0;
 		mem += (size_t)READ_ONCE(c->tab.hsize) * sizeof(*c->tab.buckets);
-		mem += (size_t)(READ_ONCE(c->nflows) - n6) *
-		       nf_cache_flow_size();
+		mem += (size_t)n * nf_cache_flow_size();
+		mem += (size_t)n4o *
+		       nf_slot_size(nf_flow4o_cache, sizeof(void *));
 		mem += (size_t)n6 *
 		       nf_slot_size(nf_flow6_cache, sizeof(void *));
 	}
@@ -565,12 +638,16 @@ int nf_cache_init(void)
 	if (!nf_hashsize)
 		nf_hashsize = nf_default_hashsize();
 
+	/* one cache line per IPv4 flow: keep it so */
+	BUILD_BUG_ON(NF_FLOW4_SIZE != 64);
 	nf_flow4_cache = kmem_cache_create("ipt_netflow4", NF_FLOW4_SIZE, 0,
 					   SLAB_HWCACHE_ALIGN, NULL);
+	nf_flow4o_cache = kmem_cache_create("ipt_netflow4o", NF_FLOW4O_SIZE,
+					    0, 0, NULL);
 	nf_flow6_cache = kmem_cache_create("ipt_netflow6", NF_FLOW6_SIZE, 0,
 					   0, NULL);
 	nf_cpus = alloc_percpu(struct nf_cpu);
-	if (!nf_flow4_cache || !nf_flow6_cache || !nf_cpus)
+	if (!nf_flow4_cache || !nf_flow4o_cache || !nf_flow6_cache || !nf_cpus)
 		goto fail;
 
 	for_each_possible_cpu(cpu) {
@@ -626,7 +703,9 @@ void nf_cache_destroy(void)
 		nf_cpus = NULL;
 	}
 	kmem_cache_destroy(nf_flow4_cache);
+	kmem_cache_destroy(nf_flow4o_cache);
 	kmem_cache_destroy(nf_flow6_cache);
 	nf_flow4_cache = NULL;
+	nf_flow4o_cache = NULL;
 	nf_flow6_cache = NULL;
 }

@@ -22,6 +22,7 @@ struct nf_cpu {
 	struct nf_htable tab;
 	unsigned int nflows;
 	unsigned int nflows6;
+	unsigned int nflows4o;		/* IPv4 with NF_FLOW_IP4_OPTS */
 	unsigned int allowance;		/* set each tick, see cache.c */
 	unsigned int scan_pos;
 	/* flows that left the table, until a scan hands them to export */
@@ -45,16 +46,23 @@ extern u32 nf_split_packets;
 
 void nf_cache_miss(struct nf_cpu *c, const struct nf_key *key,
 		   const struct nf_pkt *pkt, struct nf_flow **bucket,
-		   struct nf_flow **pp);
+		   struct nf_flow **pp, u32 ip4_opts);
+void nf_cache_ip4_opts(struct nf_cpu *c, struct nf_flow **pp,
+		       struct nf_flow *f, u32 ip4_opts);
+void nf_cache_account_ip4o(const struct nf_key *key, const struct nf_pkt *pkt,
+			   u32 ip4_opts);
 
 /*
  * Count @pkt in @key's flow.  Inlined into each target, which passes
- * @family (@key's) as a constant: the hash and the key compare run over a fixed number of
- * words, unrolled.
+ * @family (@key's) as a constant: the hash and the key compare run over a
+ * fixed number of words, unrolled.  @ip4_opts: the packet's ipv4Options
+ * bits; the targets pass 0, a constant, so what keeps them is compiled
+ * out of the packet path: an IPv4 packet with options goes through
+ * nf_cache_account_ip4o() in cache.c instead.
  */
 static __always_inline void nf_cache_account(const struct nf_key *key,
 					      const struct nf_pkt *pkt,
-					      u8 family)
+					      u8 family, u32 ip4_opts)
 {
 	/*
 	 * Received and forwarded packets come in softirq: BH is off already.
@@ -83,9 +91,11 @@ static __always_inline void nf_cache_account(const struct nf_key *key,
 		c->stats.pkts += pkt->segs;
 		c->stats.bytes += pkt->len;
 		u64_stats_update_end(&c->syncp);
+		if (ip4_opts)
+			nf_cache_ip4_opts(c, pp, f, ip4_opts);
 	} else {
 		u64_stats_update_end(&c->syncp);
-		nf_cache_miss(c, key, pkt, bucket, pp);
+		nf_cache_miss(c, key, pkt, bucket, pp, ip4_opts);
 	}
 	if (unlikely(process))
 		local_bh_enable();

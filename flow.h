@@ -33,6 +33,7 @@ struct nf_flow_list {
 	struct nf_flow *head, *tail;
 	unsigned int flows;
 	unsigned int flows6;		/* of them IPv6 */
+	unsigned int flows4o;		/* of them IPv4 with NF_FLOW_IP4_OPTS */
 	u64 packets, bytes;
 };
 
@@ -136,7 +137,9 @@ static inline void nf_flow_start(struct nf_flow *f, const struct nf_key *key,
 	f->oif = pkt->oif;
 	f->tcp_flags = 0;
 	f->end_reason = 0;
+	f->flags = 0;
 	f->nexthop4 = pkt->nexthop4;
+	f->tcp_opts = 0;
 	if (key->family != AF_INET) {
 		struct nf_flow6_tail *t = nf_flow6_tail(f);
 
@@ -144,6 +147,16 @@ static inline void nf_flow_start(struct nf_flow *f, const struct nf_key *key,
 		t->flow_label = pkt->flow_label;
 		t->ext_hdrs = 0;
 	}
+}
+
+/*
+ * Make IPv4 flow @f, whose memory holds NF_FLOW4O_SIZE bytes, one that
+ * keeps ipv4Options: its counts so far stay, it has seen none yet.
+ */
+static inline void nf_flow_set_ip4o(struct nf_flow *f)
+{
+	f->flags |= NF_FLOW_IP4_OPTS;
+	nf_flow4_tail(f)->ip4_opts = 0;
 }
 
 static inline void nf_flow_link(struct nf_flow **bucket, struct nf_flow *f)
@@ -160,7 +173,7 @@ static __always_inline void nf_flow_count_fam(struct nf_flow *f,
 	f->packets += pkt->segs;
 	f->bytes += pkt->len;
 	f->last = now;
-	f->tcp_flags |= pkt->tcp_flags;
+	f->tcp_or |= pkt->tcp_or;		/* tcp_flags, tcp_opts */
 	if (family == AF_INET6)
 		nf_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
 }
@@ -215,6 +228,8 @@ static inline void nf_flow_list_add(struct nf_flow_list *l, struct nf_flow *f,
 	l->flows++;
 	if (f->key.family != AF_INET)
 		l->flows6++;
+	if (f->flags & NF_FLOW_IP4_OPTS)
+		l->flows4o++;
 	l->packets += f->packets;
 	l->bytes += f->bytes;
 	if (l->tail)
@@ -235,6 +250,7 @@ static inline void nf_flow_list_splice(struct nf_flow_list *dst,
 	dst->tail = src->tail;
 	dst->flows += src->flows;
 	dst->flows6 += src->flows6;
+	dst->flows4o += src->flows4o;
 	dst->packets += src->packets;
 	dst->bytes += src->bytes;
 }

@@ -14,6 +14,8 @@
 
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/if.h>
 #include <linux/in6.h>
 #include <linux/socket.h>
@@ -82,7 +84,8 @@ enum nf_end_reason {
  * One flow in a per-CPU cache.  The IPv4 entry is kept within one 64-byte
  * cache line: the chain pointer, counters and times come first, then a
  * key cut to its family's length.  IPv6 entries are allocated from a
- * larger cache and carry struct nf_flow6_tail after the key.
+ * larger cache and carry struct nf_flow6_tail after the key; so do IPv4
+ * flows that saw IPv4 options, with struct nf_flow4_tail (NF_FLOW_IP4_OPTS).
  */
 struct nf_flow {
 	struct nf_flow *next;		/* hash chain, then the export queue */
@@ -91,12 +94,64 @@ struct nf_flow {
 	u32 first;			/* jiffies of the first packet */
 	u32 last;			/* jiffies of the latest packet */
 	u32 oif;
-	u8 tcp_flags;			/* OR of all TCP flags seen */
-	u8 end_reason;
-	u16 __pad;
+	union {
+		struct {
+			u8 tcp_flags;	/* OR of all TCP flags seen */
+			u8 end_reason;
+			u16 flags;	/* NF_FLOW_* */
+			u32 tcp_opts;	/* OR over packets, NF_TCPOPT_* */
+		};
+		u64 tcp_or;		/* a packet's nf_tcp_or(), ORed in */
+	};
 	__be32 nexthop4;
 	struct nf_key key;		/* must stay last */
 };
+
+/* nf_flow.flags */
+#define NF_FLOW_IP4_OPTS	BIT(0)	/* IPv4 with struct nf_flow4_tail */
+
+/*
+ * tcpOptions (IE 209) as a flow keeps it: kinds 0..30 at bit k, kind 34
+ * (TCP Fast Open) at bit 31.  IANA assigns no other kind below 64 (31-33
+ * and 35-63 are reserved), so this loses nothing assigned; the encoder
+ * expands it to the IE's 64 bits (nf_tcp_opts_ie).
+ */
+#define NF_TCPOPT_FASTOPEN	BIT(31)
+
+static inline u64 nf_tcp_opts_ie(u32 kept)
+{
+	return (kept & ~NF_TCPOPT_FASTOPEN) |
+	       (u64)!!(kept & NF_TCPOPT_FASTOPEN) << 34;
+}
+
+/*
+ * A packet's TCP flags and options as one word laid out like nf_flow's
+ * tcp_flags, end_reason, flags and tcp_opts, whose end_reason and flags
+ * bytes are 0: one OR adds both to the flow, and the packet path of a
+ * UDP packet stores and ORs no more than it did for the flags alone.
+ */
+union nf_tcp_or {
+	struct {
+		u8 tcp_flags;
+		u8 zero[3];
+		u32 tcp_opts;
+	};
+	u64 word;
+};
+
+static_assert(offsetof(struct nf_flow, tcp_flags) -
+	      offsetof(struct nf_flow, tcp_or) ==
+	      offsetof(union nf_tcp_or, tcp_flags));
+static_assert(offsetof(struct nf_flow, tcp_opts) -
+	      offsetof(struct nf_flow, tcp_or) ==
+	      offsetof(union nf_tcp_or, tcp_opts));
+
+static inline u64 nf_tcp_or(u8 tcp_flags, u32 tcp_opts)
+{
+	union nf_tcp_or t = { .tcp_flags = tcp_flags, .tcp_opts = tcp_opts };
+
+	return t.word;
+}
 
 /*
  * What an IPv6 flow carries after its key (a larger slab object, so the
@@ -108,8 +163,33 @@ struct nf_flow6_tail {
 	u32 ext_hdrs;			/* OR over packets, NF_V6EH_* */
 };
 
+/*
+ * What an IPv4 flow that saw IPv4 options carries after its key, in a
+ * slab object of its own: options are rare (router alert, record route,
+ * timestamps), and the common IPv4 entry has no room left in 64 bytes.
+ */
+struct nf_flow4_tail {
+	u32 ip4_opts;			/* ipv4Options (IE 208), OR over packets */
+};
+
 #define NF_FLOW4_SIZE	(offsetof(struct nf_flow, key) + NF_KEY4_WORDS * 4)
+#define NF_FLOW4O_SIZE	(NF_FLOW4_SIZE + sizeof(struct nf_flow4_tail))
 #define NF_FLOW6_SIZE	(sizeof(struct nf_flow) + sizeof(struct nf_flow6_tail))
+
+/* Only for a flow with NF_FLOW_IP4_OPTS. */
+static inline struct nf_flow4_tail *nf_flow4_tail(struct nf_flow *f)
+{
+	return (struct nf_flow4_tail *)((u8 *)f + NF_FLOW4_SIZE);
+}
+
+/* ipv4Options of any flow: 0 for one that saw none */
+static inline u32 nf_flow_ip4_opts(const struct nf_flow *f)
+{
+	if (f->key.family != AF_INET || !(f->flags & NF_FLOW_IP4_OPTS))
+		return 0;
+	return ((const struct nf_flow4_tail *)((const u8 *)f +
+					       NF_FLOW4_SIZE))->ip4_opts;
+}
 
 static inline struct nf_flow6_tail *nf_flow6_tail(struct nf_flow *f)
 {
@@ -151,9 +231,18 @@ struct nf_pkt {
 	struct in6_addr nexthop6;
 	__be32 flow_label;		/* IPv6 only, as the other v6 fields */
 	u32 ext_hdrs;			/* IPv6 only: NF_V6EH_* */
-	u8 tcp_flags;
+	u64 tcp_or;			/* nf_tcp_or(): TCP flags, NF_TCPOPT_* */
 	bool frag;			/* a fragment: ports may be missing */
 };
+
+/*
+ * ---- hdropts.c: option bits of a header (pure) ----
+ * @p: the @len option bytes after the fixed header, no more than the
+ * header's length says.  ipv4Options bits (IE 208); tcpOptions as
+ * nf_flow.tcp_opts keeps them.
+ */
+u32 nf_ip4_opts(const u8 *p, unsigned int len);
+u32 nf_tcp_opts(const u8 *p, unsigned int len);
 
 /*
  * Per-CPU statistics.  Declared once here and expanded wherever they are

@@ -64,6 +64,8 @@
 	X(LOST_FLOWS,	166, 8,  "notSentFlowTotalCount")		\
 	X(LOST_PKTS,	167, 8,  "notSentPacketTotalCount")		\
 	X(LOST_OCTETS,	168, 8,  "notSentOctetTotalCount")		\
+	X(IP4_OPTS,	208, 4,  "ipv4Options")				\
+	X(TCP_OPTS,	209, 8,  "tcpOptions")				\
 	X(POST_SRC4,	225, 4,  "postNATSourceIPv4Address")		\
 	X(POST_DST4,	226, 4,  "postNATDestinationIPv4Address")	\
 	X(POST_SPORT,	227, 2,  "postNAPTSourceTransportPort")		\

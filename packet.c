@@ -55,6 +55,53 @@ static __always_inline bool nf_l4_head(const struct sk_buff *skb,
 }
 
 /*
+ * nf_tcp_or() of TCP header @th at @thoff (doff > 5), its options read
+ * through skb_header_pointer(); what the packet lacks of them is a list
+ * cut short (the walk stops there).  It reads the flags itself, so that
+ * nothing of the caller's lives across the call.
+ */
+static noinline u64 nf_tcp_or_skb(const struct sk_buff *skb,
+				  unsigned int thoff, const struct tcphdr *th)
+{
+	unsigned int off = thoff + sizeof(struct tcphdr);
+	unsigned int len = th->doff * 4 - sizeof(struct tcphdr);
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	const u8 *p = NULL;
+
+	if (off < skb->len) {
+		len = min(len, skb->len - off);
+		p = skb_header_pointer(skb, off, len, buf);
+	}
+	return nf_tcp_or(tcp_flag_byte(th), p ? nf_tcp_opts(p, len) : 0);
+}
+
+/*
+ * TCP flags and options of @th at @thoff.  Linux data segments carry NOP,
+ * NOP, timestamps and nothing else (doff 8), which is told from one word;
+ * any other list is walked out of line.
+ */
+static __always_inline u64 nf_tcp_or_pkt(const struct sk_buff *skb,
+					 unsigned int thoff,
+					 const struct tcphdr *th)
+{
+	const __be32 *w;
+
+	if (th->doff <= 5)
+		return nf_tcp_or(tcp_flag_byte(th), 0);
+	if (th->doff == 8 &&
+	    likely(thoff + sizeof(*th) + 4 <= skb_headlen(skb))) {
+		w = (const __be32 *)(skb->data + thoff + sizeof(*th));
+		if (get_unaligned(w) == htonl(TCPOPT_NOP << 24 |
+					      TCPOPT_NOP << 16 |
+					      TCPOPT_TIMESTAMP << 8 |
+					      TCPOLEN_TIMESTAMP))
+			return nf_tcp_or(tcp_flag_byte(th), BIT(TCPOPT_NOP) |
+						    BIT(TCPOPT_TIMESTAMP));
+	}
+	return nf_tcp_or_skb(skb, thoff, th);
+}
+
+/*
  * Fill ports (or ICMP type/code, as collectors expect them in the port
  * fields; 0 for other protocols) and TCP flags.  Returns false if the
  * header is cut short.
@@ -81,8 +128,9 @@ static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
 		if (!nf_l4_head(skb, thoff, sizeof(struct tcphdr), &buf, &h))
 			return false;
 		key->ports = get_unaligned(&h->ports32);
-		pkt->tcp_flags = tcp_flag_byte(&h->tcp);
 		*l4len = h->tcp.doff * 4;
+		/* one store: the flow reads both with one load (nf_tcp_or) */
+		pkt->tcp_or = nf_tcp_or_pkt(skb, thoff, &h->tcp);
 		return true;
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
@@ -130,18 +178,38 @@ static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
 }
 
 /*
- * The IPv4 target itself (registered directly, so parsing starts without
- * a call in between).  It only observes: the packet always goes on.
- * Only the IPv4 words of the key and the fields an IPv4 flow reads are
- * set (hash, compare and copy stop at the family's words): with the
- * kernel's INIT_STACK_ALL_ZERO, __uninitialized saves zeroing the 92
- * bytes of IPv6 key and next hop on every packet.
+ * ipv4Options of an IPv4 header of @ihl bytes (more than 20): the options
+ * are read no further than the header's length says, nor than the
+ * packet (a raw IP_HDRINCL sender may claim more than it wrote).
  */
-unsigned int nf_packet_ipv4(struct sk_buff *skb,
-			    const struct xt_action_param *par)
+static noinline u32 nf_ip4_opts_skb(const struct sk_buff *skb,
+				    unsigned int ihl)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int ihl = iph->ihl * 4, l4len = 0;
+	unsigned int off = skb_network_offset(skb) + sizeof(struct iphdr);
+	unsigned int len = ihl - sizeof(struct iphdr);
+	u8 buf[MAX_IPOPTLEN];
+	const u8 *p;
+
+	if (off >= skb->len)
+		return 0;
+	len = min(len, skb->len - off);
+	p = skb_header_pointer(skb, off, len, buf);
+	return p ? nf_ip4_opts(p, len) : 0;
+}
+
+/*
+ * An IPv4 packet whose header is @ihl bytes.  Only the IPv4 words of the
+ * key and the fields an IPv4 flow reads are set (hash, compare and copy
+ * stop at the family's words): with the kernel's INIT_STACK_ALL_ZERO,
+ * __uninitialized saves zeroing the 92 bytes of IPv6 key and next hop on
+ * every packet.
+ */
+static __always_inline void nf_packet_ipv4_hdr(struct sk_buff *skb,
+						const struct xt_action_param *par,
+						const struct iphdr *iph,
+						unsigned int ihl)
+{
+	unsigned int l4len = 0;
 	const struct rtable *rt;
 	struct nf_key key __uninitialized;
 	struct nf_pkt pkt __uninitialized;
@@ -153,7 +221,7 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 	key.v4.saddr = iph->saddr;
 	key.v4.daddr = iph->daddr;
 	nf_key_ifaces(&key, &pkt, par);
-	pkt.tcp_flags = 0;
+	pkt.tcp_or = 0;
 	pkt.nexthop4 = 0;
 
 	pkt.frag = iph->frag_off & htons(IP_MF | IP_OFFSET);
@@ -163,7 +231,7 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 	else if (!nf_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
 			      &l4len)) {
 		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
-		return XT_CONTINUE;
+		return;
 	}
 	nf_pkt_len(skb, ihl + l4len, &pkt);
 
@@ -178,7 +246,36 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
 			pkt.nexthop4 = rt->rt_gw4;
 	}
 
-	nf_cache_account(&key, &pkt, AF_INET);
+	if (ihl > sizeof(struct iphdr))
+		nf_cache_account_ip4o(&key, &pkt, nf_ip4_opts_skb(skb, ihl));
+	else
+		nf_cache_account(&key, &pkt, AF_INET, 0);
+}
+
+/* A header with options (rare: router alert, record route...). */
+static noinline void nf_packet_ipv4_opts(struct sk_buff *skb,
+					 const struct xt_action_param *par)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	nf_packet_ipv4_hdr(skb, par, iph, iph->ihl * 4);
+}
+
+/*
+ * The IPv4 target itself (registered directly, so parsing starts without
+ * a call in between).  It only observes: the packet always goes on.  A
+ * packet without IPv4 options pays one test for them, here: the rest of
+ * its path knows its header is 20 bytes.
+ */
+unsigned int nf_packet_ipv4(struct sk_buff *skb,
+			    const struct xt_action_param *par)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (unlikely(iph->ihl != sizeof(*iph) / 4))
+		nf_packet_ipv4_opts(skb, par);
+	else
+		nf_packet_ipv4_hdr(skb, par, iph, sizeof(*iph));
 	return XT_CONTINUE;
 }
 
@@ -250,7 +347,7 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nf_key key = { .family = AF_INET6 };
-	struct nf_pkt pkt = { .tcp_flags = 0 };
+	struct nf_pkt pkt = { .tcp_or = 0 };
 	unsigned int thoff = 0, l4len = 0;
 	unsigned short fragoff = 0;
 	int flags = 0, proto;
@@ -285,6 +382,6 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 			pkt.nexthop6 = rt->rt6i_gateway;
 	}
 
-	nf_cache_account(&key, &pkt, AF_INET6);
+	nf_cache_account(&key, &pkt, AF_INET6, 0);
 	return XT_CONTINUE;
 }

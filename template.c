@@ -191,8 +191,10 @@ static void nf_tpl_build(struct nf_tpl *t, const struct nf_tpl_proto *p,
 			 enum nf_tpl_kind kind)
 {
 	bool v6 = kind == NF_TPL_V6 || kind == NF_TPL_V6_ICMP;
+	bool icmp_kind = kind == NF_TPL_V4_ICMP || kind == NF_TPL_V6_ICMP;
 	u16 times[] = { p->first_ie, p->last_ie };
 	u16 icmp = v6 ? p->icmp6_ie : NF_IE_ICMP4;
+	static const u16 ip4_opts = NF_IE_IP4_OPTS, tcp_opts = NF_IE_TCP_OPTS;
 
 	memset(t, 0, sizeof(*t));
 	if (v6)
@@ -206,8 +208,13 @@ static void nf_tpl_build(struct nf_tpl *t, const struct nf_tpl_proto *p,
 	 * is all some collectors read, nfdump's v9 path among them); the
 	 * dedicated element is added for those that know it.
 	 */
-	if (kind == NF_TPL_V4_ICMP || kind == NF_TPL_V6_ICMP)
+	if (icmp_kind)
 		nf_tpl_append(t, &icmp, 1, p);
+	if (!v6)
+		nf_tpl_append(t, &ip4_opts, 1, p);
+	/* TCP's: with the ports, so not in the ICMP templates */
+	if (!icmp_kind)
+		nf_tpl_append(t, &tcp_opts, 1, p);
 }
 
 static u8 *nf_put16(u8 *p, u16 v)
@@ -656,6 +663,12 @@ static u8 *nf_tpl_put_field(u8 *q, u16 id, unsigned int len,
 		break;
 	case NF_IE_IPV6_EXT:
 		put_unaligned_be32(t6->ext_hdrs, q);
+		break;
+	case NF_IE_IP4_OPTS:
+		put_unaligned_be32(nf_flow_ip4_opts(f), q);
+		break;
+	case NF_IE_TCP_OPTS:
+		put_unaligned_be64(nf_tcp_opts_ie(f->tcp_opts), q);
 		break;
 	case NF_IE_IN_IF:
 		put_unaligned_be32(f->key.iif, q);

@@ -92,7 +92,8 @@ static struct nf_flow *tc_lookup(struct tcache *tc, const struct nf_key *key)
 static struct nf_flow *tc_packet(struct tcache *tc, const struct nf_key *key,
 				 u32 len, u8 tcp_flags)
 {
-	struct nf_pkt pkt = { .len = len, .segs = 1, .tcp_flags = tcp_flags };
+	struct nf_pkt pkt = { .len = len, .segs = 1,
+			      .tcp_or = nf_tcp_or(tcp_flags, 0) };
 	struct nf_flow **bucket = nf_htable_bucket(&tc->t, key), **pp, *f;
 	u64 steps = 0;
 
@@ -261,6 +262,47 @@ static void flow_start_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->bytes, 100);
 	KUNIT_EXPECT_EQ(test, f->tcp_flags, TCPHDR_SYN | TCPHDR_ACK);
 	KUNIT_EXPECT_EQ(test, f->end_reason, 0);
+}
+
+/*
+ * The IPv4 entry is one cache line, and the option bits fit in it: tcp
+ * options OR over packets, a flow keeping IPv4 options (its tail after
+ * the IPv4 key) keeps its counts when it becomes one.
+ */
+static void flow_opts_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 16, 5000);
+	struct nf_pkt pkt = { .len = 52, .segs = 1,
+			      .tcp_or = nf_tcp_or(0, BIT(2)) };
+	struct nf_key k = key4(4);
+	struct nf_flow *f;
+
+	KUNIT_EXPECT_EQ(test, NF_FLOW4_SIZE, 64);
+	KUNIT_EXPECT_EQ(test, NF_FLOW4O_SIZE, 68);
+	f = tc_packet(tc, &k, 40, 0);
+	KUNIT_EXPECT_EQ(test, f->tcp_opts, 0U);
+	KUNIT_EXPECT_EQ(test, f->flags, 0);
+	nf_flow_count(f, &k, &pkt, tc->now);
+	pkt.tcp_or = nf_tcp_or(TCPHDR_ACK, NF_TCPOPT_FASTOPEN | BIT(1));
+	f->end_reason = NF_END_IDLE;	/* not a packet's to change */
+	f->flags = NF_FLOW_IP4_OPTS;
+	nf_flow_count(f, &k, &pkt, tc->now);
+	KUNIT_EXPECT_EQ(test, f->tcp_opts, NF_TCPOPT_FASTOPEN | BIT(1) | BIT(2));
+	KUNIT_EXPECT_EQ(test, f->tcp_flags, TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, f->end_reason, NF_END_IDLE);
+	KUNIT_EXPECT_EQ(test, f->flags, NF_FLOW_IP4_OPTS);
+	f->end_reason = 0;
+	f->flags = 0;
+	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
+	nf_flow_set_ip4o(f);
+	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
+	nf_flow4_tail(f)->ip4_opts |= BIT(20);
+	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), (u32)BIT(20));
+	KUNIT_EXPECT_EQ(test, f->packets, 3);
+	KUNIT_EXPECT_EQ(test, f->bytes, 144);
+	/* the tail lies just after the IPv4 key */
+	KUNIT_EXPECT_PTR_EQ(test, (void *)nf_flow4_tail(f),
+			    (void *)&f->key.v4.daddr + 4);
 }
 
 /* Idle for exactly the inactive timeout: out; one jiffy less: kept. */
@@ -528,6 +570,7 @@ static void list_splice_test(struct kunit *test)
 	a.key.family = AF_INET;
 	b.key.family = AF_INET6;
 	c.key.family = AF_INET;
+	c.flags = NF_FLOW_IP4_OPTS;
 	a.packets = 1;
 	b.packets = 2;
 	c.packets = 4;
@@ -542,6 +585,7 @@ static void list_splice_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, x.tail, &c);
 	KUNIT_EXPECT_EQ(test, x.flows, 3);
 	KUNIT_EXPECT_EQ(test, x.flows6, 1);
+	KUNIT_EXPECT_EQ(test, x.flows4o, 1);
 	KUNIT_EXPECT_EQ(test, x.packets, 7);
 
 	x = (struct nf_flow_list){};
@@ -557,6 +601,7 @@ static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(key_v4_v6_test),
 	KUNIT_CASE(insert_lookup_test),
 	KUNIT_CASE(flow_start_test),
+	KUNIT_CASE(flow_opts_test),
 	KUNIT_CASE(inactive_boundary_test),
 	KUNIT_CASE(active_interim_test),
 	KUNIT_CASE(end_grace_test),

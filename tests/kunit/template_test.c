@@ -20,12 +20,16 @@
 
 #define PDU	NF_TPL_PDU_SIZE
 /*
- * v4 templates: 16 fields, ICMP 17; v6 ones add flowLabelIPv6 and
- * ipv6ExtensionHeaders: 18 and 19.  Each with id and count.
+ * v4 templates: 16 fields, then ipv4Options and tcpOptions (18); ICMP has
+ * its type/code and ipv4Options (18).  v6 ones add flowLabelIPv6 and
+ * ipv6ExtensionHeaders, then tcpOptions or ICMP: 19 and 19.  Each with id
+ * and count.
  */
-#define TPL_SET_LEN	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 18 * 4 + 4 + 19 * 4)
-/* Offset of template 259 in the template set: after 256, 257, 258. */
-#define TPL259_OFF	(4 + 4 + 16 * 4 + 4 + 17 * 4 + 4 + 18 * 4)
+#define TPL_SET_LEN	(4 + 4 + 18 * 4 + 4 + 18 * 4 + 4 + 19 * 4 + 4 + 19 * 4)
+/* Offset of templates 257 and 259 in the template set. */
+#define TPL257_OFF	(4 + 4 + 18 * 4)
+#define TPL258_OFF	(TPL257_OFF + 4 + 18 * 4)
+#define TPL259_OFF	(TPL258_OFF + 4 + 19 * 4)
 /* options template sets 260, 262, 263: 40, 36 and 24 bytes either way */
 #define OPT_TPL_LEN	(40 + 36 + 24)
 /* 20 characters */
@@ -123,8 +127,8 @@ static u16 be16_at(const u8 *p)
 /* The IPv4 template (id 256), common to both but for the times. */
 static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 {
-	const u8 want[4 + 16 * 4] = {
-		0x01, 0x00, 0x00, 0x10,		/* id 256, 16 fields */
+	const u8 want[4 + 18 * 4] = {
+		0x01, 0x00, 0x00, 0x12,		/* id 256, 18 fields */
 		0x00, 0x08, 0x00, 0x04,		/* sourceIPv4Address */
 		0x00, 0x0c, 0x00, 0x04,		/* destinationIPv4Address */
 		0x00, 0x0f, 0x00, 0x04,		/* ipNextHopIPv4Address */
@@ -142,6 +146,8 @@ static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 		/* FIRST/LAST_SWITCHED or flowStart/EndMilliseconds */
 		0x00, ipfix ? 0x98 : 0x16, 0x00, ipfix ? 0x08 : 0x04,
 		0x00, ipfix ? 0x99 : 0x15, 0x00, ipfix ? 0x08 : 0x04,
+		0x00, 0xd0, 0x00, 0x04,		/* ipv4Options */
+		0x00, 0xd1, 0x00, 0x08,		/* tcpOptions */
 	};
 
 	expect_bytes(test, p, want, sizeof(want), "template 256");
@@ -159,6 +165,13 @@ static const u8 rec4_head[] = {
 	0x9c, 0x40, 0x00, 0x50,		/* 40000 -> 80 */
 	0x1b, 0x06, 0x28,		/* flags, TCP, TOS */
 	0x01, 0x04,			/* idle timeout, IPv4 */
+};
+
+/* ... and after the times: no IPv4 options, TCP's with 34 at bit 34 */
+static const u8 rec4_opts[12] = {
+	0x00, 0x00, 0x00, 0x00,		/* ipv4Options */
+	0x00, 0x00, 0x00, 0x04,		/* tcpOptions: Fast Open (34), */
+	0x00, 0x00, 0x01, 0x1e,		/* TS 8, SACKOK 4, WS 3, MSS 2, NOP 1 */
 };
 
 /* The options templates in v9's layout (RFC 3954 6.1). */
@@ -281,8 +294,8 @@ static void v9_test_pdu_bytes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e->resync);
 	nf_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	/* data set: 4 + 53, padded to 60 */
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 60);
+	/* data set: 4 + 65, padded to 72 */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 72);
 	KUNIT_EXPECT_EQ(test, e->sequence, 6ULL);
 
 	expect_bytes(test, p, hdr, sizeof(hdr), "header");
@@ -294,21 +307,23 @@ static void v9_test_pdu_bytes(struct kunit *test)
 	expect_bytes(test, p + opt + OPT_TPL_LEN, v9_sys_data,
 		     sizeof(v9_sys_data), "system record");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 60);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 72);
 	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
 	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
 		     sizeof(times), "times");
+	expect_bytes(test, p + off + 57, rec4_opts, sizeof(rec4_opts),
+		     "options");
 	/* 3 bytes of padding, then nothing written */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 57), 0);
-	KUNIT_EXPECT_EQ(test, p[off + 59], 0);
-	KUNIT_EXPECT_EQ(test, p[off + 60], 0xa5);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 69), 0);
+	KUNIT_EXPECT_EQ(test, p[off + 71], 0);
+	KUNIT_EXPECT_EQ(test, p[off + 72], 0xa5);
 	tpl_put(e);
 }
 
 static void ipfix_test_pdu_bytes(struct kunit *test)
 {
 	static const u8 hdr[16] = {
-		0x00, 0x0a, 0x02, 0x2c,		/* IPFIX, 556 bytes */
+		0x00, 0x0a, 0x02, 0x48,		/* IPFIX, 584 bytes */
 		0x65, 0x53, 0xf1, 0x00,		/* export time */
 		0x00, 0x00, 0x00, 0x05,		/* 5 data records before */
 		0x00, 0x00, 0x00, 0x07,		/* observation domain */
@@ -326,8 +341,8 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	e->ops->begin(e, &t0);
 	nf_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	/* data set: 4 + 61, padded to 68 */
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 68);
+	/* data set: 4 + 73, padded to 80 */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80);
 	/* the options record is a data record too */
 	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
 
@@ -340,12 +355,15 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	expect_bytes(test, p + opt + OPT_TPL_LEN, ipfix_sys_data,
 		     sizeof(ipfix_sys_data), "system record");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 68);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 80);
 	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
 	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
 		     sizeof(times), "times");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 65), 0);
-	KUNIT_EXPECT_EQ(test, p[off + 67], 0);
+	expect_bytes(test, p + off + 65, rec4_opts, sizeof(rec4_opts),
+		     "options");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 77), 0);
+	KUNIT_EXPECT_EQ(test, p[off + 79], 0);
+	KUNIT_EXPECT_EQ(test, p[off + 80], 0xa5);
 	tpl_put(e);
 }
 
@@ -428,6 +446,79 @@ static void v9_test_icmp6(struct kunit *test)
 	tpl_put(e);
 }
 
+/*
+ * ipv4Options from the tail of an IPv4 flow that keeps them: template
+ * 257 (ICMP) ends with it and has no tcpOptions; a flow without the tail
+ * sends 0.  tcpOptions of an IPv6 TCP flow end template 258.
+ */
+static void ipfix_test_hdr_opts(struct kunit *test)
+{
+	static const u8 tpl257_tail[] = {
+		0x00, 0x99, 0x00, 0x08,		/* flowEndMilliseconds */
+		0x00, 0x20, 0x00, 0x02,		/* icmpTypeCodeIPv4 */
+		0x00, 0xd0, 0x00, 0x04,		/* ipv4Options */
+	};
+	static const u8 tpl258_tail[] = {
+		0x00, 0x99, 0x00, 0x08,		/* flowEndMilliseconds */
+		0x00, 0xd1, 0x00, 0x08,		/* tcpOptions */
+	};
+	/* echo 8/0, then router alert (20), record route (7), EOOL (0) */
+	static const u8 rec257_tail[] = { 0x08, 0x00, 0x00, 0x10, 0x00, 0x81 };
+	/* Fast Open (34) and MSS (2) */
+	static const u8 rec258_tail[] = { 0, 0, 0, 0x04, 0, 0, 0, 0x04 };
+	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct flow6 x;
+	struct nf_flow f;
+	u8 *p = e->buf;
+	size_t off;
+
+	KUNIT_ASSERT_GE(test, sizeof(f), NF_FLOW4O_SIZE);
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF), 257);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF + 2), 18);
+	expect_bytes(test, p + 16 + TPL257_OFF + 4 + 15 * 4, tpl257_tail,
+		     sizeof(tpl257_tail), "template 257");
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF), 258);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF + 2), 19);
+	expect_bytes(test, p + 16 + TPL258_OFF + 4 + 17 * 4, tpl258_tail,
+		     sizeof(tpl258_tail), "template 258");
+
+	off = e->len;
+	nf_test_flow4(&f, &t0);
+	f.key.proto = IPPROTO_ICMP;
+	f.key.sport = 0;
+	f.key.dport = htons(8 << 8);
+	f.tcp_opts = 0;
+	f.flags = NF_FLOW_IP4_OPTS;
+	nf_flow4_tail(&f)->ip4_opts = BIT(20) | BIT(7) | BIT(0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	/* 45 + 16 of times, ICMP 2, ipv4Options 4 */
+	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 67);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 257);
+	expect_bytes(test, p + off + 4 + 61, rec257_tail, sizeof(rec257_tail),
+		     "ICMP record, ipv4Options");
+	/* the same without the tail: 0, whatever lies after the key */
+	f.flags = 0;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 67 + 63), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 67 + 65), 0);
+
+	flow6(&x, &t0);
+	x.f.key.proto = IPPROTO_TCP;
+	x.f.key.sport = htons(40000);
+	x.f.key.dport = htons(443);
+	x.f.tcp_opts = NF_TCPOPT_FASTOPEN | BIT(2);
+	off = ALIGN(e->len, 4);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
+	/* 48 + 8 + 8 + 16 + 4 + 5 + 16 of times, tcpOptions 8 */
+	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 113);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 258);
+	expect_bytes(test, p + off + 4 + 105, rec258_tail, sizeof(rec258_tail),
+		     "IPv6 TCP record, tcpOptions");
+	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+	tpl_put(e);
+}
+
 static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
 {
 	bool v9 = e->ops->protocol == 9;
@@ -504,7 +595,12 @@ static void ipfix_test_fill(struct kunit *test)
 		n++;
 	}
 	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
-	KUNIT_EXPECT_GT(test, n, 10U);
+	/*
+	 * 1400 - 504 of header, templates and system record: three times an
+	 * IPv6 set (4 + 107, padded to 112) and a set of two IPv4 records
+	 * (4 + 2 * 73, 152); the next IPv6 set does not fit in 104 bytes.
+	 */
+	KUNIT_EXPECT_EQ(test, n, 9U);
 	len = e->ops->finish(e);
 	KUNIT_EXPECT_LE(test, len, (size_t)PDU);
 	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), len);
@@ -512,7 +608,7 @@ static void ipfix_test_fill(struct kunit *test)
 	for (off = 16; off < len; off += be16_at(e->buf + off + 2)) {
 		KUNIT_ASSERT_EQ(test, be16_at(e->buf + off + 2) % 4, 0);
 		if (be16_at(e->buf + off) == 256)
-			recs += (be16_at(e->buf + off + 2) - 4) / 61;
+			recs += (be16_at(e->buf + off + 2) - 4) / 73;
 		else if (be16_at(e->buf + off) == 259)
 			recs += (be16_at(e->buf + off + 2) - 4) / 107;
 	}
@@ -522,7 +618,7 @@ static void ipfix_test_fill(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + n + 1);
 	e->ops->begin(e, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)16 + 68);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)16 + 80);
 	tpl_put(e);
 }
 
@@ -600,15 +696,15 @@ static void ipfix_test_nel(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	nf_test_nat4(&ev, &t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 68 + 52 + 72);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80 + 52 + 72);
 	/* options, flow and two NAT events are data records */
 	KUNIT_EXPECT_EQ(test, e->sequence, 9ULL);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), off + 68 + 52 + 72);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 2), off + 80 + 52 + 72);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
-	expect_nel_tpl(test, p + off + 68, 2);
-	expect_bytes(test, p + off + 68 + 52, nel_data, 4 + 2 * 34, "NEL data");
+	expect_nel_tpl(test, p + off + 80, 2);
+	expect_bytes(test, p + off + 80 + 52, nel_data, 4 + 2 * 34, "NEL data");
 	/* 4 + 68 needs no padding: nothing written past it */
-	KUNIT_EXPECT_EQ(test, p[off + 68 + 52 + 72], 0xa5);
+	KUNIT_EXPECT_EQ(test, p[off + 80 + 52 + 72], 0xa5);
 
 	/* next PDU: no templates due, so no NEL template; historic codes */
 	e->nat_legacy = true;
@@ -825,7 +921,7 @@ static void ipfix_test_stats_alone(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0x4c, 0xd1, 0xfb,
 		0, 0, 0, 0, 0, 0, 0, 1,		/* 1 message before */
 		0, 0, 0, 0, 0, 0, 0, 1,		/* 1 flow record */
-		0, 0, 0, 0, 0, 0, 0x02, 0x2c,	/* of 556 bytes */
+		0, 0, 0, 0, 0, 0, 0x02, 0x48,	/* of 584 bytes */
 		0, 0, 0, 0, 0, 0, 0, 9,
 		20,
 		'i', 'p', 't', '_', 'N', 'E', 'T', 'F', 'L', 'O', 'W', ' ',
@@ -1079,6 +1175,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_pdu_bytes),
 	KUNIT_CASE(ipfix_test_icmp6),
 	KUNIT_CASE(v9_test_icmp6),
+	KUNIT_CASE(ipfix_test_hdr_opts),
 	KUNIT_CASE(v9_test_refresh_rate),
 	KUNIT_CASE(v9_test_timeout_rate),
 	KUNIT_CASE(ipfix_test_fill),

@@ -24,6 +24,9 @@ static inline void nf_test_flow4(struct nf_flow *f,
 	f->packets = 10;
 	f->bytes = 1500;
 	f->tcp_flags = 0x1b;
+	/* NOP, MSS, window scale, SACK permitted, timestamps, Fast Open */
+	f->tcp_opts = BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(8) |
+		      NF_TCPOPT_FASTOPEN;
 	f->first = t->jiffies - 10 * HZ;
 	f->last = t->jiffies - 1 * HZ;
 	f->end_reason = NF_END_IDLE;

@@ -93,6 +93,42 @@ TEST(Packet, TcpSegment)
     EXPECT_EQ(verify_l4(kSrc6, kDst6, IPPROTO_TCP, seg6), 0xffff);
 }
 
+TEST(Packet, TcpOptions)
+{
+    TcpParams t;
+    t.sport = 1;
+    t.dport = 2;
+    t.options = {2, 4, 0x05, 0xb4, 34, 2, 1, 1};
+    auto seg = build_tcp(kSrc4, kDst4, t, payload_pattern(3));
+    ASSERT_EQ(seg.size(), TCP_HDR + 8 + 3);
+    EXPECT_EQ(seg[12], 0x70); // data offset 7
+    EXPECT_EQ(seg[20], 2);
+    EXPECT_EQ(seg[24], 34);
+    EXPECT_EQ(seg[28], 'a');
+    EXPECT_EQ(verify_l4(kSrc4, kDst4, IPPROTO_TCP, seg), 0xffff);
+    t.options.push_back(0);
+    EXPECT_THROW(build_tcp(kSrc4, kDst4, t, {}), std::invalid_argument);
+}
+
+TEST(Packet, Ipv4Options)
+{
+    IpParams ip;
+    ip.src = kSrc4;
+    ip.dst = kDst4;
+    ip.proto = IPPROTO_UDP;
+    ip.ip_opts = {0x94, 4, 0, 0, 1, 1, 1, 0};
+    auto pkt = build_ip(ip, std::vector<uint8_t>(8, 0));
+    ASSERT_EQ(pkt.size(), 20u + 8 + 8);
+    EXPECT_EQ(pkt[0], 0x47); // IHL 7
+    EXPECT_EQ((pkt[2] << 8) | pkt[3], 36);
+    EXPECT_EQ(pkt[20], 0x94);
+    EXPECT_EQ(inet_checksum(pkt.data(), 28), 0);
+    ip.ip_opts.resize(6);
+    EXPECT_THROW(build_ip(ip, {}), std::invalid_argument);
+    ip.ip_opts.assign(44, 1);
+    EXPECT_THROW(build_ip(ip, {}), std::invalid_argument);
+}
+
 TEST(Packet, UdpSegmentNeverZeroChecksum)
 {
     auto seg = build_udp(kSrc4, kDst4, 1234, 5678, payload_pattern(5));

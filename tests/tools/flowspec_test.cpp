@@ -153,6 +153,26 @@ TEST(FlowSpec, MaximumSizes)
     EXPECT_EQ(spec("tcp 10.1.0.2:80 size=65495").size, 65495u);
 }
 
+TEST(FlowSpec, TcpAndIpv4Options)
+{
+    auto s = spec("tcp 10.0.0.2:80 count=2 size=10 syn tcpopts=020405b4220201014004000004020000 "
+                  "ipopts=0x94040000");
+    EXPECT_EQ(s.tcp_opts.size(), 16u);
+    EXPECT_EQ(s.tcp_opts[4], 0x22);
+    EXPECT_EQ(s.ip_opts, (std::vector<uint8_t>{0x94, 4, 0, 0}));
+    EXPECT_EQ(s.header_bytes(), 20u + 4 + 20 + 16);
+    EXPECT_EQ(s.bytes_per_flow(), 3u * 60 + 2 * 10);
+    EXPECT_EQ(spec("udp 10.0.0.2:5 ipopts=94040000").header_bytes(), 32u);
+    EXPECT_EQ(spec("tcp6 [fd00::2]:5 tcpopts=01010101").header_bytes(), 64u);
+    EXPECT_THROW(spec("udp 10.0.0.2:5 tcpopts=01010101"), SpecError);
+    EXPECT_THROW(spec("udp6 [fd00::2]:5 ipopts=01010101"), SpecError);
+    EXPECT_THROW(spec("icmp6 fd00::2 ipopts=01010101"), SpecError);
+    EXPECT_THROW(spec("tcp 10.0.0.2:5 tcpopts=010101"), SpecError);     // not a multiple of 4
+    EXPECT_THROW(spec("tcp 10.0.0.2:5 tcpopts=0101010g"), SpecError);   // not hex
+    EXPECT_THROW(spec("tcp 10.0.0.2:5 ipopts=" + std::string(88, '1')), SpecError);
+    EXPECT_NO_THROW(spec("tcp 10.0.0.2:5 ipopts=" + std::string(80, '1')));
+}
+
 TEST(FlowSpec, Ipv6LabelAndExtensionHeaders)
 {
     auto s = parse_flow_spec({"icmp6", "fd00::2", "count=2", "size=8", "flowlabel=0xabcde",

@@ -49,6 +49,11 @@ SPEC:  PROTO DEST [key=value | flag] ...
   ttl=N          TTL / hop limit
   tcp6, icmp6: flowlabel=N       IPv6 flow label (0..0xfffff)
                exthdr=hbh,dst    extension headers before L4, 8 bytes each
+  tcp, tcp6: tcpopts=HEX   TCP options of every segment, as sent (hex bytes,
+                           a multiple of 4, at most 40: pad them yourself)
+  udp, tcp, icmp: ipopts=HEX   IPv4 options of every packet, the same way;
+                           udp sets them with IP_OPTIONS (the kernel checks
+                           them and fills in record route and timestamps)
   tcp:   syn      first send a SYN (no payload)
          fin      finally send a FIN|ACK (no payload)
          flags=N  flags of the data segments (default 0x18 = PSH|ACK)
@@ -233,6 +238,10 @@ private:
                 if (setsockopt(fd.get(), IPPROTO_IP, IP_TOS, &tos, sizeof tos) < 0 ||
                     setsockopt(fd.get(), IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) < 0)
                     throw_errno("setsockopt IP_TOS/TTL");
+                if (!s.ip_opts.empty() &&
+                    setsockopt(fd.get(), IPPROTO_IP, IP_OPTIONS, s.ip_opts.data(),
+                               static_cast<socklen_t>(s.ip_opts.size())) < 0)
+                    throw_errno("setsockopt IP_OPTIONS (" + s.text + ")");
             }
             sockaddr_storage ss;
             socklen_t len = Endpoint{src, sport}.to_sockaddr(ss);
@@ -271,6 +280,7 @@ private:
         ip.ttl = s.ttl;
         ip.flow_label = s.flow_label;
         ip.ext_hdrs = s.ext_hdrs;
+        ip.ip_opts = s.ip_opts;
         const auto payload = payload_pattern(s.size);
         auto send = [&](const std::vector<uint8_t>& l4, uint64_t n) {
             pace();
@@ -287,6 +297,7 @@ private:
             t.dport = s.dport;
             t.seq = static_cast<uint32_t>(rng_());
             t.ack = 1;
+            t.options = s.tcp_opts;
             const std::vector<uint8_t> none;
             if (s.syn) {
                 TcpParams syn = t;

@@ -491,6 +491,31 @@ TEST(V9, IcmpTypeCodeInDstPort)
     EXPECT_EQ(r.flows[0].icmp_code, 3);
 }
 
+// ipv4Options (208, 4 bytes) and tcpOptions (209, 8 bytes) as ipt_NETFLOW
+// sends them, bytes written by hand: bit X for option X (tcpOptions kind 34
+// in the high word), shown as decimal numbers.
+TEST_P(TemplateFormats, Ipv4AndTcpOptions)
+{
+    Template t;
+    t.id = 256;
+    t.fields = {{ie::sourceIPv4Address, 4, 0}, {ie::destinationIPv4Address, 4, 0},
+                {ie::protocolIdentifier, 1, 0}, {208, 4, 0}, {209, 8, 0}};
+    const std::vector<uint8_t> rec = {10, 0, 0, 1, 10, 0, 0, 2, 6,
+                                      0x40, 0x00, 0x08, 0x03,                          // EXP, MTUP, NOP, EOOL
+                                      0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x1f}; // 34, 4..0
+    ExportBuilder b(GetParam());
+    b.add_templates({t});
+    b.add_data(256, {rec});
+    auto r = Decoder().decode(b.finish(), kExporter);
+    EXPECT_TRUE(r.issues.empty()) << issues(r);
+    ASSERT_EQ(r.flows.size(), 1u);
+    ASSERT_TRUE(r.flows[0].get_extra("ipv4_options"));
+    ASSERT_TRUE(r.flows[0].get_extra("tcp_options"));
+    EXPECT_EQ(*r.flows[0].get_extra("ipv4_options"), std::to_string(0x40000803u));
+    EXPECT_EQ(*r.flows[0].get_extra("tcp_options"), std::to_string(0x40000001fULL));
+    EXPECT_NE(r.flows[0].str().find(" tcp_options=17179869215"), std::string::npos) << r.flows[0].str();
+}
+
 // Mutated and truncated packets must produce issues, never exceptions or
 // crashes (run under -fsanitize=address,undefined during development).
 TEST(Decoder, SurvivesMutatedPackets)

@@ -4,6 +4,9 @@
 #include "packet.hpp"
 #include "text.hpp"
 
+#include <cctype>
+#include <optional>
+
 namespace nft {
 
 namespace {
@@ -26,6 +29,23 @@ const ProtoWord* find_proto(const std::string& s)
     return nullptr;
 }
 
+// Option bytes: hex digits, a multiple of 4 bytes, at most 40; nullopt if not.
+std::optional<std::vector<uint8_t>> parse_opt_bytes(const std::string& s)
+{
+    std::string h = s.rfind("0x", 0) == 0 ? s.substr(2) : s;
+    if (h.empty() || h.size() % 8 || h.size() > 80)
+        return std::nullopt;
+    std::vector<uint8_t> out;
+    for (size_t i = 0; i < h.size(); i += 2) {
+        auto v = parse_uint("0x" + h.substr(i, 2), 255);
+        if (!v || !std::isxdigit(static_cast<unsigned char>(h[i])) ||
+            !std::isxdigit(static_cast<unsigned char>(h[i + 1])))
+            return std::nullopt;
+        out.push_back(static_cast<uint8_t>(*v));
+    }
+    return out;
+}
+
 std::string join(const std::vector<std::string>& t)
 {
     std::string s;
@@ -40,9 +60,9 @@ bool is_proto_keyword(const std::string& s) { return find_proto(s) != nullptr; }
 
 size_t FlowSpec::header_bytes() const
 {
-    size_t ip = is_v6() ? IPV6_HDR + 8 * ext_hdrs.size() : IPV4_HDR;
+    size_t ip = is_v6() ? IPV6_HDR + 8 * ext_hdrs.size() : IPV4_HDR + ip_opts.size();
     switch (proto) {
-    case PROTO_TCP: return ip + TCP_HDR;
+    case PROTO_TCP: return ip + TCP_HDR + tcp_opts.size();
     case PROTO_UDP: return ip + UDP_HDR;
     default: return ip + ICMP_HDR;
     }
@@ -177,6 +197,16 @@ FlowSpec parse_flow_spec(const std::vector<std::string>& tokens)
             }
             if (s.ext_hdrs.size() > 4)
                 throw fail("exthdr: at most 4 headers");
+        } else if (key == "tcpopts" || key == "ipopts") {
+            const bool tcp = key == "tcpopts";
+            only(tcp ? s.proto == PROTO_TCP : !s.is_v6() && s.proto != PROTO_ICMPV6,
+                 tcp ? "tcp and tcp6" : "udp, tcp and icmp (IPv4)");
+            need_val();
+            auto b = parse_opt_bytes(val);
+            if (!b)
+                throw fail("bad " + key + " '" + val +
+                           "' (expected hex bytes, a multiple of 4, at most 40)");
+            (tcp ? s.tcp_opts : s.ip_opts) = *b;
         } else if (key == "type") {
             only(icmp, "icmp");
             s.icmp_type = static_cast<uint8_t>(number(255));

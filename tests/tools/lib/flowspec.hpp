@@ -13,6 +13,10 @@
 //   tcp only:  syn (prepend a SYN), fin (append a FIN|ACK), flags=0xNN (flags of
 //              the data segments, default PSH|ACK = 0x18)
 //   icmp only: type=N code=N id=N (echo identifier; default type 8 / 128)
+//   tcp, tcp6: tcpopts=HEX   TCP option bytes of every segment, as sent
+//   udp, tcp, icmp: ipopts=HEX   IPv4 option bytes of every packet (udp:
+//              by IP_OPTIONS, which the kernel checks and fills in)
+//   HEX: a multiple of 4 bytes, at most 40, e.g. 94040000 (router alert)
 #pragma once
 
 #include "net.hpp"
@@ -47,6 +51,8 @@ struct FlowSpec {
     uint8_t tos = 0, ttl = 64;
     uint32_t flow_label = 0;        // IPv6 raw (tcp6, icmp6) only
     std::vector<uint8_t> ext_hdrs;  // IPv6 raw only: 0 hop-by-hop, 60 dest opts
+    std::vector<uint8_t> tcp_opts;  // tcp, tcp6
+    std::vector<uint8_t> ip_opts;   // IPv4 only
     std::string text; // the spec as written, for messages
 
     bool is_v6() const { return dst.is_v6(); }

@@ -56,17 +56,21 @@ uint16_t l4_checksum(const IpAddr& src, const IpAddr& dst, uint8_t proto, const 
 std::vector<uint8_t> build_tcp(const IpAddr& src, const IpAddr& dst, const TcpParams& t,
                                const std::vector<uint8_t>& payload)
 {
+    if (t.options.size() % 4 || t.options.size() > 40)
+        throw std::invalid_argument("build_tcp: options of " + std::to_string(t.options.size()) +
+                                    " bytes (a multiple of 4, at most 40)");
     std::vector<uint8_t> seg;
     ByteWriter w(seg);
     w.u16(t.sport);
     w.u16(t.dport);
     w.u32(t.seq);
     w.u32(t.ack);
-    w.u8(5 << 4); // data offset: 5 words, no options
+    w.u8(static_cast<uint8_t>((5 + t.options.size() / 4) << 4)); // data offset
     w.u8(t.flags);
     w.u16(t.window);
     w.u16(0); // checksum
     w.u16(0); // urgent pointer
+    w.bytes(t.options);
     w.bytes(payload);
     w.patch16(16, l4_checksum(src, dst, IPPROTO_TCP, seg.data(), seg.size()));
     return seg;
@@ -110,10 +114,15 @@ std::vector<uint8_t> build_ip(const IpParams& ip, const std::vector<uint8_t>& l4
     if (ip.src.family() != ip.dst.family())
         throw std::invalid_argument("build_ip: address family mismatch");
     if (ip.src.is_v4()) {
-        size_t total = IPV4_HDR + l4.size();
+        if (ip.ip_opts.size() % 4 || ip.ip_opts.size() > 40)
+            throw std::invalid_argument("build_ip: IPv4 options of " +
+                                        std::to_string(ip.ip_opts.size()) +
+                                        " bytes (a multiple of 4, at most 40)");
+        const size_t hlen = IPV4_HDR + ip.ip_opts.size();
+        size_t total = hlen + l4.size();
         if (total > 65535)
             throw std::invalid_argument("IPv4 packet too large");
-        w.u8(0x45);
+        w.u8(static_cast<uint8_t>(0x40 | hlen / 4));
         w.u8(ip.tos);
         w.u16(static_cast<uint16_t>(total));
         w.u16(ip.ident);
@@ -123,8 +132,11 @@ std::vector<uint8_t> build_ip(const IpParams& ip, const std::vector<uint8_t>& l4
         w.u16(0);
         w.bytes(ip.src.data(), 4);
         w.bytes(ip.dst.data(), 4);
-        w.patch16(10, inet_checksum(pkt.data(), IPV4_HDR));
+        w.bytes(ip.ip_opts);
+        w.patch16(10, inet_checksum(pkt.data(), hlen));
     } else {
+        if (!ip.ip_opts.empty())
+            throw std::invalid_argument("build_ip: IPv4 options in an IPv6 packet");
         const size_t ext = 8 * ip.ext_hdrs.size();
         if (l4.size() + ext > 65535)
             throw std::invalid_argument("IPv6 payload too large");

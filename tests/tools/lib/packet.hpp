@@ -36,6 +36,9 @@ struct IpParams {
     // IPv6 only: extension headers between the IPv6 header and L4, by
     // type (0 hop-by-hop, 60 destination options), 8 bytes each (PadN)
     std::vector<uint8_t> ext_hdrs;
+    // IPv4 only: option bytes after the fixed header, as they go out
+    // (a multiple of 4, at most 40)
+    std::vector<uint8_t> ip_opts;
 };
 
 struct TcpParams {
@@ -43,6 +46,7 @@ struct TcpParams {
     uint32_t seq = 0, ack = 0;
     uint8_t flags = 0;
     uint16_t window = 65535;
+    std::vector<uint8_t> options; // as they go out: a multiple of 4, <= 40
 };
 
 struct IcmpParams {
