@@ -105,8 +105,6 @@ nf_collect_stop "$W/collect.txt"
 nf_compare nf-collect "$W/truth.txt" "$W/collect.txt"
 nf_unload
 nf_nfcapd_stop
-nfdump -r "$NF_NFCAPD_FILE" -o csv >"$W/nfdump.csv" 2>"$W/nfdump.err" ||
-	fail "nfdump -r failed: $(cat "$W/nfdump.err")"
-nf_compare nfdump --format nfdump-csv "$W/truth.txt" "$W/nfdump.csv"
+nf_nfdump_compare nfdump "$W/truth.txt" "$W"
 nf_nfcapd_check_seq 0 "$W/nfdump-I.txt"
 sayt "OK"

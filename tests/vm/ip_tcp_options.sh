@@ -136,13 +136,8 @@ run() {
 
 	# --- packets and bytes, option bytes included
 	nf_compare p$proto-nf-collect "$D/truth.txt" "$D/collect.txt"
-	nfdump -r "$NF_NFCAPD_FILE" -o csv >"$D/nfdump.csv" 2>"$D/nfdump.err" ||
-		fail "nfdump -r failed: $(cat "$D/nfdump.err")"
-	nf_compare p$proto-nfdump --format nfdump-csv "$D/truth.txt" \
-		"$D/nfdump.csv"
-	tshark -r "$D/export.pcap" -d udp.port==$P_NFCAPD,cflow -T pdml \
-		-Y cflow >"$D/tshark.pdml" 2>"$D/tshark.err" ||
-		fail "tshark failed: $(cat "$D/tshark.err")"
+	nf_nfdump_compare p$proto-nfdump "$D/truth.txt" "$D"
+	nf_tshark_pdml "$D/export.pcap" $P_NFCAPD "$D/tshark.pdml"
 	nf_compare p$proto-tshark --format tshark-pdml "$D/truth.txt" \
 		"$D/tshark.pdml"
 

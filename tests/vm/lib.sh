@@ -395,6 +395,21 @@ nf_nfcapd_check_seq() {
 	}
 }
 
+# nf_nfdump_compare NAME TRUTH DIR: after nf_nfcapd_stop, nfdump's CSV of
+# what nfcapd stored (kept in DIR/nfdump.csv) must equal TRUTH
+nf_nfdump_compare() {
+	nfdump -r "$NF_NFCAPD_FILE" -o csv >"$3/nfdump.csv" 2>"$3/nfdump.err" ||
+		fail "nfdump -r failed: $(cat "$3/nfdump.err")"
+	nf_compare "$1" --format nfdump-csv "$2" "$3/nfdump.csv"
+}
+
+# nf_tshark_pdml PCAP PORT OUT: tshark's decoding of the NetFlow/IPFIX
+# packets to UDP PORT in PCAP, as PDML in OUT
+nf_tshark_pdml() {
+	tshark -r "$1" -d "udp.port==$2,cflow" -T pdml -Y cflow >"$3" \
+		2>"$3.err" || fail "tshark failed: $(cat "$3.err")"
+}
+
 # nf_nfdump_ipfix_seq FILE: the IPFIX sequence "failures" nfdump 1.7 reports
 # for the stream in nf-collect output FILE.  nfdump leaves options data
 # records out of the count that RFC 7011 (3.1) puts them in (our choice),

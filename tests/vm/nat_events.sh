@@ -231,8 +231,7 @@ run() {
 		diff "$R/want" "$R/got" >&2
 		fail "p$proto listen=$listen: nfdump events differ from the truth"
 	}
-	tshark -r "$R/export.pcap" -d udp.port==$P,cflow -T pdml -Y cflow \
-		>"$R/tshark.pdml" 2>"$R/tshark.err" || fail "tshark failed"
+	nf_tshark_pdml "$R/export.pcap" $P "$R/tshark.pdml"
 	if [ $proto = 5 ]; then
 		nc_=$(grep -c 'name="cflow.tcpflags" .* show="0x12"' "$R/tshark.pdml")
 		nd_=$(grep -c 'name="cflow.tcpflags" .* show="0x05"' "$R/tshark.pdml")

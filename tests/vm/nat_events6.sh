@@ -211,8 +211,7 @@ run() {
 	nfdump_want "$R/expected" | sort >"$R/want.nfdump"
 	nfdump_events | sort >"$R/got.nfdump"
 	same "p$proto: nfdump" "$R/want.nfdump" "$R/got.nfdump"
-	tshark -r "$R/export.pcap" -d udp.port==$P,cflow -T pdml -Y cflow \
-		>"$R/tshark.pdml" 2>"$R/tshark.err" || fail "tshark failed"
+	nf_tshark_pdml "$R/export.pcap" $P "$R/tshark.pdml"
 	nc_=$(grep -c 'name="cflow.nat_event" .* show="1"' "$R/tshark.pdml")
 	nd_=$(grep -c 'name="cflow.nat_event" .* show="2"' "$R/tshark.pdml")
 	ns=$(grep -c 'name="cflow.post_nat_source_ipv6_address" .* show="'$RS6'"' "$R/tshark.pdml")

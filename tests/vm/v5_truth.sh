@@ -113,9 +113,7 @@ cmp -s "$W/collect.cmp" "$W/collect6.cmp" || {
 	diff "$W/collect.cmp" "$W/collect6.cmp" | head -n 10 >&2
 	fail "the collector on [::1] got other PDUs than 127.0.0.1"
 }
-nfdump -r "$NF_NFCAPD_FILE" -o csv >"$W/nfdump.csv" 2>"$W/nfdump.err" ||
-	fail "nfdump -r failed: $(cat "$W/nfdump.err")"
-nf_compare nfdump --format nfdump-csv "$W/truth.txt" "$W/nfdump.csv"
+nf_nfdump_compare nfdump "$W/truth.txt" "$W"
 nf_compare nfacctd "$W/truth.txt" "$W/nfacctd/flows.txt"
 nf_tshark_fields "$W/export.pcap" $P_NFCAPD >"$W/tshark.txt" 2>"$W/tshark.err" ||
 	fail "tshark failed: $(cat "$W/tshark.err")"

@@ -187,9 +187,7 @@ run() {
 		fail "v$proto: exported counts differ from what the collector got"
 
 	# --- tshark decodes the same
-	tshark -r "$D/export.pcap" -d udp.port==$P_NFCAPD,cflow -T pdml \
-		-Y cflow >"$D/tshark.pdml" 2>"$D/tshark.err" ||
-		fail "tshark failed: $(cat "$D/tshark.err")"
+	nf_tshark_pdml "$D/export.pcap" $P_NFCAPD "$D/tshark.pdml"
 	grep -q "name=\"cflow.observation_domain_name\" showname=\"Observation Domain Name: $name\"" \
 		"$D/tshark.pdml" || fail "v$proto: tshark shows no domain name '$name'"
 	grep -q 'name="cflow.if_name" showname="IfName: nfv0"' "$D/tshark.pdml" &&
