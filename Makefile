@@ -33,9 +33,9 @@ endif
 PLUGIN_SRCS := libipt_NETFLOW.c libip6t_NETFLOW.c
 PLUGINS_SO := $(patsubst %.c,$(XTBUILD)/%.so,$(PLUGIN_SRCS))
 # what a kernel build directory links to: Kbuild and every top-level C
-# source and header but the extensions and generated files (netflow_main.c,
-# *.mod.c of an in-tree build)
-KSRCS = Kbuild $(sort $(filter-out $(PLUGIN_SRCS) netflow_main.c %.mod.c, \
+# source and header but the extensions and generated files (*.mod.c of an
+# in-tree build)
+KSRCS = Kbuild $(sort $(filter-out $(PLUGIN_SRCS) %.mod.c, \
 	$(notdir $(wildcard $(REPO)/*.c))) $(notdir $(wildcard $(REPO)/*.h)))
 
 # --- flags ------------------------------------------------------------------
@@ -145,7 +145,7 @@ demo:
 clean:
 	rm -rf $(BUILD)
 	@# leftovers of a kbuild run in the source directory itself
-	cd $(REPO) && rm -f netflow_main.c *.o *.ko *.mod *.mod.c .*.cmd \
+	cd $(REPO) && rm -f *.o *.ko *.mod *.mod.c .*.cmd \
 		.*.d Module.symvers modules.order
 
 distclean: clean

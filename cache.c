@@ -31,9 +31,10 @@
 #include <linux/u64_stats_sync.h>
 #include <net/tcp.h>
 
-#include "ipt_NETFLOW.h"
-#include "flow.h"
 #include "cache.h"
+#include "export.h"
+#include "flow.h"
+#include "settings.h"
 
 /* Ageing: a full pass over every table each second, in SLICES ticks. */
 #define NF_TICK		(HZ / 4)
@@ -43,6 +44,8 @@
 #define NF_TCP_END_GRACE	(2 * HZ)
 
 struct nf_cpu __percpu *nf_cpus;
+/* Buckets of each CPU's table; changed by nf_cache_resize() only. */
+static unsigned int nf_hashsize;
 /* IPv4 flows, IPv4 flows that saw IPv4 options, IPv6 flows */
 static struct kmem_cache *nf_flow4_cache, *nf_flow4o_cache, *nf_flow6_cache;
 u64 nf_split_bytes __read_mostly = U64_MAX;
@@ -262,7 +265,7 @@ static void nf_done_export(struct nf_cpu *c)
 	if (!c->done.head)
 		return;
 	NF_STAT_INC(c, expired, c->done.flows);
-	nf_export_queue(c->done.head, c->done.tail);
+	nf_export_queue(c->done.head, c->done.tail, c->done.flows);
 	c->done = (struct nf_flow_list){};
 }
 
@@ -405,7 +408,6 @@ void nf_cache_flush(void)
 	nf_for_each_cpu_table(nf_flush_cpu, NULL);
 	nf_rebalance();
 	nf_export_kick();
-	nf_export_sync();
 }
 
 static long nf_resize_cpu(void *p)
@@ -630,13 +632,12 @@ static unsigned int nf_default_hashsize(void)
 	return clamp_t(unsigned long, buckets, 1024, 1U << 20);
 }
 
-int nf_cache_init(void)
+int nf_cache_init(unsigned int hashsize)
 {
 	u32 seed = get_random_u32();
 	int cpu;
 
-	if (!nf_hashsize)
-		nf_hashsize = nf_default_hashsize();
+	nf_hashsize = hashsize ?: nf_default_hashsize();
 
 	/* one cache line per IPv4 flow: keep it so */
 	BUILD_BUG_ON(NF_FLOW4_SIZE != 64);
@@ -666,19 +667,25 @@ int nf_cache_init(void)
 	}
 	nf_rebalance();
 	INIT_DELAYED_WORK(&nf_tick_work, nf_tick);
-	schedule_delayed_work(&nf_tick_work, NF_TICK);
 	return 0;
 
 fail:
-	nf_cache_destroy();
+	nf_cache_uninit();
+	pr_err("cannot allocate the flow cache (hashsize %u)\n", nf_hashsize);
 	return -ENOMEM;
 }
 
+/* Ageing hands flows to the exporter: start it once that exists. */
+void nf_cache_start(void)
+{
+	schedule_delayed_work(&nf_tick_work, NF_TICK);
+}
+
 /*
- * Called once no packet can reach the target any more: stop ageing and
+ * Called once no packet can reach the cache any more: stop ageing and
  * hand every flow still held to the exporter.
  */
-void nf_cache_exit(void)
+void nf_cache_stop(void)
 {
 	struct nf_cpu_arg a;
 	int cpu;
@@ -692,7 +699,8 @@ void nf_cache_exit(void)
 	nf_export_kick();
 }
 
-void nf_cache_destroy(void)
+/* After the exporter freed every flow it was handed. */
+void nf_cache_uninit(void)
 {
 	int cpu;
 

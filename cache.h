@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The flow cache's packet path, inlined into the targets (packet.c) so a
- * packet that hits its flow makes no call: the key stays in registers and
- * no frame is set up twice.  What is rare (a new flow, a split, a drop)
- * is nf_cache_miss() in cache.c, which owns the tables.
+ * The per-CPU flow cache (cache.c): its API, its per-CPU statistics, and
+ * its packet path, inlined into the targets (packet.c) so a packet that
+ * hits its flow makes no call: the key stays in registers and no frame
+ * is set up twice.  What is rare (a new flow, a split, a drop) is
+ * nf_cache_miss() in cache.c, which owns the tables.
  */
 #ifndef _IPT_NETFLOW_CACHE_H
 #define _IPT_NETFLOW_CACHE_H
@@ -15,8 +16,69 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
-#include "ipt_NETFLOW.h"
 #include "flow.h"
+
+/*
+ * Per-CPU statistics.  Declared once here and expanded wherever they are
+ * defined, summed or printed, so /proc and the SNMP file never disagree.
+ */
+#define NF_CPU_STATS(X)							\
+	X(searched,	"searched")	/* chain entries examined */	\
+	X(found,	"found")	/* lookups that hit a flow */	\
+	X(created,	"new")		/* flows created */		\
+	X(trunc,	"trunc")	/* headers too short to read */	\
+	X(frag,		"frag")		/* fragments seen */		\
+	X(alloc_fail,	"alloc")	/* flow allocation failed */	\
+	X(maxflows,	"maxflows")	/* new flows refused */		\
+	X(pkts,		"pkts")		/* packets accounted */		\
+	X(bytes,	"bytes")	/* bytes accounted */		\
+	X(drop_pkts,	"drop_pkts")	/* packets not accounted */	\
+	X(drop_bytes,	"drop_bytes")	/* bytes not accounted */	\
+	X(expired,	"expired")	/* flows handed to export */
+
+#define NF_STAT_FIELD(name, str) u64 name;
+struct nf_cpu_stats {
+	NF_CPU_STATS(NF_STAT_FIELD)
+};
+#undef NF_STAT_FIELD
+
+/*
+ * Life cycle, in the module's init order: init (tables and slabs, sized
+ * @hashsize buckets per CPU, 0: from RAM), start (the ageing tick, once
+ * the exporter is there), then stop (no more ageing; every flow still
+ * held goes to the exporter) and uninit (after the exporter freed every
+ * flow it was given).
+ */
+int nf_cache_init(unsigned int hashsize);
+void nf_cache_start(void);
+void nf_cache_stop(void);
+void nf_cache_uninit(void);
+
+void nf_cache_drop_trunc(u32 len);
+void nf_cache_free(struct nf_flow *f);	/* the exporter, once sent */
+/* Hand every flow to the exporter now (nf_export_sync() waits for it). */
+void nf_cache_flush(void);
+int nf_cache_resize(unsigned int hashsize);
+/* Counters may not exceed these: a flow about to is exported first. */
+void nf_cache_set_split(u64 max_bytes, u32 max_packets);
+
+/* Statistics, for proc.c and the exporter's options records. */
+void nf_cache_stats(struct nf_cpu_stats *sum);	/* summed over CPUs */
+void nf_cache_cpu_stats(int cpu, struct nf_cpu_stats *st);
+unsigned int nf_cache_flows(void);
+unsigned int nf_cache_flows_peak(void);
+unsigned long nf_cache_peak_time(void);	/* jiffies at the peak */
+unsigned int nf_cache_hashsize(void);
+size_t nf_cache_memory(void);		/* bytes held by flows and buckets */
+size_t nf_cache_flow_size(void);	/* slab bytes of one IPv4 flow */
+/* Period of the ageing tick ("worker delay" in /proc), jiffies. */
+unsigned long nf_cache_scan_interval(void);
+/* Traffic of the flows still in memory ("InHash", hashPackets/Bytes). */
+void nf_cache_held(u64 *pkts, u64 *bytes);
+/* Walk flows of every CPU for /proc; cb runs with BH disabled. */
+void nf_cache_walk(void (*cb)(const struct nf_flow *f, void *arg), void *arg);
+
+/* ---- the packet path (packet.c), inlined ---- */
 
 struct nf_cpu {
 	struct nf_htable tab;

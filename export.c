@@ -40,7 +40,12 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
+#include "cache.h"
+#include "encoder.h"
+#include "export.h"
 #include "ipt_NETFLOW.h"
+#include "settings.h"
+#include "socket.h"
 
 static const struct nf_encoder *const nf_encoders[] = {
 	&nf_v5_encoder,
@@ -48,10 +53,85 @@ static const struct nf_encoder *const nf_encoders[] = {
 	&nf_ipfix_encoder,
 };
 
-/* Expired flows waiting for the worker, oldest first. */
-static DEFINE_SPINLOCK(nf_queue_lock);
-static struct nf_flow *nf_queue_head;
-static struct nf_flow *nf_queue_tail;
+/*
+ * A FIFO of records linked through their first member: expired flows and
+ * NAT events.  Producers append under the lock (any context but NMI); the
+ * worker takes the whole list at once, so the lock is held only for a
+ * pointer swap and never while encoding or sending.
+ */
+struct nf_qnode {
+	struct nf_qnode *next;
+};
+
+static_assert(offsetof(struct nf_flow, next) == 0);
+static_assert(offsetof(struct nf_nat_event, next) == 0);
+
+struct nf_queue {
+	spinlock_t lock;
+	struct nf_qnode *head, *tail;
+	unsigned int len;		/* records queued */
+	unsigned int max;		/* more are dropped; 0: no bound */
+	u64 dropped;
+};
+
+#define NF_QUEUE_INIT(name, bound) {					\
+	.lock = __SPIN_LOCK_UNLOCKED(name.lock), .max = (bound) }
+
+/* Expired flows, bounded by maxflows in the cache. */
+static struct nf_queue nf_flowq = NF_QUEUE_INIT(nf_flowq, 0);
+/* NAT events the exporter has not taken yet; the rest are dropped. */
+#define NF_NAT_QUEUE_MAX	16384
+static struct nf_queue nf_natq = NF_QUEUE_INIT(nf_natq, NF_NAT_QUEUE_MAX);
+
+/* Append @n records @head..@tail, or none if the bound would be passed. */
+static bool nf_queue_add(struct nf_queue *q, void *head, void *tail,
+			 unsigned int n)
+{
+	struct nf_qnode *h = head, *t = tail;
+	unsigned long flags;
+	bool ok;
+
+	t->next = NULL;
+	spin_lock_irqsave(&q->lock, flags);
+	ok = !q->max || q->len + n <= q->max;
+	if (ok) {
+		if (q->tail)
+			q->tail->next = h;
+		else
+			q->head = h;
+		q->tail = t;
+		q->len += n;
+	} else {
+		q->dropped += n;
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	return ok;
+}
+
+static void *nf_queue_take(struct nf_queue *q)
+{
+	struct nf_qnode *head;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	head = q->head;
+	q->head = NULL;
+	q->tail = NULL;
+	q->len = 0;
+	spin_unlock_irqrestore(&q->lock, flags);
+	return head;
+}
+
+static u64 nf_queue_dropped(struct nf_queue *q)
+{
+	unsigned long flags;
+	u64 n;
+
+	spin_lock_irqsave(&q->lock, flags);
+	n = q->dropped;
+	spin_unlock_irqrestore(&q->lock, flags);
+	return n;
+}
 
 static void nf_export_work(struct work_struct *work);
 static DECLARE_WORK(nf_export_work_item, nf_export_work);
@@ -75,36 +155,31 @@ static unsigned long nf_export_flags;
 
 static DEFINE_SPINLOCK(nf_stats_lock);
 static struct nf_export_stats nf_stats;
-static unsigned long nf_rate_stamp;		/* jiffies of the last sample */
-static u64 nf_rate_pdus, nf_rate_flows;		/* counts at that sample */
 
-void nf_export_queue(struct nf_flow *head, struct nf_flow *tail)
+void nf_export_queue(struct nf_flow *head, struct nf_flow *tail,
+		     unsigned int n)
 {
-	unsigned long flags;
-
-	if (!head)
-		return;
-	tail->next = NULL;
-	spin_lock_irqsave(&nf_queue_lock, flags);
-	if (nf_queue_tail)
-		nf_queue_tail->next = head;
-	else
-		nf_queue_head = head;
-	nf_queue_tail = tail;
-	spin_unlock_irqrestore(&nf_queue_lock, flags);
+	if (head)
+		nf_queue_add(&nf_flowq, head, tail, n);
 }
 
-static struct nf_flow *nf_queue_take(void)
+void nf_export_queue_nat(struct nf_nat_event *ev)
 {
-	struct nf_flow *head;
 	unsigned long flags;
 
-	spin_lock_irqsave(&nf_queue_lock, flags);
-	head = nf_queue_head;
-	nf_queue_head = NULL;
-	nf_queue_tail = NULL;
-	spin_unlock_irqrestore(&nf_queue_lock, flags);
-	return head;
+	if (!ev) {
+		spin_lock_irqsave(&nf_natq.lock, flags);
+		nf_natq.dropped++;
+		spin_unlock_irqrestore(&nf_natq.lock, flags);
+		return;
+	}
+	if (!nf_queue_add(&nf_natq, ev, ev, 1))
+		kfree(ev);
+}
+
+u64 nf_export_nat_dropped(void)
+{
+	return nf_queue_dropped(&nf_natq);
 }
 
 void nf_export_kick(void)
@@ -129,25 +204,9 @@ void nf_export_resend_templates(void)
 	nf_export_kick();
 }
 
-/* Under nf_stats_lock.  Windows of at least a second keep rates stable. */
-static void nf_rate_update(void)
-{
-	unsigned long now = jiffies, span = now - nf_rate_stamp;
-
-	if (span < HZ)
-		return;
-	nf_stats.pdu_rate = div64_ul((nf_stats.pdus - nf_rate_pdus) * HZ, span);
-	nf_stats.flow_rate = div64_ul((nf_stats.flows - nf_rate_flows) * HZ,
-				      span);
-	nf_rate_stamp = now;
-	nf_rate_pdus = nf_stats.pdus;
-	nf_rate_flows = nf_stats.flows;
-}
-
 void nf_export_get_stats(struct nf_export_stats *st)
 {
 	spin_lock(&nf_stats_lock);
-	nf_rate_update();
 	*st = nf_stats;
 	spin_unlock(&nf_stats_lock);
 }
@@ -274,36 +333,6 @@ static void nf_pdu_send(struct nf_enc *e)
 	spin_unlock(&nf_stats_lock);
 }
 
-/* NAT events after the flows, in the PDU the flows left open. */
-static unsigned int nf_export_drain_nat(struct nf_enc *e, bool *open)
-{
-	struct nf_nat_event *ev, *next;
-	unsigned int skipped = 0;
-	int err;
-
-	while ((ev = nf_natevents_take())) {
-		for (; ev; ev = next) {
-			next = ev->next;
-			if (!*open) {
-				nf_pdu_begin(e);
-				*open = true;
-			}
-			err = e->ops->add_nat(e, ev);
-			if (err == -ENOSPC) {
-				nf_pdu_send(e);
-				cond_resched();
-				nf_pdu_begin(e);
-				err = e->ops->add_nat(e, ev);
-				WARN_ON_ONCE(err == -ENOSPC);
-			}
-			if (err)
-				skipped++;
-			nf_natevents_free(ev);
-		}
-	}
-	return skipped;
-}
-
 /* Send what the encoder has due without flows; ms until it has more. */
 static u32 nf_export_idle(struct nf_enc *e)
 {
@@ -324,38 +353,48 @@ static u32 nf_export_idle(struct nf_enc *e)
 }
 
 /*
- * Export everything queued, in queue order.  Full PDUs go out as they
- * fill; the last, partial one goes out when the queue is empty rather
- * than waiting for more flows, so a flow is never held back.
+ * Add one record, a flow @f or else NAT event @ev, opening a PDU if none
+ * is (*@open).  A full PDU is sent and the record retried once in a fresh
+ * one.  0, or the encoder's error: -EAFNOSUPPORT for a record the
+ * protocol cannot carry.
  */
-static void nf_export_drain(struct nf_enc *e)
+static int nf_pdu_add(struct nf_enc *e, bool *open, const struct nf_flow *f,
+		      const struct nf_nat_event *ev)
 {
-	struct nf_flow *f, *next;
-	unsigned int skipped = 0;
-	u64 skipped_packets = 0, skipped_bytes = 0;
-	bool open = false;
 	int err;
 
-	while ((f = nf_queue_take())) {
+	if (!*open) {
+		nf_pdu_begin(e);
+		*open = true;
+	}
+	err = f ? e->ops->add(e, f) : e->ops->add_nat(e, ev);
+	if (err != -ENOSPC)
+		return err;
+	nf_pdu_send(e);
+	cond_resched();
+	nf_pdu_begin(e);
+	err = f ? e->ops->add(e, f) : e->ops->add_nat(e, ev);
+	/* an encoder bug: a record no PDU can hold */
+	WARN_ON_ONCE(err == -ENOSPC);
+	return err;
+}
+
+struct nf_drain {
+	bool open;			/* a PDU is begun */
+	u64 skipped, skipped_packets, skipped_bytes;
+};
+
+static void nf_drain_flows(struct nf_enc *e, struct nf_drain *d)
+{
+	struct nf_flow *f, *next;
+
+	while ((f = nf_queue_take(&nf_flowq))) {
 		for (; f; f = next) {
 			next = f->next;
-			if (!open) {
-				nf_pdu_begin(e);
-				open = true;
-			}
-			err = e->ops->add(e, f);
-			if (err == -ENOSPC) {
-				nf_pdu_send(e);
-				cond_resched();
-				nf_pdu_begin(e);
-				err = e->ops->add(e, f);
-				/* an encoder bug: a flow no PDU can hold */
-				WARN_ON_ONCE(err == -ENOSPC);
-			}
-			if (err) {
-				skipped++;
-				skipped_packets += f->packets;
-				skipped_bytes += f->bytes;
+			if (nf_pdu_add(e, &d->open, f, NULL)) {
+				d->skipped++;
+				d->skipped_packets += f->packets;
+				d->skipped_bytes += f->bytes;
 			} else {
 				e->packets += f->packets;
 				e->octets += f->bytes;
@@ -363,20 +402,46 @@ static void nf_export_drain(struct nf_enc *e)
 			nf_cache_free(f);
 		}
 	}
-	skipped += nf_export_drain_nat(e, &open);
-	/* Templates asked for while there were no flows to carry them. */
-	if (!open && test_bit(NF_EXPORT_RESYNC, &nf_export_flags)) {
-		nf_pdu_begin(e);
-		open = true;
+}
+
+/* NAT events after the flows, in the PDU the flows left open. */
+static void nf_drain_nat(struct nf_enc *e, struct nf_drain *d)
+{
+	struct nf_nat_event *ev, *next;
+
+	while ((ev = nf_queue_take(&nf_natq))) {
+		for (; ev; ev = next) {
+			next = ev->next;
+			if (nf_pdu_add(e, &d->open, NULL, ev))
+				d->skipped++;
+			kfree(ev);
+		}
 	}
-	if (open)
+}
+
+/*
+ * Export everything queued, in queue order.  Full PDUs go out as they
+ * fill; the last, partial one goes out when the queues are empty rather
+ * than waiting for more, so a record is never held back.
+ */
+static void nf_export_drain(struct nf_enc *e)
+{
+	struct nf_drain d = { };
+
+	nf_drain_flows(e, &d);
+	nf_drain_nat(e, &d);
+	/* Templates asked for while there were no flows to carry them. */
+	if (!d.open && test_bit(NF_EXPORT_RESYNC, &nf_export_flags)) {
+		nf_pdu_begin(e);
+		d.open = true;
+	}
+	if (d.open)
 		nf_pdu_send(e);
 
 	spin_lock(&nf_stats_lock);
-	nf_stats.skipped += skipped;
-	nf_stats.skipped_packets += skipped_packets;
-	nf_stats.skipped_bytes += skipped_bytes;
-	nf_rate_update();
+	nf_stats.skipped += d.skipped;
+	nf_stats.skipped_packets += d.skipped_packets;
+	nf_stats.skipped_bytes += d.skipped_bytes;
 	spin_unlock(&nf_stats_lock);
 	/* the rest of an interface table, now rather than with later flows */
 	nf_export_idle(e);
@@ -407,7 +472,7 @@ static void nf_export_tick(struct work_struct *work)
 							    NF_TICK_MAX_MS)));
 }
 
-static const struct nf_encoder *nf_encoder_find(unsigned int protocol)
+const struct nf_encoder *nf_encoder_find(unsigned int protocol)
 {
 	unsigned int i;
 
@@ -471,30 +536,22 @@ int nf_export_set_protocol(unsigned int protocol)
 	nf_enc_destroy(nf_enc);
 	nf_enc = e;
 	WRITE_ONCE(nf_export_proto, protocol);
-	nf_cache_set_split(ops->max_octets, ops->max_packets);
 	mutex_unlock(&nf_export_mutex);
 	return 0;
 }
 
-int nf_export_init(void)
+int nf_export_init(unsigned int protocol)
 {
 	struct workqueue_struct *wq;
 	int err;
 
-	/*
-	 * The settings layer confirms the protocol with
-	 * nf_export_set_protocol(), which reports one we cannot encode.
-	 */
-	err = nf_export_set_protocol(READ_ONCE(nf_cfg.protocol));
-	if (err == -EPROTONOSUPPORT)
-		err = nf_export_set_protocol(nf_v5_encoder.protocol);
-	if (err)
-		return err;
-
-	spin_lock(&nf_stats_lock);
-	nf_rate_stamp = jiffies;
-	spin_unlock(&nf_stats_lock);
-
+	err = nf_export_set_protocol(protocol);
+	if (err) {
+		pr_err("protocol=%u: %s\n", protocol,
+		       err == -EPROTONOSUPPORT ?
+		       "not supported by this build" : "cannot start exporter");
+		return err == -EPROTONOSUPPORT ? -EINVAL : err;
+	}
 	nf_ifaces = kvcalloc(NF_IF_MAX, sizeof(*nf_ifaces), GFP_KERNEL);
 	wq = alloc_ordered_workqueue("ipt_netflow_export", WQ_MEM_RECLAIM);
 	if (!wq || !nf_ifaces) {
@@ -506,6 +563,7 @@ int nf_export_init(void)
 		kvfree(nf_ifaces);
 		nf_ifaces = NULL;
 		mutex_unlock(&nf_export_mutex);
+		pr_err("cannot start the exporter: out of memory\n");
 		return -ENOMEM;
 	}
 	WRITE_ONCE(nf_export_wq, wq);
@@ -514,7 +572,7 @@ int nf_export_init(void)
 	return 0;
 }
 
-void nf_export_exit(void)
+void nf_export_uninit(void)
 {
 	struct workqueue_struct *wq = nf_export_wq;
 
@@ -530,7 +588,7 @@ void nf_export_exit(void)
 		destroy_workqueue(wq);
 
 	mutex_lock(&nf_export_mutex);
-	/* Flows queued without a kick still go out. */
+	/* Records queued without a kick still go out. */
 	if (nf_enc)
 		nf_export_drain(nf_enc);
 	nf_enc_destroy(nf_enc);

@@ -1,25 +1,245 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The flow cache's decisions, apart from where its tables live: hashing
- * and comparing keys, finding and adding flows in a chain, counting
- * packets, when a flow must start anew and when it leaves.
+ * What a flow is (its key, its entry in a cache, what one packet adds to
+ * it) and the flow cache's decisions, apart from where its tables live:
+ * hashing and comparing keys, finding and adding flows in a chain,
+ * counting packets, when a flow must start anew and when it leaves.
  *
  * Nothing here owns memory, reads a global or a clock: the table, the
  * time ("now", low 32 bits of jiffies) and the settings are arguments.
- * cache.c keeps one table per CPU and calls this; KUnit builds tables of
- * its own and drives the clock by hand.  What the packet path calls is
- * static inline, so it costs what the code written in place did.
+ * cache.c keeps one table per CPU and calls this; the encoders read the
+ * flow model; KUnit builds tables of its own and drives the clock by
+ * hand.  What the packet path calls is static inline, so it costs what
+ * the code written in place did.
  */
 #ifndef _IPT_NETFLOW_FLOW_H
 #define _IPT_NETFLOW_FLOW_H
 
-#include <linux/types.h>
+#include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/kernel.h>
+#include <linux/socket.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
-#include <net/tcp.h>
+#include <linux/in6.h>
+#include <linux/types.h>
 
-#include "ipt_NETFLOW.h"
 #include "murmur3.h"
+
+/*
+ * Flow key.  The first three words are common to both families and hold
+ * the family, so a compare of those words tells v4 from v6 before any
+ * address is read.  The key is hashed and compared as u32 words.
+ */
+struct nf_key {
+	u32 iif;			/* input ifindex, 0 for locally sent */
+	union {
+		struct {
+			__be16 sport;
+			__be16 dport;	/* ICMP: type << 8 | code */
+		};
+		u32 ports;		/* both, as on the wire: one copy */
+	};
+	u8 proto;
+	u8 tos;				/* DSCP; ECN masked so CE marks do not split flows */
+	u8 family;			/* AF_INET or AF_INET6 */
+	u8 zero;
+	union {
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+		} v4;
+		struct {
+			struct in6_addr saddr;
+			struct in6_addr daddr;
+		} v6;
+	};
+};
+
+#define NF_KEY_HEAD_WORDS	3
+#define NF_KEY4_WORDS		(NF_KEY_HEAD_WORDS + 2)
+#define NF_KEY6_WORDS		(NF_KEY_HEAD_WORDS + 8)
+
+static inline unsigned int nf_family_words(u8 family)
+{
+	return family == AF_INET ? NF_KEY4_WORDS : NF_KEY6_WORDS;
+}
+
+static inline unsigned int nf_key_words(const struct nf_key *k)
+{
+	return nf_family_words(k->family);
+}
+
+/* flowEndReason (IANA IE 136); also what v5 reports implicitly */
+enum nf_end_reason {
+	NF_END_IDLE = 1,
+	NF_END_ACTIVE = 2,
+	NF_END_DETECTED = 3,		/* TCP FIN or RST */
+	NF_END_FORCED = 4,		/* flush, protocol change, unload */
+	NF_END_RESOURCES = 5,		/* counter about to overflow */
+};
+
+/*
+ * One flow in a per-CPU cache.  The IPv4 entry is kept within one 64-byte
+ * cache line: the chain pointer, counters and times come first, then a
+ * key cut to its family's length.  IPv6 entries are allocated from a
+ * larger cache and carry struct nf_flow6_tail after the key; so do IPv4
+ * flows that saw IPv4 options, with struct nf_flow4_tail (NF_FLOW_IP4_OPTS).
+ */
+struct nf_flow {
+	struct nf_flow *next;		/* hash chain, then the export queue */
+	u64 bytes;
+	u32 packets;
+	u32 first;			/* jiffies of the first packet */
+	u32 last;			/* jiffies of the latest packet */
+	u32 oif;
+	union {
+		struct {
+			u8 tcp_flags;	/* OR of all TCP flags seen */
+			u8 end_reason;
+			u16 flags;	/* NF_FLOW_* */
+			u32 tcp_opts;	/* OR over packets, NF_TCPOPT_* */
+		};
+		u64 tcp_or;		/* a packet's nf_tcp_or(), ORed in */
+	};
+	__be32 nexthop4;
+	struct nf_key key;		/* must stay last */
+};
+
+/* nf_flow.flags */
+#define NF_FLOW_IP4_OPTS	BIT(0)	/* IPv4 with struct nf_flow4_tail */
+
+/*
+ * tcpOptions (IE 209) as a flow keeps it: kinds 0..30 at bit k, kind 34
+ * (TCP Fast Open) at bit 31.  IANA assigns no other kind below 64 (31-33
+ * and 35-63 are reserved), so this loses nothing assigned; the encoder
+ * expands it to the IE's 64 bits (nf_tcp_opts_ie).
+ */
+#define NF_TCPOPT_FASTOPEN	BIT(31)
+
+static inline u64 nf_tcp_opts_ie(u32 kept)
+{
+	return (kept & ~NF_TCPOPT_FASTOPEN) |
+	       (u64)!!(kept & NF_TCPOPT_FASTOPEN) << 34;
+}
+
+/*
+ * A packet's TCP flags and options as one word laid out like nf_flow's
+ * tcp_flags, end_reason, flags and tcp_opts, whose end_reason and flags
+ * bytes are 0: one OR adds both to the flow, and the packet path of a
+ * UDP packet stores and ORs no more than it did for the flags alone.
+ */
+union nf_tcp_or {
+	struct {
+		u8 tcp_flags;
+		u8 zero[3];
+		u32 tcp_opts;
+	};
+	u64 word;
+};
+
+static_assert(offsetof(struct nf_flow, tcp_flags) -
+	      offsetof(struct nf_flow, tcp_or) ==
+	      offsetof(union nf_tcp_or, tcp_flags));
+static_assert(offsetof(struct nf_flow, tcp_opts) -
+	      offsetof(struct nf_flow, tcp_or) ==
+	      offsetof(union nf_tcp_or, tcp_opts));
+
+static inline u64 nf_tcp_or(u8 tcp_flags, u32 tcp_opts)
+{
+	union nf_tcp_or t = { .tcp_flags = tcp_flags, .tcp_opts = tcp_opts };
+
+	return t.word;
+}
+
+/*
+ * What an IPv6 flow carries after its key (a larger slab object, so the
+ * IPv4 entry stays at 64 bytes).
+ */
+struct nf_flow6_tail {
+	struct in6_addr nexthop;
+	__be32 flow_label;		/* of the first packet, 20 bits */
+	u32 ext_hdrs;			/* OR over packets, NF_V6EH_* */
+};
+
+/*
+ * What an IPv4 flow that saw IPv4 options carries after its key, in a
+ * slab object of its own: options are rare (router alert, record route,
+ * timestamps), and the common IPv4 entry has no room left in 64 bytes.
+ */
+struct nf_flow4_tail {
+	u32 ip4_opts;			/* ipv4Options (IE 208), OR over packets */
+};
+
+#define NF_FLOW4_SIZE	(offsetof(struct nf_flow, key) + NF_KEY4_WORDS * 4)
+#define NF_FLOW4O_SIZE	(NF_FLOW4_SIZE + sizeof(struct nf_flow4_tail))
+#define NF_FLOW6_SIZE	(sizeof(struct nf_flow) + sizeof(struct nf_flow6_tail))
+
+/* Only for a flow with NF_FLOW_IP4_OPTS. */
+static inline struct nf_flow4_tail *nf_flow4_tail(struct nf_flow *f)
+{
+	return (struct nf_flow4_tail *)((u8 *)f + NF_FLOW4_SIZE);
+}
+
+/* ipv4Options of any flow: 0 for one that saw none */
+static inline u32 nf_flow_ip4_opts(const struct nf_flow *f)
+{
+	if (f->key.family != AF_INET || !(f->flags & NF_FLOW_IP4_OPTS))
+		return 0;
+	return ((const struct nf_flow4_tail *)((const u8 *)f +
+					       NF_FLOW4_SIZE))->ip4_opts;
+}
+
+static inline struct nf_flow6_tail *nf_flow6_tail(struct nf_flow *f)
+{
+	return (struct nf_flow6_tail *)(f + 1);
+}
+
+static inline const struct nf_flow6_tail *
+nf_flow6_tail_c(const struct nf_flow *f)
+{
+	return (const struct nf_flow6_tail *)(f + 1);
+}
+
+static inline struct in6_addr *nf_flow_nexthop6(struct nf_flow *f)
+{
+	return &nf_flow6_tail(f)->nexthop;
+}
+
+/*
+ * ipv6ExtensionHeaders (IE 64) bits.  RFC 5102 numbers them from the
+ * left of its figure; as everywhere in IETF figures, bit 0 is the most
+ * significant bit of the value as sent, so bit n is 1 << (31 - n).
+ */
+#define NF_V6EH_BIT(n)	(1U << (31 - (n)))
+#define NF_V6EH_FRA1	NF_V6EH_BIT(1)	/* fragment header, not the first */
+#define NF_V6EH_RH	NF_V6EH_BIT(2)	/* routing header (43) */
+#define NF_V6EH_FRA0	NF_V6EH_BIT(3)	/* fragment header, first fragment */
+#define NF_V6EH_HOP	NF_V6EH_BIT(6)	/* hop-by-hop options (0) */
+#define NF_V6EH_DST	NF_V6EH_BIT(7)	/* destination options (60) */
+#define NF_V6EH_PAY	NF_V6EH_BIT(8)	/* payload compression (108) */
+#define NF_V6EH_AH	NF_V6EH_BIT(9)	/* authentication header (51) */
+#define NF_V6EH_ESP	NF_V6EH_BIT(10)	/* encapsulating security payload (50) */
+
+/* What one packet adds to its flow, besides its key. */
+struct nf_pkt {
+	u32 len;			/* IP-layer bytes, all GSO segments */
+	u32 segs;			/* wire packets this skb stands for */
+	u32 oif;
+	__be32 nexthop4;
+	struct in6_addr nexthop6;
+	__be32 flow_label;		/* IPv6 only, as the other v6 fields */
+	u32 ext_hdrs;			/* IPv6 only: NF_V6EH_* */
+	u64 tcp_or;			/* nf_tcp_or(): TCP flags, NF_TCPOPT_* */
+	bool frag;			/* a fragment: ports may be missing */
+};
+
+/*
+ * TCP flags as the header's flags byte holds them (TCPHDR_* in
+ * net/tcp.h, which would pull the socket layer into the encoders).
+ */
+#define NF_TCP_FIN	0x01
+#define NF_TCP_RST	0x04
 
 /* A hash table of flows; its owner allocates and sizes @buckets. */
 struct nf_htable {
@@ -209,7 +429,7 @@ static inline u8 nf_flow_expiry(const struct nf_flow *f, u32 now,
 {
 	u32 idle = now - f->last, age = now - f->first;
 
-	if ((f->tcp_flags & (TCPHDR_FIN | TCPHDR_RST)) &&
+	if ((f->tcp_flags & (NF_TCP_FIN | NF_TCP_RST)) &&
 	    idle >= ag->end_grace)
 		return NF_END_DETECTED;
 	if (idle >= ag->inactive)

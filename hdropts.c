@@ -15,7 +15,8 @@
 #include <linux/bits.h>
 #include <linux/kernel.h>
 
-#include "ipt_NETFLOW.h"
+#include "flow.h"
+#include "hdropts.h"
 
 /*
  * Full 8-bit IPv4 option types IANA assigns (ip-parameters, "IP Option

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <xtables.h>
 
+#include "ipt_NETFLOW.h"
+
 #ifndef NETFLOW_FAMILY
 #define NETFLOW_FAMILY NFPROTO_IPV4
 #endif
@@ -24,7 +26,7 @@ static void netflow_help(void)
 
 static struct xtables_target netflow_tg_reg = {
 	.version	= XTABLES_VERSION,
-	.name		= "NETFLOW",
+	.name		= NETFLOW_TARGET,
 	.revision	= 0,
 	.family		= NETFLOW_FAMILY,
 	.size		= XT_ALIGN(0),

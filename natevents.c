@@ -23,11 +23,9 @@
  * Only init_net: net.netflow lives there, and so does the slot we swap.
  *
  * The callback runs in softirq or process context, under conntrack's
- * locks: it only copies the tuples into a bounded queue (drops counted)
- * and kicks the export worker.
+ * locks: it only copies the tuples into the exporter's NAT event queue
+ * (bounded, drops counted there) and kicks the export worker.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/kmod.h>
@@ -36,22 +34,20 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
 
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
+#include "export.h"
+#include "natevents.h"
 
 #define NF_NAT_CTNETLINK	"nf_conntrack_netlink"
-/* Events the exporter has not taken yet; the rest are dropped. */
-#define NF_NAT_QUEUE_MAX	16384
 
-static DEFINE_SPINLOCK(nf_nat_lock);
-static struct nf_nat_event *nf_nat_head, *nf_nat_tail;
-static unsigned int nf_nat_queued;		/* under nf_nat_lock */
-static atomic64_t nf_nat_dropped = ATOMIC64_INIT(0);
+/* Events reported, for /proc's Natevents line. */
+static atomic64_t nf_nat_starts = ATOMIC64_INIT(0);
+static atomic64_t nf_nat_stops = ATOMIC64_INIT(0);
 
 /* Under the settings mutex (nf_natevents_enable/disable). */
 static bool nf_nat_on;
@@ -65,49 +61,10 @@ static struct nf_ct_event_notifier __rcu **nf_nat_slot(void)
 	return &init_net.ct.nf_conntrack_event_cb;
 }
 
-static void nf_nat_enqueue(struct nf_nat_event *ev)
+void nf_natevents_counts(u64 *start, u64 *stop)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&nf_nat_lock, flags);
-	if (nf_nat_queued >= NF_NAT_QUEUE_MAX) {
-		spin_unlock_irqrestore(&nf_nat_lock, flags);
-		kfree(ev);
-		atomic64_inc(&nf_nat_dropped);
-		return;
-	}
-	ev->next = NULL;
-	if (nf_nat_tail)
-		nf_nat_tail->next = ev;
-	else
-		nf_nat_head = ev;
-	nf_nat_tail = ev;
-	nf_nat_queued++;
-	spin_unlock_irqrestore(&nf_nat_lock, flags);
-}
-
-struct nf_nat_event *nf_natevents_take(void)
-{
-	struct nf_nat_event *head;
-	unsigned long flags;
-
-	spin_lock_irqsave(&nf_nat_lock, flags);
-	head = nf_nat_head;
-	nf_nat_head = NULL;
-	nf_nat_tail = NULL;
-	nf_nat_queued = 0;
-	spin_unlock_irqrestore(&nf_nat_lock, flags);
-	return head;
-}
-
-void nf_natevents_free(struct nf_nat_event *ev)
-{
-	kfree(ev);
-}
-
-u64 nf_natevents_dropped(void)
-{
-	return atomic64_read(&nf_nat_dropped);
+	*start = atomic64_read(&nf_nat_starts);
+	*stop = atomic64_read(&nf_nat_stops);
 }
 
 bool nf_natevents_active(void)
@@ -144,7 +101,7 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 		return;
 	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
 	if (!ev) {
-		atomic64_inc(&nf_nat_dropped);
+		nf_export_queue_nat(NULL);	/* counted as dropped */
 		return;
 	}
 	ev->wall_ms = ktime_get_real_ns() / NSEC_PER_MSEC;
@@ -163,8 +120,8 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 		ev->post_sport = r->dst.u.all;
 		ev->post_dport = r->src.u.all;
 	}
-	nf_nat_enqueue(ev);
-	atomic64_inc(destroy ? &nf_natevents_stop : &nf_natevents_start);
+	nf_export_queue_nat(ev);
+	atomic64_inc(destroy ? &nf_nat_stops : &nf_nat_starts);
 	nf_export_kick();
 }
 
@@ -290,14 +247,4 @@ void nf_natevents_disable(void)
 	nf_nat_ctnl_mod = NULL;
 	WRITE_ONCE(nf_nat_on, false);
 	pr_info("natevents disabled\n");
-}
-
-void nf_natevents_exit(void)
-{
-	struct nf_nat_event *ev, *next;
-
-	for (ev = nf_natevents_take(); ev; ev = next) {
-		next = ev->next;
-		kfree(ev);
-	}
 }

@@ -21,7 +21,7 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
 #include "netflow_v5.h"
 
 /*

@@ -12,7 +12,7 @@
 #include <linux/limits.h>
 
 #include "compat.h"
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
 #include "template.h"
 
 #define NF9_HDR_LEN	20

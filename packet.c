@@ -19,8 +19,12 @@
 #include <net/ip6_route.h>
 #include <net/inet_ecn.h>
 
-#include "ipt_NETFLOW.h"
 #include "cache.h"
+#include "flow.h"
+#include "hdropts.h"
+#include "packet.h"
+
+static_assert(NF_TCP_FIN == TCPHDR_FIN && NF_TCP_RST == TCPHDR_RST);
 
 /* First bytes of the headers we look at; smaller than the full headers. */
 struct nf_l4_head {

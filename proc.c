@@ -14,8 +14,6 @@
  * between them: no smoothing a test could not predict.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cpumask.h>
@@ -29,10 +27,13 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
+#include "cache.h"
+#include "export.h"
 #include "ipt_NETFLOW.h"
-
-atomic64_t nf_natevents_start = ATOMIC64_INIT(0);
-atomic64_t nf_natevents_stop = ATOMIC64_INIT(0);
+#include "natevents.h"
+#include "proc.h"
+#include "settings.h"
+#include "socket.h"
 
 /* ---- once-a-second sampler ---- */
 
@@ -202,7 +203,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	struct nf_export_stats es;
 	unsigned long ago = 0;
 	struct nf_rates r;
-	u64 held_pkts, held_bytes;
+	u64 held_pkts, held_bytes, nat_start, nat_stop;
 
 	nf_rates_get(&r);
 	nf_export_get_stats(&es);
@@ -246,13 +247,13 @@ static int nf_stat_show(struct seq_file *m, void *v)
 		   es.sent_bytes >> 20, es.flows, es.errors, es.lost_pdus,
 		   es.lost_flows);
 	nf_dest_show(m);
-	seq_printf(m, "Natevents %s, count start %lld, stop %lld.\n",
+	nf_natevents_counts(&nat_start, &nat_stop);
+	seq_printf(m, "Natevents %s, count start %llu, stop %llu.\n",
 		   nf_natevents_active() ? "enabled" : "disabled",
-		   (long long)atomic64_read(&nf_natevents_start),
-		   (long long)atomic64_read(&nf_natevents_stop));
+		   nat_start, nat_stop);
 	/* its own line: parsers of the one above expect it to end there */
 	seq_printf(m, "Natevents queue: dropped %llu.\n",
-		   (unsigned long long)nf_natevents_dropped());
+		   nf_export_nat_dropped());
 	return 0;
 }
 
@@ -272,7 +273,7 @@ static int nf_snmp_show(struct seq_file *m, void *v)
 {
 	struct nf_export_stats es;
 	struct nf_cpu_stats sum;
-	u64 held_pkts, held_bytes;
+	u64 held_pkts, held_bytes, nat_start, nat_stop;
 	struct nf_rates r;
 	unsigned int i;
 
@@ -305,9 +306,10 @@ static int nf_snmp_show(struct seq_file *m, void *v)
 	NF_KV("errTotal", es.errors);
 	NF_KV("skippedFlows", es.skipped);
 	NF_KV("sockCount", nf_dest_count());
-	NF_KV("natStart", atomic64_read(&nf_natevents_start));
-	NF_KV("natStop", atomic64_read(&nf_natevents_stop));
-	NF_KV("natDropped", nf_natevents_dropped());
+	nf_natevents_counts(&nat_start, &nat_stop);
+	NF_KV("natStart", nat_start);
+	NF_KV("natStop", nat_stop);
+	NF_KV("natDropped", nf_export_nat_dropped());
 	for (i = 0; i < ARRAY_SIZE(nf_stat_keys); i++)
 		NF_KV(nf_stat_keys[i].key,
 		      *(const u64 *)((const char *)&sum + nf_stat_keys[i].off));
@@ -513,7 +515,7 @@ int nf_proc_init(void)
 	    !proc_create("ipt_netflow_flows", 0400, stat,
 			 &nf_flows_proc_ops)) {
 		pr_err("cannot create /proc/net/stat/ipt_netflow*\n");
-		nf_proc_exit();
+		nf_proc_uninit();
 		return -ENOMEM;
 	}
 	return 0;
@@ -528,7 +530,7 @@ nomem:
 	return -ENOMEM;
 }
 
-void nf_proc_exit(void)
+void nf_proc_uninit(void)
 {
 	struct proc_dir_entry *stat = init_net.proc_net_stat;
 

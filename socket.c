@@ -21,8 +21,6 @@
  * because only an administrator can set it.  It is raised to the
  * kernel's minimum, SOCK_MIN_SNDBUF.  0 restores the system default.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/errno.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -39,7 +37,8 @@
 
 #include "compat.h"
 #include "destination.h"
-#include "ipt_NETFLOW.h"
+#include "settings.h"
+#include "socket.h"
 
 #define NF_DEST_RETRY		HZ
 #define NF_DEST_RETRY_NOFAMILY	(60 * HZ)
@@ -68,7 +67,8 @@ struct nf_dest_set {
 
 static DEFINE_MUTEX(nf_dest_mutex);
 static struct nf_dest_set *nf_dests;		/* nf_dest_mutex */
-static struct nf_dest_totals nf_totals;		/* nf_dest_mutex */
+/* What nf_dest_set_sndbuf() was last told; under nf_dest_mutex. */
+static int nf_dest_sndbuf;
 static unsigned int nf_dests_n;			/* written under the mutex */
 
 static int nf_dest_addrlen(const struct sockaddr_storage *ss)
@@ -167,7 +167,7 @@ static int nf_dest_connect(struct nf_dest *d)
 	d->sock = sock;
 	d->ifindex = ifindex;
 	d->default_sndbuf = READ_ONCE(sock->sk->sk_sndbuf);
-	nf_dest_apply_sndbuf(d, READ_ONCE(nf_cfg.sndbuf));
+	nf_dest_apply_sndbuf(d, nf_dest_sndbuf);
 	return 0;
 
 release:
@@ -180,7 +180,6 @@ fail:
 	if (err == -EAFNOSUPPORT)
 		d->next_connect = jiffies + NF_DEST_RETRY_NOFAMILY;
 	d->connect_fail++;
-	nf_totals.connect_fail++;
 	nf_dbg(1, "sock%u: connect failed (%d), attempt %llu\n",
 	       d->idx, err, d->connect_fail);
 	return err;
@@ -232,7 +231,6 @@ static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
 		 * again, so a collector that came back loses nothing.
 		 */
 		d->err_cberr++;
-		nf_totals.cberr++;
 		ret = nf_dest_xmit(d, buf, len);
 	}
 
@@ -243,8 +241,6 @@ static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
 	if (ret >= 0 && (size_t)ret == len) {
 		d->pkts++;
 		d->bytes += len;
-		nf_totals.sent_pkts++;
-		nf_totals.sent_bytes += len;
 		return true;
 	}
 
@@ -255,7 +251,6 @@ static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
 		break;
 	case -ECONNREFUSED:
 		d->err_cberr++;
-		nf_totals.cberr++;
 		break;
 	default:
 		d->err_other++;
@@ -286,8 +281,6 @@ int nf_dest_send_all(const void *buf, size_t len, unsigned int flows)
 			continue;
 		failed++;
 		d->lost_flows += flows;
-		nf_totals.errors++;
-		nf_totals.lost_flows += flows;
 	}
 	mutex_unlock(&nf_dest_mutex);
 	return failed;
@@ -355,7 +348,18 @@ int nf_dest_configure(const char *spec)
 	return 0;
 }
 
-void nf_dest_release_all(void)
+int nf_dest_init(const char *spec, int sndbuf)
+{
+	int err;
+
+	nf_dest_set_sndbuf(sndbuf);
+	err = nf_dest_configure(spec);
+	if (err)
+		pr_err("destination=%s: cannot be set up (%d)\n", spec, err);
+	return err;
+}
+
+void nf_dest_uninit(void)
 {
 	struct nf_dest_set *old;
 
@@ -374,6 +378,7 @@ void nf_dest_set_sndbuf(int sndbuf)
 	unsigned int i;
 
 	mutex_lock(&nf_dest_mutex);
+	nf_dest_sndbuf = sndbuf;
 	set = nf_dests;
 	for (i = 0; set && i < set->n; i++)
 		if (set->d[i].sock)
@@ -413,11 +418,4 @@ void nf_dest_show(struct seq_file *m)
 unsigned int nf_dest_count(void)
 {
 	return READ_ONCE(nf_dests_n);
-}
-
-void nf_dest_get_totals(struct nf_dest_totals *t)
-{
-	mutex_lock(&nf_dest_mutex);
-	*t = nf_totals;
-	mutex_unlock(&nf_dest_mutex);
 }

@@ -22,7 +22,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
 #include "template.h"
 
 #define NF_IE_ROW(sym, id, len, name) { (id), (len), (name) },

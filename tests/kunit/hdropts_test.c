@@ -9,7 +9,8 @@
 #include <linux/bits.h>
 #include <linux/kernel.h>
 
-#include "ipt_NETFLOW.h"
+#include "flow.h"
+#include "hdropts.h"
 
 #define IP4(...)	nf_ip4_opts((const u8[]){ __VA_ARGS__ }, \
 				    sizeof((const u8[]){ __VA_ARGS__ }))

@@ -14,7 +14,7 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
 #include "test_flows.h"
 #include "template.h"
 

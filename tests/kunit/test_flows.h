@@ -4,7 +4,7 @@
 #define _IPT_NETFLOW_TEST_FLOWS_H
 
 #include <linux/string.h>
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
 
 /* TCP 192.0.2.1:40000 -> 198.51.100.7:80, 10 packets, 1500 bytes */
 static inline void nf_test_flow4(struct nf_flow *f,

@@ -12,17 +12,15 @@
  *
  * Parameters are parsed before the module's init runs, when the cache, the
  * exporter and the sockets do not exist yet, so until the module is "live"
- * a write is only validated and stored.  nf_settings_apply_initial() then
- * checks what depends on several parameters at once (their order on the
- * command line is the user's), hands the stored values to the subsystems
- * and makes later writes take effect at once.  nf_sysctl_exit() ends that
- * again, before the subsystems go away: /sys stays writable until the
- * module is freed.
+ * a write is only validated and stored.  nf_settings_check() then checks
+ * what depends on several parameters at once (their order on the command
+ * line is the user's); main.c hands the stored values to the units as it
+ * starts them, and nf_settings_init() makes later writes take effect at
+ * once.  nf_settings_uninit() ends that again, before the units go away:
+ * /sys stays writable until the module is freed.
  *
  * The packet and export paths read nf_cfg with READ_ONCE() and no lock.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/ctype.h>
@@ -37,9 +35,14 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
+#include "cache.h"
 #include "compat.h"
 #include "destination.h"
-#include "ipt_NETFLOW.h"
+#include "encoder.h"
+#include "export.h"
+#include "natevents.h"
+#include "settings.h"
+#include "socket.h"
 
 /*
  * Limits.  Each *_RANGE string is what modinfo and the error messages
@@ -76,6 +79,7 @@ struct nf_settings nf_cfg = {
 	.protocol		= 5,
 	.active_timeout		= 1800,
 	.inactive_timeout	= 15,
+	.hashsize		= 0,
 	.maxflows		= 2000000,
 	.engine_id		= 0,
 	.debug			= 0,
@@ -86,13 +90,7 @@ struct nf_settings nf_cfg = {
 	.natevents_legacy	= 0,
 };
 
-/* cache.c owns it from nf_cache_init() on; see the header. */
-unsigned int nf_hashsize;
-
 char nf_destination[NF_DESTINATION_SIZE] = "127.0.0.1:2055";
-
-/* hashsize as last written; 0: never written, keep cache.c's default. */
-static unsigned int nf_hashsize_req;
 
 static DEFINE_MUTEX(nf_settings_mutex);
 /* Writes reach the subsystems (under nf_settings_mutex). */
@@ -123,7 +121,7 @@ struct nf_setting {
 	/*
 	 * Checks against other settings.  While parameters are parsed at load
 	 * the others may not be known yet, so then they run only once all
-	 * are, in nf_settings_apply_initial().
+	 * are, in nf_settings_check().
 	 */
 	const char *(*cross)(const struct nf_val *v);
 	/* Live writes: make the subsystem use the value, before it is stored. */
@@ -148,20 +146,35 @@ static const char *nf_cross_protocol(const struct nf_val *v)
 	return NULL;
 }
 
+/* The cache splits flows at what both encoders can hold. */
+static void nf_split_for(const struct nf_encoder *a,
+			 const struct nf_encoder *b)
+{
+	nf_cache_set_split(min(a->max_octets, b->max_octets),
+			   min(a->max_packets, b->max_packets));
+}
+
 static int nf_apply_protocol(const struct nf_val *v)
 {
+	const struct nf_encoder *old = nf_encoder_find(nf_export_protocol());
+	const struct nf_encoder *new = nf_encoder_find(v->num);
 	int err;
 
-	if (v->num == nf_export_protocol())
-		return 0;
-	/* Flows metered so far leave in the protocol they were metered for. */
-	nf_cache_flush();
-	err = nf_export_set_protocol(v->num);
-	if (err == -EPROTONOSUPPORT) {
+	if (!new) {
 		pr_warn_ratelimited("protocol %u is not supported by this build\n",
 				    v->num);
-		err = -EINVAL;
+		return -EINVAL;
 	}
+	if (new == old)
+		return 0;
+	/* What is metered from now on must fit either protocol... */
+	nf_split_for(old, new);
+	/* ...as flows metered so far leave in the protocol they were for. */
+	nf_cache_flush();
+	err = nf_export_set_protocol(v->num);
+	if (!err)
+		old = new;
+	nf_split_for(old, old);
 	return err;
 }
 
@@ -194,8 +207,6 @@ static unsigned int nf_current_hashsize(void)
 
 static int nf_apply_sndbuf(const struct nf_val *v)
 {
-	/* Sockets that connect later read it from nf_cfg: store it first. */
-	WRITE_ONCE(nf_cfg.sndbuf, (int)v->num);
 	nf_dest_set_sndbuf(v->num);
 	return 0;
 }
@@ -234,6 +245,8 @@ static int nf_apply_natevents(const struct nf_val *v)
 static int nf_apply_flush(const struct nf_val *v)
 {
 	nf_cache_flush();
+	/* The write returns once the flows are sent. */
+	nf_export_sync();
 	return 0;
 }
 
@@ -283,7 +296,7 @@ static const struct nf_setting nf_settings[NF_S_COUNT] = {
 		.min = 1, .max = NF_TIMEOUT_MAX, .range = NF_TIMEOUT_RANGE,
 	},
 	[NF_S_HASHSIZE] = {
-		.name = "hashsize", .kind = NF_UINT, .var = &nf_hashsize_req,
+		.name = "hashsize", .kind = NF_UINT, .var = &nf_cfg.hashsize,
 		.min = NF_HASH_MIN, .max = NF_HASH_MAX, .range = NF_HASH_RANGE,
 		.valid = nf_valid_hashsize, .apply = nf_apply_hashsize,
 		.current_val = nf_current_hashsize,
@@ -603,73 +616,32 @@ static struct ctl_table_header *nf_ctl_header;
 
 /* ---- life cycle ---- */
 
-int nf_settings_apply_initial(void)
+int nf_settings_check(void)
 {
-	const char *why = NULL;
-	struct nf_val v = { };
 	const struct nf_setting *s;
-	int i, err = 0;
+	struct nf_val v = { };
+	const char *why;
+	int i;
 
 	mutex_lock(&nf_settings_mutex);
-	for (i = 0; i < NF_S_COUNT && !why; i++) {
+	for (i = 0; i < NF_S_COUNT; i++) {
 		s = &nf_settings[i];
 		if (!s->cross)
 			continue;
 		v.num = READ_ONCE(*(unsigned int *)s->var);
 		why = s->cross(&v);
-	}
-	if (why) {
-		pr_err("%s=%u rejected: %s (valid: %s)\n",
-		       s->name, v.num, why, s->range);
-		err = -EINVAL;
-		goto out;
-	}
-
-	err = nf_export_set_protocol(nf_cfg.protocol);
-	if (err) {
-		pr_err("protocol=%u: %s\n", nf_cfg.protocol,
-		       err == -EPROTONOSUPPORT ?
-		       "not supported by this build" : "cannot start exporter");
-		if (err == -EPROTONOSUPPORT)
-			err = -EINVAL;
-		goto out;
-	}
-
-	if (nf_hashsize_req && nf_hashsize_req != nf_cache_hashsize()) {
-		err = nf_cache_resize(nf_hashsize_req);
-		if (err) {
-			pr_err("hashsize=%u: cannot allocate (%d)\n",
-			       nf_hashsize_req, err);
-			goto out;
+		if (why) {
+			pr_err("%s=%u rejected: %s (valid: %s)\n",
+			       s->name, v.num, why, s->range);
+			mutex_unlock(&nf_settings_mutex);
+			return -EINVAL;
 		}
 	}
-
-	/* Reads nf_cfg.sndbuf for the sockets it opens. */
-	err = nf_dest_configure(nf_destination);
-	if (err) {
-		pr_err("destination=%s: cannot be set up (%d)\n",
-		       nf_destination, err);
-		goto out;
-	}
-
-	/* Last: nothing after it can fail and would have to undo it. */
-	if (nf_cfg.natevents) {
-		err = nf_natevents_enable();
-		if (err) {
-			pr_err("natevents=1: cannot hook conntrack events (%d)\n",
-			       err);
-			nf_dest_release_all();
-			goto out;
-		}
-	}
-
-	WRITE_ONCE(nf_live, true);
-out:
 	mutex_unlock(&nf_settings_mutex);
-	return err;
+	return 0;
 }
 
-int nf_sysctl_init(void)
+int nf_settings_init(void)
 {
 	int i;
 
@@ -685,26 +657,21 @@ int nf_sysctl_init(void)
 					       nf_ctl_table, NF_S_COUNT);
 	if (!nf_ctl_header) {
 		pr_err("cannot register net.netflow sysctls\n");
-		/* The caller tears the subsystems down: stop applying to them. */
-		mutex_lock(&nf_settings_mutex);
-		WRITE_ONCE(nf_live, false);
-		nf_natevents_disable();
-		mutex_unlock(&nf_settings_mutex);
 		return -ENOMEM;
 	}
+	mutex_lock(&nf_settings_mutex);
+	WRITE_ONCE(nf_live, true);
+	mutex_unlock(&nf_settings_mutex);
 	return 0;
 }
 
-void nf_sysctl_exit(void)
+void nf_settings_uninit(void)
 {
 	/* Waits for handlers that are running. */
-	if (nf_ctl_header)
-		unregister_net_sysctl_table(nf_ctl_header);
+	unregister_net_sysctl_table(nf_ctl_header);
 	nf_ctl_header = NULL;
-
+	/* Later /sys writes only store: the units are going away. */
 	mutex_lock(&nf_settings_mutex);
 	WRITE_ONCE(nf_live, false);
-	/* Events queued so far still go out with the exporter's last run. */
-	nf_natevents_disable();
 	mutex_unlock(&nf_settings_mutex);
 }

@@ -614,7 +614,7 @@ static struct kunit_case cache_cases[] = {
 };
 
 static struct kunit_suite cache_suite = {
-	.name = "ipt_netflow_cache",
+	.name = "ipt_netflow_flow",
 	.test_cases = cache_cases,
 };
 kunit_test_suite(cache_suite);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The xtables target NETFLOW, for iptables and ip6tables (and nft_compat):
+ * where a rule sends packets to be metered.  It checks where a rule may
+ * go; packet.c does the metering.
+ */
+
+#include <linux/module.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/net_namespace.h>
+
+#include "ipt_NETFLOW.h"
+#include "packet.h"
+#include "settings.h"
+#include "target.h"
+
+static int netflow_tg_check(const struct xt_tgchk_param *par)
+{
+	/* nat sees only the first packet of a connection: counts would lie. */
+	if (!strcmp(par->table, "nat")) {
+		pr_err("the NETFLOW target cannot be used in the nat table\n");
+		return -EINVAL;
+	}
+	if (par->family == NFPROTO_IPV6 && READ_ONCE(nf_cfg.protocol) == 5) {
+		pr_err("NetFlow v5 cannot carry IPv6 flows: set protocol to 9 or 10 before adding ip6tables rules\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define NETFLOW_HOOKS ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_IN) | \
+		       (1 << NF_INET_FORWARD) | (1 << NF_INET_LOCAL_OUT) | \
+		       (1 << NF_INET_POST_ROUTING))
+
+static struct xt_target netflow_tg_reg[] __read_mostly = {
+	{
+		.name		= NETFLOW_TARGET,
+		.revision	= 0,
+		.family		= NFPROTO_IPV4,
+		.target		= nf_packet_ipv4,
+		.targetsize	= 0,
+		.checkentry	= netflow_tg_check,
+		.hooks		= NETFLOW_HOOKS,
+		.me		= THIS_MODULE,
+	},
+	{
+		.name		= NETFLOW_TARGET,
+		.revision	= 0,
+		.family		= NFPROTO_IPV6,
+		.target		= nf_packet_ipv6,
+		.targetsize	= 0,
+		.checkentry	= netflow_tg_check,
+		.hooks		= NETFLOW_HOOKS,
+		.me		= THIS_MODULE,
+	},
+};
+
+int nf_target_init(void)
+{
+	return xt_register_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+}
+
+void nf_target_uninit(void)
+{
+	xt_unregister_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+	/* No rule can reach us now; let packets in flight finish. */
+	synchronize_net();
+}
+
+MODULE_ALIAS("ip6t_" NETFLOW_TARGET);
+MODULE_ALIAS("ipt_" NETFLOW_TARGET);
