@@ -4,7 +4,7 @@
  * its packet path, inlined into the targets (packet.c) so a packet that
  * hits its flow makes no call: the key stays in registers and no frame
  * is set up twice.  What is rare (a new flow, a split, a drop) is
- * nf_cache_miss() in cache.c, which owns the tables.
+ * nfl_cache_miss() in cache.c, which owns the tables.
  */
 #ifndef _IPT_NETFLOW_CACHE_H
 #define _IPT_NETFLOW_CACHE_H
@@ -22,7 +22,7 @@
  * Per-CPU statistics.  Declared once here and expanded wherever they are
  * defined, summed or printed, so /proc and the SNMP file never disagree.
  */
-#define NF_CPU_STATS(X)							\
+#define NFL_CPU_STATS(X)							\
 	X(searched,	"searched")	/* chain entries examined */	\
 	X(found,	"found")	/* lookups that hit a flow */	\
 	X(created,	"new")		/* flows created */		\
@@ -36,11 +36,11 @@
 	X(drop_bytes,	"drop_bytes")	/* bytes not accounted */	\
 	X(expired,	"expired")	/* flows handed to export */
 
-#define NF_STAT_FIELD(name, str) u64 name;
-struct nf_cpu_stats {
-	NF_CPU_STATS(NF_STAT_FIELD)
+#define NFL_STAT_FIELD(name, str) u64 name;
+struct nfl_cpu_stats {
+	NFL_CPU_STATS(NFL_STAT_FIELD)
 };
-#undef NF_STAT_FIELD
+#undef NFL_STAT_FIELD
 
 /*
  * Life cycle, in the module's init order: init (tables and slabs, sized
@@ -49,69 +49,69 @@ struct nf_cpu_stats {
  * held goes to the exporter) and uninit (after the exporter freed every
  * flow it was given).
  */
-int nf_cache_init(unsigned int hashsize);
-void nf_cache_start(void);
-void nf_cache_stop(void);
-void nf_cache_uninit(void);
+int nfl_cache_init(unsigned int hashsize);
+void nfl_cache_start(void);
+void nfl_cache_stop(void);
+void nfl_cache_uninit(void);
 
-void nf_cache_drop_trunc(u32 len);
-void nf_cache_free(struct nf_flow *f);	/* the exporter, once sent */
-/* Hand every flow to the exporter now (nf_export_sync() waits for it). */
-void nf_cache_flush(void);
-int nf_cache_resize(unsigned int hashsize);
+void nfl_cache_drop_trunc(u32 len);
+void nfl_cache_free(struct nfl_flow *f);	/* the exporter, once sent */
+/* Hand every flow to the exporter now (nfl_export_sync() waits for it). */
+void nfl_cache_flush(void);
+int nfl_cache_resize(unsigned int hashsize);
 /* Counters may not exceed these: a flow about to is exported first. */
-void nf_cache_set_split(u64 max_bytes, u32 max_packets);
+void nfl_cache_set_split(u64 max_bytes, u32 max_packets);
 
 /* Statistics, for proc.c and the exporter's options records. */
-void nf_cache_stats(struct nf_cpu_stats *sum);	/* summed over CPUs */
-void nf_cache_cpu_stats(int cpu, struct nf_cpu_stats *st);
-unsigned int nf_cache_flows(void);
-unsigned int nf_cache_flows_peak(void);
-unsigned long nf_cache_peak_time(void);	/* jiffies at the peak */
-unsigned int nf_cache_hashsize(void);
-size_t nf_cache_memory(void);		/* bytes held by flows and buckets */
-size_t nf_cache_flow_size(void);	/* slab bytes of one IPv4 flow */
+void nfl_cache_stats(struct nfl_cpu_stats *sum);	/* summed over CPUs */
+void nfl_cache_cpu_stats(int cpu, struct nfl_cpu_stats *st);
+unsigned int nfl_cache_flows(void);
+unsigned int nfl_cache_flows_peak(void);
+unsigned long nfl_cache_peak_time(void);	/* jiffies at the peak */
+unsigned int nfl_cache_hashsize(void);
+size_t nfl_cache_memory(void);		/* bytes held by flows and buckets */
+size_t nfl_cache_flow_size(void);	/* slab bytes of one IPv4 flow */
 /* Period of the ageing tick ("worker delay" in /proc), jiffies. */
-unsigned long nf_cache_scan_interval(void);
+unsigned long nfl_cache_scan_interval(void);
 /* Traffic of the flows still in memory ("InHash", hashPackets/Bytes). */
-void nf_cache_held(u64 *pkts, u64 *bytes);
+void nfl_cache_held(u64 *pkts, u64 *bytes);
 /* Walk flows of every CPU for /proc; cb runs with BH disabled. */
-void nf_cache_walk(void (*cb)(const struct nf_flow *f, void *arg), void *arg);
+void nfl_cache_walk(void (*cb)(const struct nfl_flow *f, void *arg), void *arg);
 
 /* ---- the packet path (packet.c), inlined ---- */
 
-struct nf_cpu {
-	struct nf_htable tab;
+struct nfl_cpu {
+	struct nfl_htable tab;
 	unsigned int nflows;
 	unsigned int nflows6;
-	unsigned int nflows4o;		/* IPv4 with NF_FLOW_IP4_OPTS */
+	unsigned int nflows4o;		/* IPv4 with NFL_FLOW_IP4_OPTS */
 	unsigned int allowance;		/* set each tick, see cache.c */
 	unsigned int scan_pos;
 	/* flows that left the table, until a scan hands them to export */
-	struct nf_flow_list done;
+	struct nfl_flow_list done;
 	/*
 	 * stats.searched holds only the entries passed over; the matches
-	 * are stats.found (and splits, counted by nf_cache_miss()), added
+	 * are stats.found (and splits, counted by nfl_cache_miss()), added
 	 * when the stats are read: a hit at a chain's head then costs
 	 * no count of its own.
 	 */
-	struct nf_cpu_stats stats;
+	struct nfl_cpu_stats stats;
 	u64 gone_pkts, gone_bytes;	/* traffic of flows that left */
 	struct u64_stats_sync syncp;
 	struct work_struct scan_work;
 	int cpu;
 };
 
-extern struct nf_cpu __percpu *nf_cpus;
-extern u64 nf_split_bytes;
-extern u32 nf_split_packets;
+extern struct nfl_cpu __percpu *nfl_cpus;
+extern u64 nfl_split_bytes;
+extern u32 nfl_split_packets;
 
-void nf_cache_miss(struct nf_cpu *c, const struct nf_key *key,
-		   const struct nf_pkt *pkt, struct nf_flow **bucket,
-		   struct nf_flow **pp, u32 ip4_opts);
-void nf_cache_ip4_opts(struct nf_cpu *c, struct nf_flow **pp,
-		       struct nf_flow *f, u32 ip4_opts);
-void nf_cache_account_ip4o(const struct nf_key *key, const struct nf_pkt *pkt,
+void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
+		   const struct nfl_pkt *pkt, struct nfl_flow **bucket,
+		   struct nfl_flow **pp, u32 ip4_opts);
+void nfl_cache_ip4_opts(struct nfl_cpu *c, struct nfl_flow **pp,
+		       struct nfl_flow *f, u32 ip4_opts);
+void nfl_cache_account_ip4o(const struct nfl_key *key, const struct nfl_pkt *pkt,
 			   u32 ip4_opts);
 
 /*
@@ -120,10 +120,10 @@ void nf_cache_account_ip4o(const struct nf_key *key, const struct nf_pkt *pkt,
  * fixed number of words, unrolled.  @ip4_opts: the packet's ipv4Options
  * bits; the targets pass 0, a constant, so what keeps them is compiled
  * out of the packet path: an IPv4 packet with options goes through
- * nf_cache_account_ip4o() in cache.c instead.
+ * nfl_cache_account_ip4o() in cache.c instead.
  */
-static __always_inline void nf_cache_account(const struct nf_key *key,
-					      const struct nf_pkt *pkt,
+static __always_inline void nfl_cache_account(const struct nfl_key *key,
+					      const struct nfl_pkt *pkt,
 					      u8 family, u32 ip4_opts)
 {
 	/*
@@ -133,31 +133,31 @@ static __always_inline void nf_cache_account(const struct nf_key *key,
 	 * softirq packets.
 	 */
 	bool process = !softirq_count();
-	struct nf_flow **bucket, **pp, *f;
-	struct nf_cpu *c;
+	struct nfl_flow **bucket, **pp, *f;
+	struct nfl_cpu *c;
 
 	if (unlikely(process))
 		local_bh_disable();
-	c = this_cpu_ptr(nf_cpus);
-	bucket = nf_htable_bucket_fam(&c->tab, key, family);
+	c = this_cpu_ptr(nfl_cpus);
+	bucket = nfl_htable_bucket_fam(&c->tab, key, family);
 	/* the lookup counts into the stats: one section for both */
 	u64_stats_update_begin(&c->syncp);
-	pp = nf_flow_find_fam(bucket, key, family, &c->stats.searched);
+	pp = nfl_flow_find_fam(bucket, key, family, &c->stats.searched);
 	f = *pp;
 	if (likely(f) &&
-	    likely(!nf_flow_must_split(f, pkt, READ_ONCE(nf_split_bytes),
-				       READ_ONCE(nf_split_packets)))) {
-		nf_flow_count_fam(f, pkt, (u32)jiffies, family);
+	    likely(!nfl_flow_must_split(f, pkt, READ_ONCE(nfl_split_bytes),
+				       READ_ONCE(nfl_split_packets)))) {
+		nfl_flow_count_fam(f, pkt, (u32)jiffies, family);
 		c->stats.found++;
 		c->stats.frag += pkt->frag;
 		c->stats.pkts += pkt->segs;
 		c->stats.bytes += pkt->len;
 		u64_stats_update_end(&c->syncp);
 		if (ip4_opts)
-			nf_cache_ip4_opts(c, pp, f, ip4_opts);
+			nfl_cache_ip4_opts(c, pp, f, ip4_opts);
 	} else {
 		u64_stats_update_end(&c->syncp);
-		nf_cache_miss(c, key, pkt, bucket, pp, ip4_opts);
+		nfl_cache_miss(c, key, pkt, bucket, pp, ip4_opts);
 	}
 	if (unlikely(process))
 		local_bh_enable();

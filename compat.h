@@ -12,9 +12,9 @@
 
 /* 6.11 made the table argument of sysctl handlers const. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-#define NF_CTL_TABLE const struct ctl_table
+#define NFL_CTL_TABLE const struct ctl_table
 #else
-#define NF_CTL_TABLE struct ctl_table
+#define NFL_CTL_TABLE struct ctl_table
 #endif
 
 /*
@@ -23,10 +23,10 @@
  * the count without it, which is right for both.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define nf_register_net_sysctl(net, path, table, n) \
+#define nfl_register_net_sysctl(net, path, table, n) \
 	register_net_sysctl_sz(net, path, table, n)
 #else
-#define nf_register_net_sysctl(net, path, table, n) \
+#define nfl_register_net_sysctl(net, path, table, n) \
 	register_net_sysctl(net, path, table)
 #endif
 

@@ -28,13 +28,13 @@
 
 #include "destination.h"
 
-static bool nf_dest_is_sep(char c)
+static bool nfl_dest_is_sep(char c)
 {
 	return c == ',' || c == ';' || isspace(c);
 }
 
 /* in[46]_pton() stop at whatever they do not like: demand they ate all. */
-static int nf_dest_pton4(const char *s, const char *e, struct in_addr *a)
+static int nfl_dest_pton4(const char *s, const char *e, struct in_addr *a)
 {
 	const char *end;
 
@@ -43,7 +43,7 @@ static int nf_dest_pton4(const char *s, const char *e, struct in_addr *a)
 	return 0;
 }
 
-static int nf_dest_pton6(const char *s, const char *e, struct in6_addr *a)
+static int nfl_dest_pton6(const char *s, const char *e, struct in6_addr *a)
 {
 	const char *end;
 
@@ -56,12 +56,12 @@ static int nf_dest_pton6(const char *s, const char *e, struct in6_addr *a)
  * fe80::/10 means nothing without an interface; catch it here rather than
  * leave a destination that can never connect.
  */
-static bool nf_dest_linklocal(const struct in6_addr *a)
+static bool nfl_dest_linklocal(const struct in6_addr *a)
 {
 	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
 }
 
-static int nf_dest_port(const char *s, const char *e, __be16 *port)
+static int nfl_dest_port(const char *s, const char *e, __be16 *port)
 {
 	unsigned int val = 0;
 	const char *p;
@@ -82,7 +82,7 @@ static int nf_dest_port(const char *s, const char *e, __be16 *port)
 }
 
 /* The source must be of the destination's family: nothing else routes. */
-static int nf_dest_src(const char *s, const char *e, int family,
+static int nfl_dest_src(const char *s, const char *e, int family,
 		       struct sockaddr_storage *ss)
 {
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -90,7 +90,7 @@ static int nf_dest_src(const char *s, const char *e, int family,
 
 	if (family == AF_INET) {
 		sin->sin_family = AF_INET;
-		return nf_dest_pton4(s, e, &sin->sin_addr);
+		return nfl_dest_pton4(s, e, &sin->sin_addr);
 	}
 
 	sin6->sin6_family = AF_INET6;
@@ -100,10 +100,10 @@ static int nf_dest_src(const char *s, const char *e, int family,
 		s++;
 		e--;
 	}
-	return nf_dest_pton6(s, e, &sin6->sin6_addr);
+	return nfl_dest_pton6(s, e, &sin6->sin6_addr);
 }
 
-static int nf_dest_ifname(const char *s, const char *e, char *ifname)
+static int nfl_dest_ifname(const char *s, const char *e, char *ifname)
 {
 	size_t len = e - s;
 
@@ -115,11 +115,11 @@ static int nf_dest_ifname(const char *s, const char *e, char *ifname)
 }
 
 /* Parse the item [s, e), which holds no separator. */
-static int nf_dest_item(const char *s, const char *e, struct nf_dest_addr *a)
+static int nfl_dest_item(const char *s, const char *e, struct nfl_dest_addr *a)
 {
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->dest;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&a->dest;
-	__be16 port = htons(NF_DEST_DEFAULT_PORT);
+	__be16 port = htons(NFL_DEST_DEFAULT_PORT);
 	const char *p = s, *q;
 	int family, err;
 
@@ -130,7 +130,7 @@ static int nf_dest_item(const char *s, const char *e, struct nf_dest_addr *a)
 		if (!q)
 			return -EINVAL;
 		family = AF_INET6;
-		err = nf_dest_pton6(p + 1, q, &sin6->sin6_addr);
+		err = nfl_dest_pton6(p + 1, q, &sin6->sin6_addr);
 		if (err)
 			return err;
 		if (!memchr_inv(&sin6->sin6_addr, 0, sizeof(sin6->sin6_addr)))
@@ -140,7 +140,7 @@ static int nf_dest_item(const char *s, const char *e, struct nf_dest_addr *a)
 		for (q = p; q < e && *q != ':' && *q != '@' && *q != '%'; q++)
 			;
 		family = AF_INET;
-		err = nf_dest_pton4(p, q, &sin->sin_addr);
+		err = nfl_dest_pton4(p, q, &sin->sin_addr);
 		if (err)
 			return err;
 		if (!sin->sin_addr.s_addr)
@@ -151,7 +151,7 @@ static int nf_dest_item(const char *s, const char *e, struct nf_dest_addr *a)
 	if (p < e && *p == ':') {
 		for (q = ++p; q < e && *q != '@' && *q != '%'; q++)
 			;
-		err = nf_dest_port(p, q, &port);
+		err = nfl_dest_port(p, q, &port);
 		if (err)
 			return err;
 		p = q;
@@ -171,9 +171,9 @@ static int nf_dest_item(const char *s, const char *e, struct nf_dest_addr *a)
 		for (q = p; q < e && *q != '@' && *q != '%'; q++)
 			;
 		if (mark == '@' && a->src.ss_family == AF_UNSPEC)
-			err = nf_dest_src(p, q, family, &a->src);
+			err = nfl_dest_src(p, q, family, &a->src);
 		else if (mark == '%' && !a->ifname[0])
-			err = nf_dest_ifname(p, q, a->ifname);
+			err = nfl_dest_ifname(p, q, a->ifname);
 		else
 			err = -EINVAL;
 		if (err)
@@ -184,16 +184,16 @@ static int nf_dest_item(const char *s, const char *e, struct nf_dest_addr *a)
 	if (family == AF_INET6 && !a->ifname[0]) {
 		const struct sockaddr_in6 *src6 = (const void *)&a->src;
 
-		if (nf_dest_linklocal(&sin6->sin6_addr))
+		if (nfl_dest_linklocal(&sin6->sin6_addr))
 			return -EINVAL;
 		if (src6->sin6_family == AF_INET6 &&
-		    nf_dest_linklocal(&src6->sin6_addr))
+		    nfl_dest_linklocal(&src6->sin6_addr))
 			return -EINVAL;
 	}
 	return 0;
 }
 
-int nf_dest_parse(const char *spec, struct nf_dest_addr *out,
+int nfl_dest_parse(const char *spec, struct nfl_dest_addr *out,
 		  unsigned int max)
 {
 	const char *p = spec, *q;
@@ -204,15 +204,15 @@ int nf_dest_parse(const char *spec, struct nf_dest_addr *out,
 		return -EINVAL;
 
 	for (;;) {
-		while (*p && nf_dest_is_sep(*p))
+		while (*p && nfl_dest_is_sep(*p))
 			p++;
 		if (!*p)
 			break;
-		for (q = p; *q && !nf_dest_is_sep(*q); q++)
+		for (q = p; *q && !nfl_dest_is_sep(*q); q++)
 			;
 		if (n >= max)
 			return -EINVAL;
-		err = nf_dest_item(p, q, &out[n]);
+		err = nfl_dest_item(p, q, &out[n]);
 		if (err)
 			return err;
 		n++;
@@ -221,7 +221,7 @@ int nf_dest_parse(const char *spec, struct nf_dest_addr *out,
 	return n ? n : -EINVAL;
 }
 
-int nf_dest_format(const struct nf_dest_addr *a, char *buf, size_t size)
+int nfl_dest_format(const struct nfl_dest_addr *a, char *buf, size_t size)
 {
 	const struct sockaddr_in6 *d6 = (const void *)&a->dest;
 	const struct sockaddr_in *d4 = (const void *)&a->dest;

@@ -13,19 +13,19 @@
 #include <linux/if.h>
 
 /* Collectors one destination string may name; each gets every PDU. */
-#define NF_DEST_MAX		16
+#define NFL_DEST_MAX		16
 
 /* What the established module assumes when an item has no ":port". */
-#define NF_DEST_DEFAULT_PORT	2055
+#define NFL_DEST_DEFAULT_PORT	2055
 
 /*
  * Longest canonical item plus NUL:
  * "[" v6(39) "]:" port(5) "@[" v6(39) "]" "%" ifname(15) NUL.
  */
-#define NF_DEST_STRLEN		112
+#define NFL_DEST_STRLEN		112
 
 /* One collector as written by the user. */
-struct nf_dest_addr {
+struct nfl_dest_addr {
 	struct sockaddr_storage dest;	/* AF_INET or AF_INET6, port set */
 	struct sockaddr_storage src;	/* AF_UNSPEC unless "@addr"; port 0 */
 	char ifname[IFNAMSIZ];		/* "" unless "%ifname" */
@@ -36,14 +36,14 @@ struct nf_dest_addr {
  * entries (>= 1) or -EINVAL; on error @out holds garbage and nothing may
  * be applied.
  */
-int nf_dest_parse(const char *spec, struct nf_dest_addr *out,
+int nfl_dest_parse(const char *spec, struct nfl_dest_addr *out,
 		  unsigned int max);
 
 /*
- * Print @a in the canonical form nf_dest_parse() reads back, e.g.
+ * Print @a in the canonical form nfl_dest_parse() reads back, e.g.
  * "10.0.0.2:2055" or "[::1]:2055@[::1]%lo".  Returns the length written
  * (scnprintf semantics: truncated to @size - 1).
  */
-int nf_dest_format(const struct nf_dest_addr *a, char *buf, size_t size);
+int nfl_dest_format(const struct nfl_dest_addr *a, char *buf, size_t size);
 
 #endif /* _IPT_NETFLOW_DESTINATION_H */

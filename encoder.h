@@ -22,8 +22,8 @@
  * are as conntrack keeps them; for ICMP and ICMPv6 the source port is the
  * echo id and the destination port type << 8 | code, as in flows.
  */
-struct nf_nat_event {
-	struct nf_nat_event *next;	/* the export queue; first, as in nf_flow */
+struct nfl_nat_event {
+	struct nfl_nat_event *next;	/* the export queue; first, as in nfl_flow */
 	u64 wall_ms;			/* CLOCK_REALTIME ms when conntrack told us */
 	u32 jiffies;			/* the same instant, for v5's uptime */
 	bool destroy;			/* false: create */
@@ -46,14 +46,14 @@ struct nf_nat_event {
  * and NAT64 (6/7) but none for NAT66, so IPv6 events always carry the
  * generic (historic) 1/2, whatever natevents_legacy says.
  */
-#define NF_NAT_EV_CREATE_OLD	1	/* historic: translation create */
-#define NF_NAT_EV_DELETE_OLD	2	/* historic: translation delete */
-#define NF_NAT_EV_CREATE	4	/* RFC 8158: NAT44 session create */
-#define NF_NAT_EV_DELETE	5	/* RFC 8158: NAT44 session delete */
+#define NFL_NAT_EV_CREATE_OLD	1	/* historic: translation create */
+#define NFL_NAT_EV_DELETE_OLD	2	/* historic: translation delete */
+#define NFL_NAT_EV_CREATE	4	/* RFC 8158: NAT44 session create */
+#define NFL_NAT_EV_DELETE	5	/* RFC 8158: NAT44 session delete */
 
 /* The instant a PDU is begun, in each clock a protocol needs. */
-struct nf_export_time {
-	u32 jiffies;			/* low 32 bits, as in nf_flow */
+struct nfl_export_time {
+	u32 jiffies;			/* low 32 bits, as in nfl_flow */
 	u32 uptime_ms;			/* ms since boot at @jiffies, wraps */
 	struct timespec64 wall;		/* CLOCK_REALTIME at @jiffies */
 };
@@ -62,7 +62,7 @@ struct nf_export_time {
  * ms from jiffies stamp @j to @t.  A stamp after @t (a flow queued after
  * the PDU was begun) counts as 0 rather than as an age of ~49 days.
  */
-static inline u32 nf_time_age_ms(const struct nf_export_time *t, u32 j)
+static inline u32 nfl_time_age_ms(const struct nfl_export_time *t, u32 j)
 {
 	s32 d = (s32)(t->jiffies - j);
 
@@ -73,36 +73,36 @@ static inline u32 nf_time_age_ms(const struct nf_export_time *t, u32 j)
  * Options records (v9/IPFIX): what they tell comes from export.c, which
  * gathers it only before a PDU that carries them (ops->opt_due).
  */
-#define NF_IF_MAX		128	/* rows of the interface table */
-#define NF_DOMAIN_NAME_MAX	96
+#define NFL_IF_MAX		128	/* rows of the interface table */
+#define NFL_DOMAIN_NAME_MAX	96
 
 /* A row of the interface table: an interface of init_net. */
-struct nf_iface {
+struct nfl_iface {
 	u32 ifindex;
 	char name[IFNAMSIZ];
 	char desc[IFALIASZ];		/* ifalias, "" if none */
 };
 
-struct nf_opt_input {
-	char domain_name[NF_DOMAIN_NAME_MAX];	/* "ipt_NETFLOW <ver> on <host>" */
+struct nfl_opt_input {
+	char domain_name[NFL_DOMAIN_NAME_MAX];	/* "ipt_NETFLOW <ver> on <host>" */
 	u64 observed_flows;		/* flows created since load */
 	/* packets the cache did not meter (maxflows, no memory, cut short) */
 	u64 ignored_packets, ignored_octets;
 	/* flows metered but not sent to every collector, or skipped */
 	u64 lost_flows, lost_packets, lost_octets;
-	const struct nf_iface *ifaces;	/* export.c's, at least until the */
-	unsigned int n_ifaces;		/* next NF_OPT_DUE_TEMPLATES */
+	const struct nfl_iface *ifaces;	/* export.c's, at least until the */
+	unsigned int n_ifaces;		/* next NFL_OPT_DUE_TEMPLATES */
 };
 
 /* ops->opt_due: what the next ops->begin writes besides flows */
-#define NF_OPT_DUE_STATS	BIT(0)	/* exporter, metering, reliability */
-#define NF_OPT_DUE_TEMPLATES	BIT(1)	/* templates; interface table anew */
+#define NFL_OPT_DUE_STATS	BIT(0)	/* exporter, metering, reliability */
+#define NFL_OPT_DUE_TEMPLATES	BIT(1)	/* templates; interface table anew */
 
 /* One encoder instance: settings, stream state and the PDU being built. */
-struct nf_enc {
-	const struct nf_encoder *ops;
+struct nfl_enc {
+	const struct nfl_encoder *ops;
 	void *priv;			/* ops->init's, e.g. template state */
-	/* copied from nf_cfg by export.c before each PDU */
+	/* copied from nfl_cfg by export.c before each PDU */
 	u32 engine_id;			/* v5 keeps the low 8 bits */
 	unsigned int refresh_rate;	/* PDUs between template refreshes */
 	unsigned int timeout_rate;	/* minutes between them, at most */
@@ -115,18 +115,18 @@ struct nf_enc {
 	 */
 	u64 sequence;
 	/* the open PDU */
-	struct nf_export_time t;	/* set by ops->begin */
+	struct nfl_export_time t;	/* set by ops->begin */
 	u8 *buf;
 	size_t size;			/* room in @buf, never written past */
 	size_t len;			/* bytes written */
 	unsigned int records;		/* flow records in it */
 	/* traffic of those records; export.c keeps it, for lost counts */
 	u64 packets, octets;
-	struct nf_opt_input opt;	/* filled by export.c */
+	struct nfl_opt_input opt;	/* filled by export.c */
 };
 
-struct nf_encoder {
-	unsigned int protocol;		/* 5, 9 or 10, as in nf_cfg */
+struct nfl_encoder {
+	unsigned int protocol;		/* 5, 9 or 10, as in nfl_cfg */
 	size_t pdu_size;		/* buffer export.c allocates */
 	/*
 	 * Largest counts a record holds: the cache exports a flow early
@@ -134,32 +134,32 @@ struct nf_encoder {
 	 */
 	u64 max_octets;
 	u32 max_packets;
-	int (*init)(struct nf_enc *e);		/* optional */
-	void (*release)(struct nf_enc *e);	/* optional */
+	int (*init)(struct nfl_enc *e);		/* optional */
+	void (*release)(struct nfl_enc *e);	/* optional */
 	/* Start a PDU at @t (headers, templates due); resets len, records. */
-	void (*begin)(struct nf_enc *e, const struct nf_export_time *t);
+	void (*begin)(struct nfl_enc *e, const struct nfl_export_time *t);
 	/*
 	 * 0: written.  -ENOSPC: PDU full, nothing written; export.c sends it
 	 * and retries once in a fresh one.  -EAFNOSUPPORT: the protocol
 	 * cannot carry @f; it is counted as skipped.
 	 */
-	int (*add)(struct nf_enc *e, const struct nf_flow *f);
+	int (*add)(struct nfl_enc *e, const struct nfl_flow *f);
 	/* The same for one NAT event. */
-	int (*add_nat)(struct nf_enc *e, const struct nf_nat_event *ev);
+	int (*add_nat)(struct nfl_enc *e, const struct nfl_nat_event *ev);
 	/* Complete the header, advance e->sequence; bytes to send, 0: none. */
-	size_t (*finish)(struct nf_enc *e);
+	size_t (*finish)(struct nfl_enc *e);
 	/*
-	 * Optional, both.  NF_OPT_DUE_* that ops->begin at @t will write,
+	 * Optional, both.  NFL_OPT_DUE_* that ops->begin at @t will write,
 	 * so that export.c fills e->opt only then.
 	 */
-	unsigned int (*opt_due)(const struct nf_enc *e,
-				const struct nf_export_time *t);
+	unsigned int (*opt_due)(const struct nfl_enc *e,
+				const struct nfl_export_time *t);
 	/* ms from @t until a PDU is due even without flows; 0: now */
-	u32 (*opt_wait)(const struct nf_enc *e, const struct nf_export_time *t);
+	u32 (*opt_wait)(const struct nfl_enc *e, const struct nfl_export_time *t);
 };
 
-extern const struct nf_encoder nf_v5_encoder;	/* netflow_v5.c */
-extern const struct nf_encoder nf_v9_encoder;	/* netflow_v9.c */
-extern const struct nf_encoder nf_ipfix_encoder;	/* ipfix.c */
+extern const struct nfl_encoder nfl_v5_encoder;	/* netflow_v5.c */
+extern const struct nfl_encoder nfl_v9_encoder;	/* netflow_v9.c */
+extern const struct nfl_encoder nfl_ipfix_encoder;	/* ipfix.c */
 
 #endif /* _IPT_NETFLOW_ENCODER_H */

@@ -9,49 +9,49 @@
 
 #include <linux/types.h>
 
-struct nf_flow;
-struct nf_nat_event;
-struct nf_encoder;
+struct nfl_flow;
+struct nfl_nat_event;
+struct nfl_encoder;
 
 /*
  * Start exporting in @protocol (-EINVAL if no encoder has it).  Needs the
  * sockets; flows queued before it wait for the first kick after it.
  */
-int nf_export_init(unsigned int protocol);
+int nfl_export_init(unsigned int protocol);
 /*
  * Send everything still queued (the sockets must still be there), then
- * stop: no queue or kick after it.  Flows are freed with nf_cache_free().
+ * stop: no queue or kick after it.  Flows are freed with nfl_cache_free().
  */
-void nf_export_uninit(void);
+void nfl_export_uninit(void);
 
 /*
  * Any context but NMI: the @n flows @head..@tail, linked by ->next, kept
  * in that order.
  */
-void nf_export_queue(struct nf_flow *head, struct nf_flow *tail,
+void nfl_export_queue(struct nfl_flow *head, struct nfl_flow *tail,
 		     unsigned int n);
 /*
  * One NAT event, any context but NMI; the exporter frees it.  The queue
  * is bounded: an event beyond it is dropped and counted, and so is a NULL
  * @ev, an event the caller could not allocate.
  */
-void nf_export_queue_nat(struct nf_nat_event *ev);
-u64 nf_export_nat_dropped(void);
-void nf_export_kick(void);
-void nf_export_sync(void);		/* wait until the queues are sent */
+void nfl_export_queue_nat(struct nfl_nat_event *ev);
+u64 nfl_export_nat_dropped(void);
+void nfl_export_kick(void);
+void nfl_export_sync(void);		/* wait until the queues are sent */
 
 /* The encoder of @protocol, NULL if there is none. */
-const struct nf_encoder *nf_encoder_find(unsigned int protocol);
+const struct nfl_encoder *nfl_encoder_find(unsigned int protocol);
 /*
  * Switch encoders (sequence restarts at 0) after exporting what is queued
  * in the old protocol.  -EPROTONOSUPPORT: no encoder for it; -ENOMEM.
  */
-int nf_export_set_protocol(unsigned int protocol);
-unsigned int nf_export_protocol(void);
+int nfl_export_set_protocol(unsigned int protocol);
+unsigned int nfl_export_protocol(void);
 /* Destinations changed: the next PDU carries templates (v9/IPFIX). */
-void nf_export_resend_templates(void);
+void nfl_export_resend_templates(void);
 
-struct nf_export_stats {
+struct nfl_export_stats {
 	u64 pdus;			/* PDUs built */
 	u64 flows;			/* flow records built */
 	u64 sent_pdus;			/* PDU copies sent, all sockets */
@@ -64,6 +64,6 @@ struct nf_export_stats {
 	u64 skipped;			/* flows the protocol cannot carry (v6 in v5) */
 	u64 skipped_packets, skipped_bytes;
 };
-void nf_export_get_stats(struct nf_export_stats *st);
+void nfl_export_get_stats(struct nfl_export_stats *st);
 
 #endif /* _IPT_NETFLOW_EXPORT_H */

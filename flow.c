@@ -7,37 +7,37 @@
 
 #include "flow.h"
 
-void nf_htable_expire(struct nf_htable *t, unsigned int from, unsigned int to,
-		      u32 now, const struct nf_ageing *ag,
-		      struct nf_flow_list *out)
+void nfl_htable_expire(struct nfl_htable *t, unsigned int from, unsigned int to,
+		      u32 now, const struct nfl_ageing *ag,
+		      struct nfl_flow_list *out)
 {
-	struct nf_flow **pp, *f;
+	struct nfl_flow **pp, *f;
 	unsigned int i;
 	u8 reason;
 
 	for (i = from; i < to && i < t->hsize; i++) {
 		pp = &t->buckets[i];
 		while ((f = *pp)) {
-			reason = ag ? nf_flow_expiry(f, now, ag) : NF_END_FORCED;
+			reason = ag ? nfl_flow_expiry(f, now, ag) : NFL_END_FORCED;
 			if (!reason) {
 				pp = &f->next;
 				continue;
 			}
 			*pp = f->next;
-			nf_flow_list_add(out, f, reason);
+			nfl_flow_list_add(out, f, reason);
 		}
 	}
 }
 
-void nf_htable_move(struct nf_htable *dst, struct nf_htable *src)
+void nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src)
 {
-	struct nf_flow *f, *next;
+	struct nfl_flow *f, *next;
 	unsigned int i;
 
 	for (i = 0; i < src->hsize; i++) {
 		for (f = src->buckets[i]; f; f = next) {
 			next = f->next;
-			nf_flow_link(nf_htable_bucket(dst, &f->key), f);
+			nfl_flow_link(nfl_htable_bucket(dst, &f->key), f);
 		}
 		src->buckets[i] = NULL;
 	}

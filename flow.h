@@ -31,7 +31,7 @@
  * the family, so a compare of those words tells v4 from v6 before any
  * address is read.  The key is hashed and compared as u32 words.
  */
-struct nf_key {
+struct nfl_key {
 	u32 iif;			/* input ifindex, 0 for locally sent */
 	union {
 		struct {
@@ -56,38 +56,38 @@ struct nf_key {
 	};
 };
 
-#define NF_KEY_HEAD_WORDS	3
-#define NF_KEY4_WORDS		(NF_KEY_HEAD_WORDS + 2)
-#define NF_KEY6_WORDS		(NF_KEY_HEAD_WORDS + 8)
+#define NFL_KEY_HEAD_WORDS	3
+#define NFL_KEY4_WORDS		(NFL_KEY_HEAD_WORDS + 2)
+#define NFL_KEY6_WORDS		(NFL_KEY_HEAD_WORDS + 8)
 
-static inline unsigned int nf_family_words(u8 family)
+static inline unsigned int nfl_family_words(u8 family)
 {
-	return family == AF_INET ? NF_KEY4_WORDS : NF_KEY6_WORDS;
+	return family == AF_INET ? NFL_KEY4_WORDS : NFL_KEY6_WORDS;
 }
 
-static inline unsigned int nf_key_words(const struct nf_key *k)
+static inline unsigned int nfl_key_words(const struct nfl_key *k)
 {
-	return nf_family_words(k->family);
+	return nfl_family_words(k->family);
 }
 
 /* flowEndReason (IANA IE 136); also what v5 reports implicitly */
-enum nf_end_reason {
-	NF_END_IDLE = 1,
-	NF_END_ACTIVE = 2,
-	NF_END_DETECTED = 3,		/* TCP FIN or RST */
-	NF_END_FORCED = 4,		/* flush, protocol change, unload */
-	NF_END_RESOURCES = 5,		/* counter about to overflow */
+enum nfl_end_reason {
+	NFL_END_IDLE = 1,
+	NFL_END_ACTIVE = 2,
+	NFL_END_DETECTED = 3,		/* TCP FIN or RST */
+	NFL_END_FORCED = 4,		/* flush, protocol change, unload */
+	NFL_END_RESOURCES = 5,		/* counter about to overflow */
 };
 
 /*
  * One flow in a per-CPU cache.  The IPv4 entry is kept within one 64-byte
  * cache line: the chain pointer, counters and times come first, then a
  * key cut to its family's length.  IPv6 entries are allocated from a
- * larger cache and carry struct nf_flow6_tail after the key; so do IPv4
- * flows that saw IPv4 options, with struct nf_flow4_tail (NF_FLOW_IP4_OPTS).
+ * larger cache and carry struct nfl_flow6_tail after the key; so do IPv4
+ * flows that saw IPv4 options, with struct nfl_flow4_tail (NFL_FLOW_IP4_OPTS).
  */
-struct nf_flow {
-	struct nf_flow *next;		/* hash chain, then the export queue */
+struct nfl_flow {
+	struct nfl_flow *next;		/* hash chain, then the export queue */
 	u64 bytes;
 	u32 packets;
 	u32 first;			/* jiffies of the first packet */
@@ -97,39 +97,39 @@ struct nf_flow {
 		struct {
 			u8 tcp_flags;	/* OR of all TCP flags seen */
 			u8 end_reason;
-			u16 flags;	/* NF_FLOW_* */
-			u32 tcp_opts;	/* OR over packets, NF_TCPOPT_* */
+			u16 flags;	/* NFL_FLOW_* */
+			u32 tcp_opts;	/* OR over packets, NFL_TCPOPT_* */
 		};
-		u64 tcp_or;		/* a packet's nf_tcp_or(), ORed in */
+		u64 tcp_or;		/* a packet's nfl_tcp_or(), ORed in */
 	};
 	__be32 nexthop4;
-	struct nf_key key;		/* must stay last */
+	struct nfl_key key;		/* must stay last */
 };
 
-/* nf_flow.flags */
-#define NF_FLOW_IP4_OPTS	BIT(0)	/* IPv4 with struct nf_flow4_tail */
+/* nfl_flow.flags */
+#define NFL_FLOW_IP4_OPTS	BIT(0)	/* IPv4 with struct nfl_flow4_tail */
 
 /*
  * tcpOptions (IE 209) as a flow keeps it: kinds 0..30 at bit k, kind 34
  * (TCP Fast Open) at bit 31.  IANA assigns no other kind below 64 (31-33
  * and 35-63 are reserved), so this loses nothing assigned; the encoder
- * expands it to the IE's 64 bits (nf_tcp_opts_ie).
+ * expands it to the IE's 64 bits (nfl_tcp_opts_ie).
  */
-#define NF_TCPOPT_FASTOPEN	BIT(31)
+#define NFL_TCPOPT_FASTOPEN	BIT(31)
 
-static inline u64 nf_tcp_opts_ie(u32 kept)
+static inline u64 nfl_tcp_opts_ie(u32 kept)
 {
-	return (kept & ~NF_TCPOPT_FASTOPEN) |
-	       (u64)!!(kept & NF_TCPOPT_FASTOPEN) << 34;
+	return (kept & ~NFL_TCPOPT_FASTOPEN) |
+	       (u64)!!(kept & NFL_TCPOPT_FASTOPEN) << 34;
 }
 
 /*
- * A packet's TCP flags and options as one word laid out like nf_flow's
+ * A packet's TCP flags and options as one word laid out like nfl_flow's
  * tcp_flags, end_reason, flags and tcp_opts, whose end_reason and flags
  * bytes are 0: one OR adds both to the flow, and the packet path of a
  * UDP packet stores and ORs no more than it did for the flags alone.
  */
-union nf_tcp_or {
+union nfl_tcp_or {
 	struct {
 		u8 tcp_flags;
 		u8 zero[3];
@@ -138,16 +138,16 @@ union nf_tcp_or {
 	u64 word;
 };
 
-static_assert(offsetof(struct nf_flow, tcp_flags) -
-	      offsetof(struct nf_flow, tcp_or) ==
-	      offsetof(union nf_tcp_or, tcp_flags));
-static_assert(offsetof(struct nf_flow, tcp_opts) -
-	      offsetof(struct nf_flow, tcp_or) ==
-	      offsetof(union nf_tcp_or, tcp_opts));
+static_assert(offsetof(struct nfl_flow, tcp_flags) -
+	      offsetof(struct nfl_flow, tcp_or) ==
+	      offsetof(union nfl_tcp_or, tcp_flags));
+static_assert(offsetof(struct nfl_flow, tcp_opts) -
+	      offsetof(struct nfl_flow, tcp_or) ==
+	      offsetof(union nfl_tcp_or, tcp_opts));
 
-static inline u64 nf_tcp_or(u8 tcp_flags, u32 tcp_opts)
+static inline u64 nfl_tcp_or(u8 tcp_flags, u32 tcp_opts)
 {
-	union nf_tcp_or t = { .tcp_flags = tcp_flags, .tcp_opts = tcp_opts };
+	union nfl_tcp_or t = { .tcp_flags = tcp_flags, .tcp_opts = tcp_opts };
 
 	return t.word;
 }
@@ -156,10 +156,10 @@ static inline u64 nf_tcp_or(u8 tcp_flags, u32 tcp_opts)
  * What an IPv6 flow carries after its key (a larger slab object, so the
  * IPv4 entry stays at 64 bytes).
  */
-struct nf_flow6_tail {
+struct nfl_flow6_tail {
 	struct in6_addr nexthop;
 	__be32 flow_label;		/* of the first packet, 20 bits */
-	u32 ext_hdrs;			/* OR over packets, NF_V6EH_* */
+	u32 ext_hdrs;			/* OR over packets, NFL_V6EH_* */
 };
 
 /*
@@ -167,43 +167,43 @@ struct nf_flow6_tail {
  * slab object of its own: options are rare (router alert, record route,
  * timestamps), and the common IPv4 entry has no room left in 64 bytes.
  */
-struct nf_flow4_tail {
+struct nfl_flow4_tail {
 	u32 ip4_opts;			/* ipv4Options (IE 208), OR over packets */
 };
 
-#define NF_FLOW4_SIZE	(offsetof(struct nf_flow, key) + NF_KEY4_WORDS * 4)
-#define NF_FLOW4O_SIZE	(NF_FLOW4_SIZE + sizeof(struct nf_flow4_tail))
-#define NF_FLOW6_SIZE	(sizeof(struct nf_flow) + sizeof(struct nf_flow6_tail))
+#define NFL_FLOW4_SIZE	(offsetof(struct nfl_flow, key) + NFL_KEY4_WORDS * 4)
+#define NFL_FLOW4O_SIZE	(NFL_FLOW4_SIZE + sizeof(struct nfl_flow4_tail))
+#define NFL_FLOW6_SIZE	(sizeof(struct nfl_flow) + sizeof(struct nfl_flow6_tail))
 
-/* Only for a flow with NF_FLOW_IP4_OPTS. */
-static inline struct nf_flow4_tail *nf_flow4_tail(struct nf_flow *f)
+/* Only for a flow with NFL_FLOW_IP4_OPTS. */
+static inline struct nfl_flow4_tail *nfl_flow4_tail(struct nfl_flow *f)
 {
-	return (struct nf_flow4_tail *)((u8 *)f + NF_FLOW4_SIZE);
+	return (struct nfl_flow4_tail *)((u8 *)f + NFL_FLOW4_SIZE);
 }
 
 /* ipv4Options of any flow: 0 for one that saw none */
-static inline u32 nf_flow_ip4_opts(const struct nf_flow *f)
+static inline u32 nfl_flow_ip4_opts(const struct nfl_flow *f)
 {
-	if (f->key.family != AF_INET || !(f->flags & NF_FLOW_IP4_OPTS))
+	if (f->key.family != AF_INET || !(f->flags & NFL_FLOW_IP4_OPTS))
 		return 0;
-	return ((const struct nf_flow4_tail *)((const u8 *)f +
-					       NF_FLOW4_SIZE))->ip4_opts;
+	return ((const struct nfl_flow4_tail *)((const u8 *)f +
+					       NFL_FLOW4_SIZE))->ip4_opts;
 }
 
-static inline struct nf_flow6_tail *nf_flow6_tail(struct nf_flow *f)
+static inline struct nfl_flow6_tail *nfl_flow6_tail(struct nfl_flow *f)
 {
-	return (struct nf_flow6_tail *)(f + 1);
+	return (struct nfl_flow6_tail *)(f + 1);
 }
 
-static inline const struct nf_flow6_tail *
-nf_flow6_tail_c(const struct nf_flow *f)
+static inline const struct nfl_flow6_tail *
+nfl_flow6_tail_c(const struct nfl_flow *f)
 {
-	return (const struct nf_flow6_tail *)(f + 1);
+	return (const struct nfl_flow6_tail *)(f + 1);
 }
 
-static inline struct in6_addr *nf_flow_nexthop6(struct nf_flow *f)
+static inline struct in6_addr *nfl_flow_nexthop6(struct nfl_flow *f)
 {
-	return &nf_flow6_tail(f)->nexthop;
+	return &nfl_flow6_tail(f)->nexthop;
 }
 
 /*
@@ -211,26 +211,26 @@ static inline struct in6_addr *nf_flow_nexthop6(struct nf_flow *f)
  * left of its figure; as everywhere in IETF figures, bit 0 is the most
  * significant bit of the value as sent, so bit n is 1 << (31 - n).
  */
-#define NF_V6EH_BIT(n)	(1U << (31 - (n)))
-#define NF_V6EH_FRA1	NF_V6EH_BIT(1)	/* fragment header, not the first */
-#define NF_V6EH_RH	NF_V6EH_BIT(2)	/* routing header (43) */
-#define NF_V6EH_FRA0	NF_V6EH_BIT(3)	/* fragment header, first fragment */
-#define NF_V6EH_HOP	NF_V6EH_BIT(6)	/* hop-by-hop options (0) */
-#define NF_V6EH_DST	NF_V6EH_BIT(7)	/* destination options (60) */
-#define NF_V6EH_PAY	NF_V6EH_BIT(8)	/* payload compression (108) */
-#define NF_V6EH_AH	NF_V6EH_BIT(9)	/* authentication header (51) */
-#define NF_V6EH_ESP	NF_V6EH_BIT(10)	/* encapsulating security payload (50) */
+#define NFL_V6EH_BIT(n)	(1U << (31 - (n)))
+#define NFL_V6EH_FRA1	NFL_V6EH_BIT(1)	/* fragment header, not the first */
+#define NFL_V6EH_RH	NFL_V6EH_BIT(2)	/* routing header (43) */
+#define NFL_V6EH_FRA0	NFL_V6EH_BIT(3)	/* fragment header, first fragment */
+#define NFL_V6EH_HOP	NFL_V6EH_BIT(6)	/* hop-by-hop options (0) */
+#define NFL_V6EH_DST	NFL_V6EH_BIT(7)	/* destination options (60) */
+#define NFL_V6EH_PAY	NFL_V6EH_BIT(8)	/* payload compression (108) */
+#define NFL_V6EH_AH	NFL_V6EH_BIT(9)	/* authentication header (51) */
+#define NFL_V6EH_ESP	NFL_V6EH_BIT(10)	/* encapsulating security payload (50) */
 
 /* What one packet adds to its flow, besides its key. */
-struct nf_pkt {
+struct nfl_pkt {
 	u32 len;			/* IP-layer bytes, all GSO segments */
 	u32 segs;			/* wire packets this skb stands for */
 	u32 oif;
 	__be32 nexthop4;
 	struct in6_addr nexthop6;
 	__be32 flow_label;		/* IPv6 only, as the other v6 fields */
-	u32 ext_hdrs;			/* IPv6 only: NF_V6EH_* */
-	u64 tcp_or;			/* nf_tcp_or(): TCP flags, NF_TCPOPT_* */
+	u32 ext_hdrs;			/* IPv6 only: NFL_V6EH_* */
+	u64 tcp_or;			/* nfl_tcp_or(): TCP flags, NFL_TCPOPT_* */
 	bool frag;			/* a fragment: ports may be missing */
 };
 
@@ -238,27 +238,27 @@ struct nf_pkt {
  * TCP flags as the header's flags byte holds them (TCPHDR_* in
  * net/tcp.h, which would pull the socket layer into the encoders).
  */
-#define NF_TCP_FIN	0x01
-#define NF_TCP_RST	0x04
+#define NFL_TCP_FIN	0x01
+#define NFL_TCP_RST	0x04
 
 /* A hash table of flows; its owner allocates and sizes @buckets. */
-struct nf_htable {
-	struct nf_flow **buckets;
+struct nfl_htable {
+	struct nfl_flow **buckets;
 	unsigned int hsize;		/* buckets, > 0 */
 	u32 seed;
 };
 
 /* Flows that left a table, in order, with what they carried. */
-struct nf_flow_list {
-	struct nf_flow *head, *tail;
+struct nfl_flow_list {
+	struct nfl_flow *head, *tail;
 	unsigned int flows;
 	unsigned int flows6;		/* of them IPv6 */
-	unsigned int flows4o;		/* of them IPv4 with NF_FLOW_IP4_OPTS */
+	unsigned int flows4o;		/* of them IPv4 with NFL_FLOW_IP4_OPTS */
 	u64 packets, bytes;
 };
 
 /* When flows leave, in jiffies. */
-struct nf_ageing {
+struct nfl_ageing {
 	u32 active;			/* since the first packet */
 	u32 inactive;			/* since the latest packet */
 	u32 end_grace;			/* since the latest, once FIN/RST seen */
@@ -270,20 +270,20 @@ struct nf_ageing {
  * so the hash, the compare and the count run over a fixed number of
  * words, unrolled, without reading the family back from the key.
  */
-static __always_inline u32 nf_key_hash_fam(const struct nf_key *key,
+static __always_inline u32 nfl_key_hash_fam(const struct nfl_key *key,
 					   u8 family, u32 seed)
 {
-	return murmur3_words((const u32 *)key, nf_family_words(family), seed);
+	return murmur3_words((const u32 *)key, nfl_family_words(family), seed);
 }
 
-static __always_inline u32 nf_key_hash(const struct nf_key *key, u32 seed)
+static __always_inline u32 nfl_key_hash(const struct nfl_key *key, u32 seed)
 {
-	return nf_key_hash_fam(key, key->family, seed);
+	return nfl_key_hash_fam(key, key->family, seed);
 }
 
 /* @family: @b's, which the caller has branched on. */
-static __always_inline bool nf_key_equal_fam(const struct nf_key *a,
-					     const struct nf_key *b, u8 family)
+static __always_inline bool nfl_key_equal_fam(const struct nfl_key *a,
+					     const struct nfl_key *b, u8 family)
 {
 	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
 	unsigned int i, n;
@@ -292,32 +292,32 @@ static __always_inline bool nf_key_equal_fam(const struct nf_key *a,
 	if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]))
 		return false;
 	/* Same family now. */
-	n = nf_family_words(family);
-	for (i = NF_KEY_HEAD_WORDS; i < n; i++)
+	n = nfl_family_words(family);
+	for (i = NFL_KEY_HEAD_WORDS; i < n; i++)
 		if (x[i] != y[i])
 			return false;
 	return true;
 }
 
-static __always_inline bool nf_key_equal(const struct nf_key *a,
-					 const struct nf_key *b)
+static __always_inline bool nfl_key_equal(const struct nfl_key *a,
+					 const struct nfl_key *b)
 {
-	return nf_key_equal_fam(a, b, b->family);
+	return nfl_key_equal_fam(a, b, b->family);
 }
 
-static __always_inline struct nf_flow **
-nf_htable_bucket_fam(const struct nf_htable *t, const struct nf_key *key,
+static __always_inline struct nfl_flow **
+nfl_htable_bucket_fam(const struct nfl_htable *t, const struct nfl_key *key,
 		     u8 family)
 {
-	return &t->buckets[reciprocal_scale(nf_key_hash_fam(key, family,
+	return &t->buckets[reciprocal_scale(nfl_key_hash_fam(key, family,
 							    t->seed),
 					    t->hsize)];
 }
 
-static __always_inline struct nf_flow **nf_htable_bucket(const struct nf_htable *t,
-						const struct nf_key *key)
+static __always_inline struct nfl_flow **nfl_htable_bucket(const struct nfl_htable *t,
+						const struct nfl_key *key)
 {
-	return nf_htable_bucket_fam(t, key, key->family);
+	return nfl_htable_bucket_fam(t, key, key->family);
 }
 
 /*
@@ -325,32 +325,32 @@ static __always_inline struct nf_flow **nf_htable_bucket(const struct nf_htable 
  * if it is not there; *@passed grows by the entries passed over (examined
  * and not @key's), so a hit at the head counts nothing.
  */
-static __always_inline struct nf_flow **
-nf_flow_find_fam(struct nf_flow **pp, const struct nf_key *key, u8 family,
+static __always_inline struct nfl_flow **
+nfl_flow_find_fam(struct nfl_flow **pp, const struct nfl_key *key, u8 family,
 		 u64 *passed)
 {
-	struct nf_flow *f;
+	struct nfl_flow *f;
 
 	for (; (f = *pp); pp = &f->next) {
-		if (nf_key_equal_fam(&f->key, key, family))
+		if (nfl_key_equal_fam(&f->key, key, family))
 			break;
 		(*passed)++;
 	}
 	return pp;
 }
 
-static __always_inline struct nf_flow **nf_flow_find(struct nf_flow **pp,
-						     const struct nf_key *key,
+static __always_inline struct nfl_flow **nfl_flow_find(struct nfl_flow **pp,
+						     const struct nfl_key *key,
 						     u64 *passed)
 {
-	return nf_flow_find_fam(pp, key, key->family, passed);
+	return nfl_flow_find_fam(pp, key, key->family, passed);
 }
 
 /* A new flow for @key at @now, with nothing counted yet. */
-static inline void nf_flow_start(struct nf_flow *f, const struct nf_key *key,
-				 const struct nf_pkt *pkt, u32 now)
+static inline void nfl_flow_start(struct nfl_flow *f, const struct nfl_key *key,
+				 const struct nfl_pkt *pkt, u32 now)
 {
-	memcpy(&f->key, key, nf_key_words(key) * 4);
+	memcpy(&f->key, key, nfl_key_words(key) * 4);
 	f->bytes = 0;
 	f->packets = 0;
 	f->first = now;
@@ -361,7 +361,7 @@ static inline void nf_flow_start(struct nf_flow *f, const struct nf_key *key,
 	f->nexthop4 = pkt->nexthop4;
 	f->tcp_opts = 0;
 	if (key->family != AF_INET) {
-		struct nf_flow6_tail *t = nf_flow6_tail(f);
+		struct nfl_flow6_tail *t = nfl_flow6_tail(f);
 
 		t->nexthop = pkt->nexthop6;
 		t->flow_label = pkt->flow_label;
@@ -370,24 +370,24 @@ static inline void nf_flow_start(struct nf_flow *f, const struct nf_key *key,
 }
 
 /*
- * Make IPv4 flow @f, whose memory holds NF_FLOW4O_SIZE bytes, one that
+ * Make IPv4 flow @f, whose memory holds NFL_FLOW4O_SIZE bytes, one that
  * keeps ipv4Options: its counts so far stay, it has seen none yet.
  */
-static inline void nf_flow_set_ip4o(struct nf_flow *f)
+static inline void nfl_flow_set_ip4o(struct nfl_flow *f)
 {
-	f->flags |= NF_FLOW_IP4_OPTS;
-	nf_flow4_tail(f)->ip4_opts = 0;
+	f->flags |= NFL_FLOW_IP4_OPTS;
+	nfl_flow4_tail(f)->ip4_opts = 0;
 }
 
-static inline void nf_flow_link(struct nf_flow **bucket, struct nf_flow *f)
+static inline void nfl_flow_link(struct nfl_flow **bucket, struct nfl_flow *f)
 {
 	f->next = *bucket;
 	*bucket = f;
 }
 
 /* @family: the packet's (see above). */
-static __always_inline void nf_flow_count_fam(struct nf_flow *f,
-					      const struct nf_pkt *pkt,
+static __always_inline void nfl_flow_count_fam(struct nfl_flow *f,
+					      const struct nfl_pkt *pkt,
 					      u32 now, u8 family)
 {
 	f->packets += pkt->segs;
@@ -395,25 +395,25 @@ static __always_inline void nf_flow_count_fam(struct nf_flow *f,
 	f->last = now;
 	f->tcp_or |= pkt->tcp_or;		/* tcp_flags, tcp_opts */
 	if (family == AF_INET6)
-		nf_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
+		nfl_flow6_tail(f)->ext_hdrs |= pkt->ext_hdrs;
 }
 
-static __always_inline void nf_flow_count(struct nf_flow *f,
-					  const struct nf_key *key,
-					  const struct nf_pkt *pkt, u32 now)
+static __always_inline void nfl_flow_count(struct nfl_flow *f,
+					  const struct nfl_key *key,
+					  const struct nfl_pkt *pkt, u32 now)
 {
-	nf_flow_count_fam(f, pkt, now, key->family);
+	nfl_flow_count_fam(f, pkt, now, key->family);
 }
 
 /*
  * @pkt would take a counter of @f past what the export format holds
  * (@max_bytes, @max_packets) or past its own width: @f must leave first
- * (NF_END_RESOURCES) and the packet start a new flow.  One 64-bit sum per
+ * (NFL_END_RESOURCES) and the packet start a new flow.  One 64-bit sum per
  * counter: @max_packets is at most U32_MAX, so it also catches a wrap of
  * the 32-bit packet count; the byte sum would need 16 EiB to wrap.
  */
-static __always_inline bool nf_flow_must_split(const struct nf_flow *f,
-					       const struct nf_pkt *pkt,
+static __always_inline bool nfl_flow_must_split(const struct nfl_flow *f,
+					       const struct nfl_pkt *pkt,
 					       u64 max_bytes, u32 max_packets)
 {
 	return f->bytes + pkt->len > max_bytes ||
@@ -424,23 +424,23 @@ static __always_inline bool nf_flow_must_split(const struct nf_flow *f,
  * Why @f leaves the cache at @now, or 0 if it stays.  Times are compared
  * as u32 differences, so they hold across the wrap of jiffies.
  */
-static inline u8 nf_flow_expiry(const struct nf_flow *f, u32 now,
-				const struct nf_ageing *ag)
+static inline u8 nfl_flow_expiry(const struct nfl_flow *f, u32 now,
+				const struct nfl_ageing *ag)
 {
 	u32 idle = now - f->last, age = now - f->first;
 
-	if ((f->tcp_flags & (NF_TCP_FIN | NF_TCP_RST)) &&
+	if ((f->tcp_flags & (NFL_TCP_FIN | NFL_TCP_RST)) &&
 	    idle >= ag->end_grace)
-		return NF_END_DETECTED;
+		return NFL_END_DETECTED;
 	if (idle >= ag->inactive)
-		return NF_END_IDLE;
+		return NFL_END_IDLE;
 	if (age >= ag->active)
-		return NF_END_ACTIVE;
+		return NFL_END_ACTIVE;
 	return 0;
 }
 
 /* Append @f, already unlinked from its table, for @reason. */
-static inline void nf_flow_list_add(struct nf_flow_list *l, struct nf_flow *f,
+static inline void nfl_flow_list_add(struct nfl_flow_list *l, struct nfl_flow *f,
 				    u8 reason)
 {
 	f->end_reason = reason;
@@ -448,7 +448,7 @@ static inline void nf_flow_list_add(struct nf_flow_list *l, struct nf_flow *f,
 	l->flows++;
 	if (f->key.family != AF_INET)
 		l->flows6++;
-	if (f->flags & NF_FLOW_IP4_OPTS)
+	if (f->flags & NFL_FLOW_IP4_OPTS)
 		l->flows4o++;
 	l->packets += f->packets;
 	l->bytes += f->bytes;
@@ -460,8 +460,8 @@ static inline void nf_flow_list_add(struct nf_flow_list *l, struct nf_flow *f,
 }
 
 /* Append all of @src, which is not empty, to @dst; @src is left as it was. */
-static inline void nf_flow_list_splice(struct nf_flow_list *dst,
-				       const struct nf_flow_list *src)
+static inline void nfl_flow_list_splice(struct nfl_flow_list *dst,
+				       const struct nfl_flow_list *src)
 {
 	if (dst->tail)
 		dst->tail->next = src->head;
@@ -477,13 +477,13 @@ static inline void nf_flow_list_splice(struct nf_flow_list *dst,
 
 /*
  * Move the flows of buckets [@from, @to) that are due at @now to @out.
- * @ag NULL: every flow is due, as NF_END_FORCED.
+ * @ag NULL: every flow is due, as NFL_END_FORCED.
  */
-void nf_htable_expire(struct nf_htable *t, unsigned int from, unsigned int to,
-		      u32 now, const struct nf_ageing *ag,
-		      struct nf_flow_list *out);
+void nfl_htable_expire(struct nfl_htable *t, unsigned int from, unsigned int to,
+		      u32 now, const struct nfl_ageing *ag,
+		      struct nfl_flow_list *out);
 
 /* Move every flow of @src into the empty table @dst (a resize). */
-void nf_htable_move(struct nf_htable *dst, struct nf_htable *src);
+void nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src);
 
 #endif /* _IPT_NETFLOW_FLOW_H */

@@ -24,7 +24,7 @@
  * ipv4Options stands for the option number: an unassigned type with the
  * same number (say 0x99, number 25, where QS is 0x19) must not set it.
  */
-static const u8 nf_ip4_opt_types[] = {
+static const u8 nfl_ip4_opt_types[] = {
 	0, 1, 7, 10, 11, 12, 15, 25, 30,	/* copy 0, class 0 */
 	68, 82, 94,				/* class 2 */
 	130, 131, 133, 134, 136, 137, 142, 144, 145, 147, 148, 149, 150,
@@ -32,12 +32,12 @@ static const u8 nf_ip4_opt_types[] = {
 	205, 222,				/* copy 1, class 2 */
 };
 
-static bool nf_ip4_opt_assigned(u8 type)
+static bool nfl_ip4_opt_assigned(u8 type)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(nf_ip4_opt_types); i++)
-		if (nf_ip4_opt_types[i] == type)
+	for (i = 0; i < ARRAY_SIZE(nfl_ip4_opt_types); i++)
+		if (nfl_ip4_opt_types[i] == type)
 			return true;
 	return false;
 }
@@ -46,7 +46,7 @@ static bool nf_ip4_opt_assigned(u8 type)
  * One walk for both: calls @bit for each well-formed option and returns
  * the OR of what it gives.  EOOL is an option too (IANA lists it).
  */
-static __always_inline u32 nf_opts_walk(const u8 *p, unsigned int len,
+static __always_inline u32 nfl_opts_walk(const u8 *p, unsigned int len,
 					u32 (*bit)(u8 type))
 {
 	unsigned int i = 0, olen;
@@ -73,30 +73,30 @@ static __always_inline u32 nf_opts_walk(const u8 *p, unsigned int len,
 	return bits;
 }
 
-static u32 nf_ip4_opt_bit(u8 type)
+static u32 nfl_ip4_opt_bit(u8 type)
 {
-	return nf_ip4_opt_assigned(type) ? BIT(type & 31) : 0;
+	return nfl_ip4_opt_assigned(type) ? BIT(type & 31) : 0;
 }
 
-u32 nf_ip4_opts(const u8 *p, unsigned int len)
+u32 nfl_ip4_opts(const u8 *p, unsigned int len)
 {
-	return nf_opts_walk(p, len, nf_ip4_opt_bit);
+	return nfl_opts_walk(p, len, nfl_ip4_opt_bit);
 }
 
 /*
- * tcpOptions as the flow keeps it (NF_TCPOPT_*, ipt_NETFLOW.h): kinds
+ * tcpOptions as the flow keeps it (NFL_TCPOPT_*, ipt_NETFLOW.h): kinds
  * 0..30 at their own bit, kind 34 (TCP Fast Open) at bit 31.  IANA has
  * nothing else below 64 (31-33 and 35-63 are reserved): those are
  * dropped here, and so are kinds from 64 on, which the IE cannot hold.
  */
-static u32 nf_tcp_opt_bit(u8 kind)
+static u32 nfl_tcp_opt_bit(u8 kind)
 {
 	if (kind <= 30)
 		return BIT(kind);
-	return kind == 34 ? NF_TCPOPT_FASTOPEN : 0;
+	return kind == 34 ? NFL_TCPOPT_FASTOPEN : 0;
 }
 
-u32 nf_tcp_opts(const u8 *p, unsigned int len)
+u32 nfl_tcp_opts(const u8 *p, unsigned int len)
 {
-	return nf_opts_walk(p, len, nf_tcp_opt_bit);
+	return nfl_opts_walk(p, len, nfl_tcp_opt_bit);
 }

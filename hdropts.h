@@ -11,9 +11,9 @@
 /*
  * @p: the @len option bytes after the fixed header, no more than the
  * header's length says.  ipv4Options bits (IE 208); tcpOptions as
- * nf_flow.tcp_opts keeps them.
+ * nfl_flow.tcp_opts keeps them.
  */
-u32 nf_ip4_opts(const u8 *p, unsigned int len);
-u32 nf_tcp_opts(const u8 *p, unsigned int len);
+u32 nfl_ip4_opts(const u8 *p, unsigned int len);
+u32 nfl_tcp_opts(const u8 *p, unsigned int len);
 
 #endif /* _IPT_NETFLOW_HDROPTS_H */

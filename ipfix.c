@@ -17,7 +17,7 @@
 
 #define NF10_HDR_LEN	16
 
-static void nf10_header(struct nf_enc *e, unsigned int records)
+static void nf10_header(struct nfl_enc *e, unsigned int records)
 {
 	u8 *h = e->buf;
 
@@ -28,27 +28,27 @@ static void nf10_header(struct nf_enc *e, unsigned int records)
 	put_unaligned_be32(e->engine_id, h + 12);
 }
 
-static void nf10_advance(struct nf_enc *e, unsigned int data)
+static void nf10_advance(struct nfl_enc *e, unsigned int data)
 {
 	e->sequence += data;
 }
 
-static const struct nf_tpl_proto nf10_proto = {
+static const struct nfl_tpl_proto nf10_proto = {
 	.version = 10,
 	.hdr_len = NF10_HDR_LEN,
 	.tpl_set_id = 2,
 	.opt_set_id = 3,
-	.first_ie = NF_IE_FIRST_MS,
-	.last_ie = NF_IE_LAST_MS,
-	.icmp6_ie = NF_IE_ICMP6,
+	.first_ie = NFL_IE_FIRST_MS,
+	.last_ie = NFL_IE_LAST_MS,
+	.icmp6_ie = NFL_IE_ICMP6,
 	.varlen = true,
 	.header = nf10_header,
 	.advance = nf10_advance,
 };
 
-static int nf10_init(struct nf_enc *e)
+static int nf10_init(struct nfl_enc *e)
 {
-	return nf_tpl_init(e, &nf10_proto);
+	return nfl_tpl_init(e, &nf10_proto);
 }
 
-const struct nf_encoder nf_ipfix_encoder = NF_TPL_ENCODER(10, nf10_init);
+const struct nfl_encoder nfl_ipfix_encoder = NFL_TPL_ENCODER(10, nf10_init);

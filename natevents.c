@@ -43,37 +43,37 @@
 #include "export.h"
 #include "natevents.h"
 
-#define NF_NAT_CTNETLINK	"nf_conntrack_netlink"
+#define NFL_NAT_CTNETLINK	"nf_conntrack_netlink"
 
 /* Events reported, for /proc's Natevents line. */
-static atomic64_t nf_nat_starts = ATOMIC64_INIT(0);
-static atomic64_t nf_nat_stops = ATOMIC64_INIT(0);
+static atomic64_t nfl_nat_starts = ATOMIC64_INIT(0);
+static atomic64_t nfl_nat_stops = ATOMIC64_INIT(0);
 
-/* Under the settings mutex (nf_natevents_enable/disable). */
-static bool nf_nat_on;
-static struct module *nf_nat_ctnl_mod;		/* pinned while on */
-static bool nf_nat_set_events;			/* we made sysctl_events 1 */
+/* Under the settings mutex (nfl_natevents_enable/disable). */
+static bool nfl_nat_on;
+static struct module *nfl_nat_ctnl_mod;		/* pinned while on */
+static bool nfl_nat_set_events;			/* we made sysctl_events 1 */
 /* ctnetlink's notifier; read by the callback while we hold the slot. */
-static const struct nf_ct_event_notifier *nf_nat_next;
+static const struct nf_ct_event_notifier *nfl_nat_next;
 
-static struct nf_ct_event_notifier __rcu **nf_nat_slot(void)
+static struct nf_ct_event_notifier __rcu **nfl_nat_slot(void)
 {
 	return &init_net.ct.nf_conntrack_event_cb;
 }
 
-void nf_natevents_counts(u64 *start, u64 *stop)
+void nfl_natevents_counts(u64 *start, u64 *stop)
 {
-	*start = atomic64_read(&nf_nat_starts);
-	*stop = atomic64_read(&nf_nat_stops);
+	*start = atomic64_read(&nfl_nat_starts);
+	*stop = atomic64_read(&nfl_nat_stops);
 }
 
-bool nf_natevents_active(void)
+bool nfl_natevents_active(void)
 {
-	return READ_ONCE(nf_nat_on);
+	return READ_ONCE(nfl_nat_on);
 }
 
 /* Addresses before and after NAT: original tuple, reply tuple reversed. */
-static void nf_nat_addrs(struct nf_nat_event *ev,
+static void nfl_nat_addrs(struct nfl_nat_event *ev,
 			 const struct nf_conntrack_tuple *o,
 			 const struct nf_conntrack_tuple *r)
 {
@@ -90,10 +90,10 @@ static void nf_nat_addrs(struct nf_nat_event *ev,
 	}
 }
 
-static void nf_nat_report(const struct nf_conn *ct, bool destroy)
+static void nfl_nat_report(const struct nf_conn *ct, bool destroy)
 {
 	const struct nf_conntrack_tuple *o, *r;
-	struct nf_nat_event *ev;
+	struct nfl_nat_event *ev;
 
 	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
@@ -101,7 +101,7 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 		return;
 	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
 	if (!ev) {
-		nf_export_queue_nat(NULL);	/* counted as dropped */
+		nfl_export_queue_nat(NULL);	/* counted as dropped */
 		return;
 	}
 	ev->wall_ms = ktime_get_real_ns() / NSEC_PER_MSEC;
@@ -109,7 +109,7 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 	ev->destroy = destroy;
 	ev->ipv6 = o->src.l3num == NFPROTO_IPV6;
 	ev->proto = o->dst.protonum;
-	nf_nat_addrs(ev, o, r);
+	nfl_nat_addrs(ev, o, r);
 	ev->pre_sport = o->src.u.all;
 	ev->pre_dport = o->dst.u.all;
 	if (ev->proto == IPPROTO_ICMP || ev->proto == IPPROTO_ICMPV6) {
@@ -120,14 +120,14 @@ static void nf_nat_report(const struct nf_conn *ct, bool destroy)
 		ev->post_sport = r->dst.u.all;
 		ev->post_dport = r->src.u.all;
 	}
-	nf_export_queue_nat(ev);
-	atomic64_inc(destroy ? &nf_nat_stops : &nf_nat_starts);
-	nf_export_kick();
+	nfl_export_queue_nat(ev);
+	atomic64_inc(destroy ? &nfl_nat_stops : &nfl_nat_starts);
+	nfl_export_kick();
 }
 
-static int nf_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
+static int nfl_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
 {
-	const struct nf_ct_event_notifier *next = READ_ONCE(nf_nat_next);
+	const struct nf_ct_event_notifier *next = READ_ONCE(nfl_nat_next);
 	struct nf_conn *ct = item->ct;
 	struct nf_conntrack_ecache *e = nf_ct_ecache_find(ct);
 	/*
@@ -140,25 +140,25 @@ static int nf_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
 
 	if (ct->status & (IPS_SRC_NAT | IPS_DST_NAT)) {
 		if (fresh & (1 << IPCT_NEW))
-			nf_nat_report(ct, false);
+			nfl_nat_report(ct, false);
 		if (fresh & (1 << IPCT_DESTROY))
-			nf_nat_report(ct, true);
+			nfl_nat_report(ct, true);
 	}
 	return next ? next->ct_event(events, item) : 0;
 }
 
-static int nf_nat_exp_event(unsigned int events,
+static int nfl_nat_exp_event(unsigned int events,
 			    const struct nf_exp_event *item)
 {
-	const struct nf_ct_event_notifier *next = READ_ONCE(nf_nat_next);
+	const struct nf_ct_event_notifier *next = READ_ONCE(nfl_nat_next);
 
 	/* the kernel calls this without a NULL check: it must exist */
 	return next && next->exp_event ? next->exp_event(events, item) : 0;
 }
 
-static struct nf_ct_event_notifier nf_nat_notifier = {
-	.ct_event = nf_nat_ct_event,
-	.exp_event = nf_nat_exp_event,
+static struct nf_ct_event_notifier nfl_nat_notifier = {
+	.ct_event = nfl_nat_ct_event,
+	.exp_event = nfl_nat_exp_event,
 };
 
 /*
@@ -169,16 +169,16 @@ static struct nf_ct_event_notifier nf_nat_notifier = {
  * struct alive (module removal waits for its release), so
  * try_module_get() on it is safe and fails for a module going away.
  */
-static struct module *nf_nat_pin_ctnetlink(void)
+static struct module *nfl_nat_pin_ctnetlink(void)
 {
 	struct kset *modules = THIS_MODULE->mkobj.kobj.kset;
 	struct module *mod = NULL;
 	struct kobject *kobj;
 
-	if (request_module(NF_NAT_CTNETLINK))
+	if (request_module(NFL_NAT_CTNETLINK))
 		pr_warn("natevents: could not load %s; `conntrack -E` would then conflict with natevents\n",
-			NF_NAT_CTNETLINK);
-	kobj = modules ? kset_find_obj(modules, NF_NAT_CTNETLINK) : NULL;
+			NFL_NAT_CTNETLINK);
+	kobj = modules ? kset_find_obj(modules, NFL_NAT_CTNETLINK) : NULL;
 	if (!kobj)
 		return NULL;
 	mod = container_of(kobj, struct module_kobject, kobj)->mod;
@@ -188,63 +188,63 @@ static struct module *nf_nat_pin_ctnetlink(void)
 	return mod;
 }
 
-int nf_natevents_enable(void)
+int nfl_natevents_enable(void)
 {
 	struct nf_ct_event_notifier *old, *seen;
 	struct module *ctnl;
 
-	if (nf_nat_on)
+	if (nfl_nat_on)
 		return 0;
-	ctnl = nf_nat_pin_ctnetlink();
-	old = rcu_dereference_protected(*nf_nat_slot(), 1);
+	ctnl = nfl_nat_pin_ctnetlink();
+	old = rcu_dereference_protected(*nfl_nat_slot(), 1);
 	if (old && !(ctnl && within_module((unsigned long)old->ct_event, ctnl))) {
 		pr_err("natevents: the conntrack event callback belongs to another module\n");
 		module_put(ctnl);
 		return -EBUSY;
 	}
-	WRITE_ONCE(nf_nat_next, old);
-	seen = cmpxchg((__force struct nf_ct_event_notifier **)nf_nat_slot(),
-		       old, &nf_nat_notifier);
+	WRITE_ONCE(nfl_nat_next, old);
+	seen = cmpxchg((__force struct nf_ct_event_notifier **)nfl_nat_slot(),
+		       old, &nfl_nat_notifier);
 	if (seen != old) {
 		pr_err("natevents: conntrack event callback changed under us\n");
-		WRITE_ONCE(nf_nat_next, NULL);
+		WRITE_ONCE(nfl_nat_next, NULL);
 		module_put(ctnl);
 		return -EAGAIN;
 	}
-	nf_nat_ctnl_mod = ctnl;
+	nfl_nat_ctnl_mod = ctnl;
 	if (READ_ONCE(init_net.ct.sysctl_events) == 2) {
 		WRITE_ONCE(init_net.ct.sysctl_events, 1);
-		nf_nat_set_events = true;
+		nfl_nat_set_events = true;
 		pr_info("natevents: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n");
 	}
-	WRITE_ONCE(nf_nat_on, true);
+	WRITE_ONCE(nfl_nat_on, true);
 	pr_info("natevents enabled%s\n", old ? ", chained to ctnetlink" : "");
 	return 0;
 }
 
-void nf_natevents_disable(void)
+void nfl_natevents_disable(void)
 {
 	struct nf_ct_event_notifier *next, *seen;
 
-	if (!nf_nat_on)
+	if (!nfl_nat_on)
 		return;
-	if (nf_nat_set_events) {
+	if (nfl_nat_set_events) {
 		if (READ_ONCE(init_net.ct.sysctl_events) == 1) {
 			WRITE_ONCE(init_net.ct.sysctl_events, 2);
 			pr_info("natevents: net.netfilter.nf_conntrack_events restored to 2\n");
 		}
-		nf_nat_set_events = false;
+		nfl_nat_set_events = false;
 	}
-	next = (struct nf_ct_event_notifier *)nf_nat_next;
-	seen = cmpxchg((__force struct nf_ct_event_notifier **)nf_nat_slot(),
-		       &nf_nat_notifier, next);
-	if (seen != &nf_nat_notifier)
+	next = (struct nf_ct_event_notifier *)nfl_nat_next;
+	seen = cmpxchg((__force struct nf_ct_event_notifier **)nfl_nat_slot(),
+		       &nfl_nat_notifier, next);
+	if (seen != &nfl_nat_notifier)
 		pr_err("natevents: conntrack event callback was replaced while ours\n");
-	/* Callbacks in flight may still use nf_nat_next and ctnetlink. */
+	/* Callbacks in flight may still use nfl_nat_next and ctnetlink. */
 	synchronize_rcu();
-	WRITE_ONCE(nf_nat_next, NULL);
-	module_put(nf_nat_ctnl_mod);
-	nf_nat_ctnl_mod = NULL;
-	WRITE_ONCE(nf_nat_on, false);
+	WRITE_ONCE(nfl_nat_next, NULL);
+	module_put(nfl_nat_ctnl_mod);
+	nfl_nat_ctnl_mod = NULL;
+	WRITE_ONCE(nfl_nat_on, false);
 	pr_info("natevents disabled\n");
 }

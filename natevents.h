@@ -12,10 +12,10 @@
  * Process context, serialised by the caller: the settings mutex, or the
  * module's init and exit.  0 or -errno.
  */
-int nf_natevents_enable(void);
-void nf_natevents_disable(void);
-bool nf_natevents_active(void);
+int nfl_natevents_enable(void);
+void nfl_natevents_disable(void);
+bool nfl_natevents_active(void);
 /* Events reported since load, for /proc's Natevents line. */
-void nf_natevents_counts(u64 *start, u64 *stop);
+void nfl_natevents_counts(u64 *start, u64 *stop);
 
 #endif /* _IPT_NETFLOW_NATEVENTS_H */

@@ -2,8 +2,8 @@
 /*
  * Information elements ipt_NETFLOW exports in NetFlow v9 and IPFIX.
  *
- * The one list of them: template.c expands NF_IES into the table that
- * templates and records both take sizes from (nf_ie_find), so an
+ * The one list of them: template.c expands NFL_IES into the table that
+ * templates and records both take sizes from (nfl_ie_find), so an
  * element's id and size can never disagree between the template a
  * collector is told and the record it gets.  Ids are IANA's (RFC 5102 and the IPFIX registry); v9 uses the
  * same numbers for the ones below 128 and the IPFIX ones above, which
@@ -11,7 +11,7 @@
  *
  * X(symbol, IANA id, bytes on the wire, IPFIX name)
  *
- * A string is NF_IE_VAR(n): variable-length in IPFIX (RFC 7011 7,
+ * A string is NFL_IE_VAR(n): variable-length in IPFIX (RFC 7011 7,
  * without a NUL); v9 has no variable length, so there it is n bytes,
  * NUL-padded, and a longer string is cut to n.
  */
@@ -20,12 +20,12 @@
 
 #include <linux/types.h>
 
-#define NF_IE_VARLEN		0x100		/* flag in nf_ie_info.len */
-#define NF_IE_VAR(v9_len)	(NF_IE_VARLEN | (v9_len))
+#define NFL_IE_VARLEN		0x100		/* flag in nfl_ie_info.len */
+#define NFL_IE_VAR(v9_len)	(NFL_IE_VARLEN | (v9_len))
 /* IPFIX's field length for "variable" (RFC 7011 7) */
-#define NF_IPFIX_VARLEN		65535
+#define NFL_IPFIX_VARLEN		65535
 
-#define NF_IES(X)							\
+#define NFL_IES(X)							\
 	X(OCTETS,	1,   8,  "octetDeltaCount")			\
 	X(PACKETS,	2,   8,  "packetDeltaCount")			\
 	X(PROTO,	4,   1,  "protocolIdentifier")			\
@@ -50,8 +50,8 @@
 	X(IP_VERSION,	60,  1,  "ipVersion")				\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
 	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
-	X(IF_NAME,	82,  NF_IE_VAR(16), "interfaceName")		\
-	X(IF_DESC,	83,  NF_IE_VAR(32), "interfaceDescription")	\
+	X(IF_NAME,	82,  NFL_IE_VAR(16), "interfaceName")		\
+	X(IF_DESC,	83,  NFL_IE_VAR(32), "interfaceDescription")	\
 	X(END_REASON,	136, 1,  "flowEndReason")			\
 	X(ICMP6,	139, 2,  "icmpTypeCodeIPv6")			\
 	X(DOMAIN_ID,	149, 4,  "observationDomainId")			\
@@ -73,22 +73,22 @@
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
 	X(POST_SRC6,	281, 16, "postNATSourceIPv6Address")		\
 	X(POST_DST6,	282, 16, "postNATDestinationIPv6Address")	\
-	X(DOMAIN_NAME,	300, NF_IE_VAR(64), "observationDomainName")	\
+	X(DOMAIN_NAME,	300, NFL_IE_VAR(64), "observationDomainName")	\
 	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")
 
-#define NF_IE_ENUM(sym, id, len, name)	NF_IE_##sym = (id),
-enum nf_ie {
-	NF_IES(NF_IE_ENUM)
+#define NFL_IE_ENUM(sym, id, len, name)	NFL_IE_##sym = (id),
+enum nfl_ie {
+	NFL_IES(NFL_IE_ENUM)
 };
-#undef NF_IE_ENUM
+#undef NFL_IE_ENUM
 
-struct nf_ie_info {
+struct nfl_ie_info {
 	u16 id;
-	u16 len;			/* bytes, or NF_IE_VAR(v9 bytes) */
+	u16 len;			/* bytes, or NFL_IE_VAR(v9 bytes) */
 	const char *name;
 };
 
 /* The element @id, NULL for one we do not export (template.c). */
-const struct nf_ie_info *nf_ie_find(unsigned int id);
+const struct nfl_ie_info *nfl_ie_find(unsigned int id);
 
 #endif /* _NETFLOW_IE_H */

@@ -9,7 +9,7 @@
  *  - IPv6 flows cannot be carried at all (-EAFNOSUPPORT, counted by
  *    export.c as skipped).  They exist only while protocol is 9 or 10.
  *  - dOctets is 32 bits.  With protocol 5 the cache ends a flow before its
- *    bytes pass U32_MAX (nf_cache_set_split), so the clamp below is only a
+ *    bytes pass U32_MAX (nfl_cache_set_split), so the clamp below is only a
  *    safety net: a flow that slipped past reads U32_MAX, never a small
  *    wrapped count.  dPkts is as wide as the cache's counter.
  *  - engine_id is 8 bits.  The settings layer refuses a larger one while
@@ -34,7 +34,7 @@ static __be16 nf5_ifindex(u32 ifindex)
 	return htons(min_t(u32, ifindex, NF5_IFINDEX_MAX));
 }
 
-static void nf5_begin(struct nf_enc *e, const struct nf_export_time *t)
+static void nf5_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 {
 	e->t = *t;
 	e->records = 0;
@@ -43,9 +43,9 @@ static void nf5_begin(struct nf_enc *e, const struct nf_export_time *t)
 		 sizeof(struct nf5_header) : 0;
 }
 
-static int nf5_add(struct nf_enc *e, const struct nf_flow *f)
+static int nf5_add(struct nfl_enc *e, const struct nfl_flow *f)
 {
-	const struct nf_export_time *t = &e->t;
+	const struct nfl_export_time *t = &e->t;
 	struct nf5_record *r;
 
 	if (f->key.family != AF_INET)
@@ -64,8 +64,8 @@ static int nf5_add(struct nf_enc *e, const struct nf_flow *f)
 		.d_pkts = htonl(f->packets),
 		.d_octets = htonl(min_t(u64, f->bytes, U32_MAX)),
 		/* u32 arithmetic: sys_uptime wraps, and so must these */
-		.first = htonl(t->uptime_ms - nf_time_age_ms(t, f->first)),
-		.last = htonl(t->uptime_ms - nf_time_age_ms(t, f->last)),
+		.first = htonl(t->uptime_ms - nfl_time_age_ms(t, f->first)),
+		.last = htonl(t->uptime_ms - nfl_time_age_ms(t, f->last)),
 		.srcport = f->key.sport,
 		.dstport = f->key.dport,
 		.tcp_flags = f->tcp_flags,
@@ -85,9 +85,9 @@ static int nf5_add(struct nf_enc *e, const struct nf_flow *f)
  * post-NAT source and src_as for SNAT, the pre-NAT destination and
  * dst_as for DNAT (which wins nexthop when both happened).
  */
-static int nf5_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
+static int nf5_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev)
 {
-	const struct nf_export_time *t = &e->t;
+	const struct nfl_export_time *t = &e->t;
 	struct nf5_record *r;
 	__be32 up;
 
@@ -98,7 +98,7 @@ static int nf5_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
 	    e->len + sizeof(*r) > e->size)
 		return -ENOSPC;
 
-	up = htonl(t->uptime_ms - nf_time_age_ms(t, ev->jiffies));
+	up = htonl(t->uptime_ms - nfl_time_age_ms(t, ev->jiffies));
 	r = (struct nf5_record *)(e->buf + e->len);
 	*r = (struct nf5_record) {
 		.srcaddr = ev->pre_saddr,
@@ -125,7 +125,7 @@ static int nf5_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
 	return 0;
 }
 
-static size_t nf5_finish(struct nf_enc *e)
+static size_t nf5_finish(struct nfl_enc *e)
 {
 	struct nf5_header *h = (struct nf5_header *)e->buf;
 
@@ -146,7 +146,7 @@ static size_t nf5_finish(struct nf_enc *e)
 	return e->len;
 }
 
-const struct nf_encoder nf_v5_encoder = {
+const struct nfl_encoder nfl_v5_encoder = {
 	.protocol = 5,
 	.pdu_size = NF5_PDU_MAX,
 	.max_octets = U32_MAX,		/* dOctets and dPkts are 32-bit */

@@ -17,7 +17,7 @@
 
 #define NF9_HDR_LEN	20
 
-static void nf9_header(struct nf_enc *e, unsigned int records)
+static void nf9_header(struct nfl_enc *e, unsigned int records)
 {
 	u8 *h = e->buf;
 
@@ -29,27 +29,27 @@ static void nf9_header(struct nf_enc *e, unsigned int records)
 	put_unaligned_be32(e->engine_id, h + 16);
 }
 
-static void nf9_advance(struct nf_enc *e, unsigned int data)
+static void nf9_advance(struct nfl_enc *e, unsigned int data)
 {
 	e->sequence++;
 }
 
-static const struct nf_tpl_proto nf9_proto = {
+static const struct nfl_tpl_proto nf9_proto = {
 	.version = 9,
 	.hdr_len = NF9_HDR_LEN,
 	.tpl_set_id = 0,
 	.opt_set_id = 1,
-	.first_ie = NF_IE_FIRST_UP,
-	.last_ie = NF_IE_LAST_UP,
-	.icmp6_ie = NF_IE_ICMP4,
+	.first_ie = NFL_IE_FIRST_UP,
+	.last_ie = NFL_IE_LAST_UP,
+	.icmp6_ie = NFL_IE_ICMP4,
 	.v9_options = true,
 	.header = nf9_header,
 	.advance = nf9_advance,
 };
 
-static int nf9_init(struct nf_enc *e)
+static int nf9_init(struct nfl_enc *e)
 {
-	return nf_tpl_init(e, &nf9_proto);
+	return nfl_tpl_init(e, &nf9_proto);
 }
 
-const struct nf_encoder nf_v9_encoder = NF_TPL_ENCODER(9, nf9_init);
+const struct nfl_encoder nfl_v9_encoder = NFL_TPL_ENCODER(9, nf9_init);

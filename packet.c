@@ -24,10 +24,10 @@
 #include "hdropts.h"
 #include "packet.h"
 
-static_assert(NF_TCP_FIN == TCPHDR_FIN && NF_TCP_RST == TCPHDR_RST);
+static_assert(NFL_TCP_FIN == TCPHDR_FIN && NFL_TCP_RST == TCPHDR_RST);
 
 /* First bytes of the headers we look at; smaller than the full headers. */
-struct nf_l4_head {
+struct nfl_l4_head {
 	union {
 		u32 ports32;	/* source and destination port, raw */
 		struct {
@@ -43,13 +43,13 @@ struct nf_l4_head {
  * in the linear part (no NULL to test), else copied to @buf.  False if the
  * packet is shorter.
  */
-static __always_inline bool nf_l4_head(const struct sk_buff *skb,
+static __always_inline bool nfl_l4_head(const struct sk_buff *skb,
 				       unsigned int off, unsigned int len,
-				       struct nf_l4_head *buf,
-				       const struct nf_l4_head **h)
+				       struct nfl_l4_head *buf,
+				       const struct nfl_l4_head **h)
 {
 	if (likely(off + len <= skb_headlen(skb))) {
-		*h = (const struct nf_l4_head *)(skb->data + off);
+		*h = (const struct nfl_l4_head *)(skb->data + off);
 		return true;
 	}
 	if (skb_copy_bits(skb, off, buf, len) < 0)
@@ -59,12 +59,12 @@ static __always_inline bool nf_l4_head(const struct sk_buff *skb,
 }
 
 /*
- * nf_tcp_or() of TCP header @th at @thoff (doff > 5), its options read
+ * nfl_tcp_or() of TCP header @th at @thoff (doff > 5), its options read
  * through skb_header_pointer(); what the packet lacks of them is a list
  * cut short (the walk stops there).  It reads the flags itself, so that
  * nothing of the caller's lives across the call.
  */
-static noinline u64 nf_tcp_or_skb(const struct sk_buff *skb,
+static noinline u64 nfl_tcp_or_skb(const struct sk_buff *skb,
 				  unsigned int thoff, const struct tcphdr *th)
 {
 	unsigned int off = thoff + sizeof(struct tcphdr);
@@ -76,7 +76,7 @@ static noinline u64 nf_tcp_or_skb(const struct sk_buff *skb,
 		len = min(len, skb->len - off);
 		p = skb_header_pointer(skb, off, len, buf);
 	}
-	return nf_tcp_or(tcp_flag_byte(th), p ? nf_tcp_opts(p, len) : 0);
+	return nfl_tcp_or(tcp_flag_byte(th), p ? nfl_tcp_opts(p, len) : 0);
 }
 
 /*
@@ -84,14 +84,14 @@ static noinline u64 nf_tcp_or_skb(const struct sk_buff *skb,
  * NOP, timestamps and nothing else (doff 8), which is told from one word;
  * any other list is walked out of line.
  */
-static __always_inline u64 nf_tcp_or_pkt(const struct sk_buff *skb,
+static __always_inline u64 nfl_tcp_or_pkt(const struct sk_buff *skb,
 					 unsigned int thoff,
 					 const struct tcphdr *th)
 {
 	const __be32 *w;
 
 	if (th->doff <= 5)
-		return nf_tcp_or(tcp_flag_byte(th), 0);
+		return nfl_tcp_or(tcp_flag_byte(th), 0);
 	if (th->doff == 8 &&
 	    likely(thoff + sizeof(*th) + 4 <= skb_headlen(skb))) {
 		w = (const __be32 *)(skb->data + thoff + sizeof(*th));
@@ -99,10 +99,10 @@ static __always_inline u64 nf_tcp_or_pkt(const struct sk_buff *skb,
 					      TCPOPT_NOP << 16 |
 					      TCPOPT_TIMESTAMP << 8 |
 					      TCPOLEN_TIMESTAMP))
-			return nf_tcp_or(tcp_flag_byte(th), BIT(TCPOPT_NOP) |
+			return nfl_tcp_or(tcp_flag_byte(th), BIT(TCPOPT_NOP) |
 						    BIT(TCPOPT_TIMESTAMP));
 	}
-	return nf_tcp_or_skb(skb, thoff, th);
+	return nfl_tcp_or_skb(skb, thoff, th);
 }
 
 /*
@@ -113,39 +113,39 @@ static __always_inline u64 nf_tcp_or_pkt(const struct sk_buff *skb,
  * case reading only what it needs: the common UDP and TCP cases take a
  * single branch.
  */
-static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
+static __always_inline bool nfl_parse_l4(const struct sk_buff *skb,
 					unsigned int thoff,
-					struct nf_key *key, struct nf_pkt *pkt,
+					struct nfl_key *key, struct nfl_pkt *pkt,
 					unsigned int *l4len)
 {
-	struct nf_l4_head buf __uninitialized;	/* read only once filled */
-	const struct nf_l4_head *h;
+	struct nfl_l4_head buf __uninitialized;	/* read only once filled */
+	const struct nfl_l4_head *h;
 
 	switch (key->proto) {
 	case IPPROTO_UDP:
-		if (!nf_l4_head(skb, thoff, 4, &buf, &h))
+		if (!nfl_l4_head(skb, thoff, 4, &buf, &h))
 			return false;
 		key->ports = get_unaligned(&h->ports32);
 		*l4len = sizeof(struct udphdr);
 		return true;
 	case IPPROTO_TCP:
-		if (!nf_l4_head(skb, thoff, sizeof(struct tcphdr), &buf, &h))
+		if (!nfl_l4_head(skb, thoff, sizeof(struct tcphdr), &buf, &h))
 			return false;
 		key->ports = get_unaligned(&h->ports32);
 		*l4len = h->tcp.doff * 4;
-		/* one store: the flow reads both with one load (nf_tcp_or) */
-		pkt->tcp_or = nf_tcp_or_pkt(skb, thoff, &h->tcp);
+		/* one store: the flow reads both with one load (nfl_tcp_or) */
+		pkt->tcp_or = nfl_tcp_or_pkt(skb, thoff, &h->tcp);
 		return true;
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
 	case IPPROTO_DCCP:
-		if (!nf_l4_head(skb, thoff, 4, &buf, &h))
+		if (!nfl_l4_head(skb, thoff, 4, &buf, &h))
 			return false;
 		key->ports = get_unaligned(&h->ports32);
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		if (!nf_l4_head(skb, thoff, 2, &buf, &h))
+		if (!nfl_l4_head(skb, thoff, 2, &buf, &h))
 			return false;
 		key->sport = 0;
 		key->dport = htons(h->icmp.type << 8 | h->icmp.code);
@@ -161,8 +161,8 @@ static __always_inline bool nf_parse_l4(const struct sk_buff *skb,
  * A GSO skb (GRO on forward, TSO on output) stands for several packets on
  * the wire, each with its own copy of the headers: count what the wire saw.
  */
-static void nf_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
-		       struct nf_pkt *pkt)
+static void nfl_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
+		       struct nfl_pkt *pkt)
 {
 	pkt->len = skb->len - skb_network_offset(skb);
 	pkt->segs = 1;
@@ -172,7 +172,7 @@ static void nf_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
 	}
 }
 
-static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
+static void nfl_key_ifaces(struct nfl_key *key, struct nfl_pkt *pkt,
 			  const struct xt_action_param *par)
 {
 	const struct net_device *in = xt_in(par), *out = xt_out(par);
@@ -186,7 +186,7 @@ static void nf_key_ifaces(struct nf_key *key, struct nf_pkt *pkt,
  * are read no further than the header's length says, nor than the
  * packet (a raw IP_HDRINCL sender may claim more than it wrote).
  */
-static noinline u32 nf_ip4_opts_skb(const struct sk_buff *skb,
+static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
 				    unsigned int ihl)
 {
 	unsigned int off = skb_network_offset(skb) + sizeof(struct iphdr);
@@ -198,7 +198,7 @@ static noinline u32 nf_ip4_opts_skb(const struct sk_buff *skb,
 		return 0;
 	len = min(len, skb->len - off);
 	p = skb_header_pointer(skb, off, len, buf);
-	return p ? nf_ip4_opts(p, len) : 0;
+	return p ? nfl_ip4_opts(p, len) : 0;
 }
 
 /*
@@ -208,15 +208,15 @@ static noinline u32 nf_ip4_opts_skb(const struct sk_buff *skb,
  * __uninitialized saves zeroing the 92 bytes of IPv6 key and next hop on
  * every packet.
  */
-static __always_inline void nf_packet_ipv4_hdr(struct sk_buff *skb,
+static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 						const struct xt_action_param *par,
 						const struct iphdr *iph,
 						unsigned int ihl)
 {
 	unsigned int l4len = 0;
 	const struct rtable *rt;
-	struct nf_key key __uninitialized;
-	struct nf_pkt pkt __uninitialized;
+	struct nfl_key key __uninitialized;
+	struct nfl_pkt pkt __uninitialized;
 
 	key.proto = iph->protocol;
 	key.tos = iph->tos & ~INET_ECN_MASK;
@@ -224,7 +224,7 @@ static __always_inline void nf_packet_ipv4_hdr(struct sk_buff *skb,
 	key.zero = 0;
 	key.v4.saddr = iph->saddr;
 	key.v4.daddr = iph->daddr;
-	nf_key_ifaces(&key, &pkt, par);
+	nfl_key_ifaces(&key, &pkt, par);
 	pkt.tcp_or = 0;
 	pkt.nexthop4 = 0;
 
@@ -232,12 +232,12 @@ static __always_inline void nf_packet_ipv4_hdr(struct sk_buff *skb,
 	/* Only the first fragment carries the transport header. */
 	if (iph->frag_off & htons(IP_OFFSET))
 		key.ports = 0;
-	else if (!nf_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
+	else if (!nfl_parse_l4(skb, skb_network_offset(skb) + ihl, &key, &pkt,
 			      &l4len)) {
-		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
+		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
 		return;
 	}
-	nf_pkt_len(skb, ihl + l4len, &pkt);
+	nfl_pkt_len(skb, ihl + l4len, &pkt);
 
 	/*
 	 * Before routing (PREROUTING) there is no route and no next hop.  An
@@ -251,18 +251,18 @@ static __always_inline void nf_packet_ipv4_hdr(struct sk_buff *skb,
 	}
 
 	if (ihl > sizeof(struct iphdr))
-		nf_cache_account_ip4o(&key, &pkt, nf_ip4_opts_skb(skb, ihl));
+		nfl_cache_account_ip4o(&key, &pkt, nfl_ip4_opts_skb(skb, ihl));
 	else
-		nf_cache_account(&key, &pkt, AF_INET, 0);
+		nfl_cache_account(&key, &pkt, AF_INET, 0);
 }
 
 /* A header with options (rare: router alert, record route...). */
-static noinline void nf_packet_ipv4_opts(struct sk_buff *skb,
+static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
 					 const struct xt_action_param *par)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	nf_packet_ipv4_hdr(skb, par, iph, iph->ihl * 4);
+	nfl_packet_ipv4_hdr(skb, par, iph, iph->ihl * 4);
 }
 
 /*
@@ -271,15 +271,15 @@ static noinline void nf_packet_ipv4_opts(struct sk_buff *skb,
  * packet without IPv4 options pays one test for them, here: the rest of
  * its path knows its header is 20 bytes.
  */
-unsigned int nf_packet_ipv4(struct sk_buff *skb,
+unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
-		nf_packet_ipv4_opts(skb, par);
+		nfl_packet_ipv4_opts(skb, par);
 	else
-		nf_packet_ipv4_hdr(skb, par, iph, sizeof(*iph));
+		nfl_packet_ipv4_hdr(skb, par, iph, sizeof(*iph));
 	return XT_CONTINUE;
 }
 
@@ -290,7 +290,7 @@ unsigned int nf_packet_ipv4(struct sk_buff *skb,
  * transport offset and truncation; this walk only reports what it passes
  * and stops, without a verdict, where a header cannot be read.
  */
-static noinline u32 nf_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
+static noinline u32 nfl_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
 {
 	unsigned int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
 	struct frag_hdr _fh;
@@ -303,16 +303,16 @@ static noinline u32 nf_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
 	for (;;) {
 		switch (nexthdr) {
 		case NEXTHDR_HOP:
-			bits |= NF_V6EH_HOP;
+			bits |= NFL_V6EH_HOP;
 			break;
 		case NEXTHDR_DEST:
-			bits |= NF_V6EH_DST;
+			bits |= NFL_V6EH_DST;
 			break;
 		case NEXTHDR_ROUTING:
-			bits |= NF_V6EH_RH;
+			bits |= NFL_V6EH_RH;
 			break;
 		case NEXTHDR_AUTH:
-			bits |= NF_V6EH_AH;
+			bits |= NFL_V6EH_AH;
 			break;
 		case NEXTHDR_FRAGMENT:
 			fh = skb_header_pointer(skb, off, sizeof(_fh), &_fh);
@@ -320,13 +320,13 @@ static noinline u32 nf_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
 				return bits;
 			/* a later fragment: what follows is payload */
 			if (fh->frag_off & htons(IP6_OFFSET))
-				return bits | NF_V6EH_FRA1;
-			bits |= NF_V6EH_FRA0;
+				return bits | NFL_V6EH_FRA1;
+			bits |= NFL_V6EH_FRA0;
 			break;
 		case NEXTHDR_ESP:
-			return bits | NF_V6EH_ESP;
+			return bits | NFL_V6EH_ESP;
 		case IPPROTO_COMP:
-			return bits | NF_V6EH_PAY;
+			return bits | NFL_V6EH_PAY;
 		default:
 			return bits;
 		}
@@ -345,13 +345,13 @@ static noinline u32 nf_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
 	}
 }
 
-/* The IPv6 target, as nf_packet_ipv4(). */
-unsigned int nf_packet_ipv6(struct sk_buff *skb,
+/* The IPv6 target, as nfl_packet_ipv4(). */
+unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	struct nf_key key = { .family = AF_INET6 };
-	struct nf_pkt pkt = { .tcp_or = 0 };
+	struct nfl_key key = { .family = AF_INET6 };
+	struct nfl_pkt pkt = { .tcp_or = 0 };
 	unsigned int thoff = 0, l4len = 0;
 	unsigned short fragoff = 0;
 	int flags = 0, proto;
@@ -360,24 +360,24 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 	pkt.flow_label = ip6_flowlabel(ip6h);
 	if (unlikely(ipv6_ext_hdr(ip6h->nexthdr) ||
 		     ip6h->nexthdr == NEXTHDR_ESP || ip6h->nexthdr == IPPROTO_COMP))
-		pkt.ext_hdrs = nf_ipv6_ext_hdrs(skb, ip6h->nexthdr);
+		pkt.ext_hdrs = nfl_ipv6_ext_hdrs(skb, ip6h->nexthdr);
 	key.v6.saddr = ip6h->saddr;
 	key.v6.daddr = ip6h->daddr;
-	nf_key_ifaces(&key, &pkt, par);
+	nfl_key_ifaces(&key, &pkt, par);
 
 	/* Walks extension headers; a malformed chain is a truncated packet. */
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
 	if (proto < 0) {
-		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
+		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
 		return XT_CONTINUE;
 	}
 	key.proto = proto;
 	pkt.frag = flags & IP6_FH_F_FRAG;
-	if (!fragoff && !nf_parse_l4(skb, thoff, &key, &pkt, &l4len)) {
-		nf_cache_drop_trunc(skb->len - skb_network_offset(skb));
+	if (!fragoff && !nfl_parse_l4(skb, thoff, &key, &pkt, &l4len)) {
+		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
 		return XT_CONTINUE;
 	}
-	nf_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt);
+	nfl_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt);
 
 	if (pkt.oif && skb_dst(skb)) {
 		const struct rt6_info *rt = (const struct rt6_info *)skb_dst(skb);
@@ -386,6 +386,6 @@ unsigned int nf_packet_ipv6(struct sk_buff *skb,
 			pkt.nexthop6 = rt->rt6i_gateway;
 	}
 
-	nf_cache_account(&key, &pkt, AF_INET6, 0);
+	nfl_cache_account(&key, &pkt, AF_INET6, 0);
 	return XT_CONTINUE;
 }

@@ -10,9 +10,9 @@ struct sk_buff;
 struct xt_action_param;
 
 /* Meter @skb; both return XT_CONTINUE, the packet goes on unchanged. */
-unsigned int nf_packet_ipv4(struct sk_buff *skb,
+unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par);
-unsigned int nf_packet_ipv6(struct sk_buff *skb,
+unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par);
 
 #endif /* _IPT_NETFLOW_PACKET_H */

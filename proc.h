@@ -4,7 +4,7 @@
 #define _IPT_NETFLOW_PROC_H
 
 /* After the cache, the exporter and the sockets; before the target. */
-int nf_proc_init(void);
-void nf_proc_uninit(void);
+int nfl_proc_init(void);
+void nfl_proc_uninit(void);
 
 #endif /* _IPT_NETFLOW_PROC_H */

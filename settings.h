@@ -2,7 +2,7 @@
 /*
  * Settings (settings.c): module parameters and net.netflow sysctls, one
  * table of them.  Plain knobs (timeouts, maxflows, template rates, ids)
- * are read lock-free from nf_cfg by the units that use them; a setting
+ * are read lock-free from nfl_cfg by the units that use them; a setting
  * whose change must do something is applied through its owner's API, and
  * the owner keeps what it was given.
  */
@@ -12,7 +12,7 @@
 #include <linux/compiler.h>
 #include <linux/printk.h>
 
-struct nf_settings {
+struct nfl_settings {
 	unsigned int protocol;		/* 5, 9 or 10 */
 	unsigned int active_timeout;	/* seconds */
 	unsigned int inactive_timeout;	/* seconds */
@@ -26,28 +26,28 @@ struct nf_settings {
 	unsigned int natevents;		/* 0 or 1 */
 	unsigned int natevents_legacy;	/* 1: natEvent 1/2, 0: RFC 8158 4/5 */
 };
-extern struct nf_settings nf_cfg;
-#define NF_DESTINATION_SIZE	2048	/* 16 collectors of the longest form */
-extern char nf_destination[NF_DESTINATION_SIZE];	/* as last written */
+extern struct nfl_settings nfl_cfg;
+#define NFL_DESTINATION_SIZE	2048	/* 16 collectors of the longest form */
+extern char nfl_destination[NFL_DESTINATION_SIZE];	/* as last written */
 
 /*
  * First in the module's init: the checks of parameters that depend on
  * each other (their order on the command line is the user's).  Nothing
  * to undo.
  */
-int nf_settings_check(void);
+int nfl_settings_check(void);
 /*
  * Once every unit is up: register net.netflow.* (init_net only) and make
  * writes through it and /sys apply at once; until then they are only
  * checked and stored.  Uninit ends that again before the units go.
  */
-int nf_settings_init(void);
-void nf_settings_uninit(void);
+int nfl_settings_init(void);
+void nfl_settings_uninit(void);
 
 /* Debug messages gated by the debug parameter. */
-#define nf_dbg(level, fmt, ...)						\
+#define nfl_dbg(level, fmt, ...)						\
 	do {								\
-		if (unlikely(READ_ONCE(nf_cfg.debug) >= (level)))	\
+		if (unlikely(READ_ONCE(nfl_cfg.debug) >= (level)))	\
 			pr_info(fmt, ##__VA_ARGS__);			\
 	} while (0)
 

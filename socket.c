@@ -4,7 +4,7 @@
  *
  * Every destination gets its own connected kernel UDP socket and a copy of
  * every PDU.  The set is replaced as a whole when the destination
- * parameter is written, under nf_dest_mutex, which the export worker also
+ * parameter is written, under nfl_dest_mutex, which the export worker also
  * holds while it sends: both run in process context, and a send never
  * waits for room in a socket (MSG_DONTWAIT), so holding the mutex across
  * a send is cheap.
@@ -12,7 +12,7 @@
  * A collector that cannot be reached yet (no route, source address or
  * device not up, IPv6 disabled) is not a configuration error: the
  * destination stays in the set, unconnected, and the sender retries it at
- * most once per NF_DEST_RETRY.  Retries ride on sends: until there is
+ * most once per NFL_DEST_RETRY.  Retries ride on sends: until there is
  * something to send, nobody needs the collector connected.
  *
  * sndbuf is the byte limit of the socket's send queue, sk_sndbuf, exactly
@@ -40,11 +40,11 @@
 #include "settings.h"
 #include "socket.h"
 
-#define NF_DEST_RETRY		HZ
-#define NF_DEST_RETRY_NOFAMILY	(60 * HZ)
+#define NFL_DEST_RETRY		HZ
+#define NFL_DEST_RETRY_NOFAMILY	(60 * HZ)
 
-struct nf_dest {
-	struct nf_dest_addr addr;
+struct nfl_dest {
+	struct nfl_dest_addr addr;
 	struct socket *sock;		/* NULL while unconnected */
 	unsigned int idx;		/* N of sockN: */
 	int ifindex;			/* of addr.ifname when connected */
@@ -60,24 +60,24 @@ struct nf_dest {
 	u64 lost_flows;
 };
 
-struct nf_dest_set {
+struct nfl_dest_set {
 	unsigned int n;
-	struct nf_dest d[];
+	struct nfl_dest d[];
 };
 
-static DEFINE_MUTEX(nf_dest_mutex);
-static struct nf_dest_set *nf_dests;		/* nf_dest_mutex */
-/* What nf_dest_set_sndbuf() was last told; under nf_dest_mutex. */
-static int nf_dest_sndbuf;
-static unsigned int nf_dests_n;			/* written under the mutex */
+static DEFINE_MUTEX(nfl_dest_mutex);
+static struct nfl_dest_set *nfl_dests;		/* nfl_dest_mutex */
+/* What nfl_dest_set_sndbuf() was last told; under nfl_dest_mutex. */
+static int nfl_dest_sndbuf;
+static unsigned int nfl_dests_n;			/* written under the mutex */
 
-static int nf_dest_addrlen(const struct sockaddr_storage *ss)
+static int nfl_dest_addrlen(const struct sockaddr_storage *ss)
 {
 	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
 					  sizeof(struct sockaddr_in6);
 }
 
-static void nf_dest_apply_sndbuf(struct nf_dest *d, int sndbuf)
+static void nfl_dest_apply_sndbuf(struct nfl_dest *d, int sndbuf)
 {
 	struct sock *sk = d->sock->sk;
 
@@ -97,7 +97,7 @@ static void nf_dest_apply_sndbuf(struct nf_dest *d, int sndbuf)
 	release_sock(sk);
 }
 
-static void nf_dest_disconnect(struct nf_dest *d)
+static void nfl_dest_disconnect(struct nfl_dest *d)
 {
 	if (d->sock) {
 		sock_release(d->sock);
@@ -106,9 +106,9 @@ static void nf_dest_disconnect(struct nf_dest *d)
 }
 
 /* Open, bind and connect @d's socket; on failure leave it unconnected. */
-static int nf_dest_connect(struct nf_dest *d)
+static int nfl_dest_connect(struct nfl_dest *d)
 {
-	const struct nf_dest_addr *a = &d->addr;
+	const struct nfl_dest_addr *a = &d->addr;
 	struct sockaddr_storage dst = a->dest;
 	struct sockaddr_storage src = a->src;
 	int family = dst.ss_family;
@@ -117,7 +117,7 @@ static int nf_dest_connect(struct nf_dest *d)
 	int ifindex = 0;
 	int err;
 
-	d->next_connect = jiffies + NF_DEST_RETRY;
+	d->next_connect = jiffies + NFL_DEST_RETRY;
 
 	if (a->ifname[0]) {
 		rcu_read_lock();
@@ -155,19 +155,19 @@ static int nf_dest_connect(struct nf_dest *d)
 	}
 	if (src.ss_family != AF_UNSPEC) {
 		err = kernel_bind(sock, (struct sockaddr *)&src,
-				  nf_dest_addrlen(&src));
+				  nfl_dest_addrlen(&src));
 		if (err)
 			goto release;
 	}
 	err = kernel_connect(sock, (struct sockaddr *)&dst,
-			     nf_dest_addrlen(&dst), 0);
+			     nfl_dest_addrlen(&dst), 0);
 	if (err)
 		goto release;
 
 	d->sock = sock;
 	d->ifindex = ifindex;
 	d->default_sndbuf = READ_ONCE(sock->sk->sk_sndbuf);
-	nf_dest_apply_sndbuf(d, nf_dest_sndbuf);
+	nfl_dest_apply_sndbuf(d, nfl_dest_sndbuf);
 	return 0;
 
 release:
@@ -178,15 +178,15 @@ fail:
 	 * net-pf-10, so try far less often.
 	 */
 	if (err == -EAFNOSUPPORT)
-		d->next_connect = jiffies + NF_DEST_RETRY_NOFAMILY;
+		d->next_connect = jiffies + NFL_DEST_RETRY_NOFAMILY;
 	d->connect_fail++;
-	nf_dbg(1, "sock%u: connect failed (%d), attempt %llu\n",
+	nfl_dbg(1, "sock%u: connect failed (%d), attempt %llu\n",
 	       d->idx, err, d->connect_fail);
 	return err;
 }
 
 /* The bound device went away and may come back under a new ifindex. */
-static bool nf_dest_dev_gone(const struct nf_dest *d)
+static bool nfl_dest_dev_gone(const struct nfl_dest *d)
 {
 	struct net_device *dev;
 	bool gone;
@@ -200,7 +200,7 @@ static bool nf_dest_dev_gone(const struct nf_dest *d)
 	return gone;
 }
 
-static int nf_dest_xmit(struct nf_dest *d, const void *buf, size_t len)
+static int nfl_dest_xmit(struct nfl_dest *d, const void *buf, size_t len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
@@ -209,7 +209,7 @@ static int nf_dest_xmit(struct nf_dest *d, const void *buf, size_t len)
 }
 
 /* Returns true if the PDU went out. */
-static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
+static bool nfl_dest_send(struct nfl_dest *d, const void *buf, size_t len)
 {
 	int filled;
 	int ret;
@@ -217,13 +217,13 @@ static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
 	if (!d->sock) {
 		if (time_before(jiffies, d->next_connect))
 			return false;
-		if (nf_dest_connect(d))
+		if (nfl_dest_connect(d))
 			return false;
 		pr_info("sock%u: connected (%llu failed attempts so far)\n",
 			d->idx, d->connect_fail);
 	}
 
-	ret = nf_dest_xmit(d, buf, len);
+	ret = nfl_dest_xmit(d, buf, len);
 	if (ret == -ECONNREFUSED) {
 		/*
 		 * An ICMP port unreachable for an earlier PDU, reported now.
@@ -231,7 +231,7 @@ static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
 		 * again, so a collector that came back loses nothing.
 		 */
 		d->err_cberr++;
-		ret = nf_dest_xmit(d, buf, len);
+		ret = nfl_dest_xmit(d, buf, len);
 	}
 
 	filled = sk_wmem_alloc_get(d->sock->sk);
@@ -254,60 +254,60 @@ static bool nf_dest_send(struct nf_dest *d, const void *buf, size_t len)
 		break;
 	default:
 		d->err_other++;
-		if (nf_dest_dev_gone(d)) {
+		if (nfl_dest_dev_gone(d)) {
 			pr_info("sock%u: device %s went away, reconnecting\n",
 				d->idx, d->addr.ifname);
-			nf_dest_disconnect(d);
+			nfl_dest_disconnect(d);
 			d->next_connect = jiffies;
 		}
 		break;
 	}
-	nf_dbg(2, "sock%u: send failed (%d)\n", d->idx, ret);
+	nfl_dbg(2, "sock%u: send failed (%d)\n", d->idx, ret);
 	return false;
 }
 
-int nf_dest_send_all(const void *buf, size_t len, unsigned int flows)
+int nfl_dest_send_all(const void *buf, size_t len, unsigned int flows)
 {
-	struct nf_dest_set *set;
+	struct nfl_dest_set *set;
 	unsigned int i;
 	int failed = 0;
 
-	mutex_lock(&nf_dest_mutex);
-	set = nf_dests;
+	mutex_lock(&nfl_dest_mutex);
+	set = nfl_dests;
 	for (i = 0; set && i < set->n; i++) {
-		struct nf_dest *d = &set->d[i];
+		struct nfl_dest *d = &set->d[i];
 
-		if (nf_dest_send(d, buf, len))
+		if (nfl_dest_send(d, buf, len))
 			continue;
 		failed++;
 		d->lost_flows += flows;
 	}
-	mutex_unlock(&nf_dest_mutex);
+	mutex_unlock(&nfl_dest_mutex);
 	return failed;
 }
 
-static void nf_dest_free(struct nf_dest_set *set)
+static void nfl_dest_free(struct nfl_dest_set *set)
 {
 	unsigned int i;
 
 	if (!set)
 		return;
 	for (i = 0; i < set->n; i++)
-		nf_dest_disconnect(&set->d[i]);
+		nfl_dest_disconnect(&set->d[i]);
 	kfree(set);
 }
 
-int nf_dest_configure(const char *spec)
+int nfl_dest_configure(const char *spec)
 {
-	struct nf_dest_set *set, *old;
-	struct nf_dest_addr *addrs;
+	struct nfl_dest_set *set, *old;
+	struct nfl_dest_addr *addrs;
 	unsigned int i;
 	int n;
 
-	addrs = kcalloc(NF_DEST_MAX, sizeof(*addrs), GFP_KERNEL);
+	addrs = kcalloc(NFL_DEST_MAX, sizeof(*addrs), GFP_KERNEL);
 	if (!addrs)
 		return -ENOMEM;
-	n = nf_dest_parse(spec, addrs, NF_DEST_MAX);
+	n = nfl_dest_parse(spec, addrs, NFL_DEST_MAX);
 	if (n < 0) {
 		kfree(addrs);
 		return -EINVAL;
@@ -325,80 +325,80 @@ int nf_dest_configure(const char *spec)
 	kfree(addrs);
 
 	/*
-	 * Connect under the mutex so that an nf_dest_set_sndbuf() racing
+	 * Connect under the mutex so that an nfl_dest_set_sndbuf() racing
 	 * with us is applied to the new sockets too.
 	 */
-	mutex_lock(&nf_dest_mutex);
-	old = nf_dests;
-	nf_dests = set;
-	WRITE_ONCE(nf_dests_n, set->n);
+	mutex_lock(&nfl_dest_mutex);
+	old = nfl_dests;
+	nfl_dests = set;
+	WRITE_ONCE(nfl_dests_n, set->n);
 	for (i = 0; i < set->n; i++) {
-		char name[NF_DEST_STRLEN];
-		int err = nf_dest_connect(&set->d[i]);
+		char name[NFL_DEST_STRLEN];
+		int err = nfl_dest_connect(&set->d[i]);
 
 		if (err) {
-			nf_dest_format(&set->d[i].addr, name, sizeof(name));
+			nfl_dest_format(&set->d[i].addr, name, sizeof(name));
 			pr_warn("sock%u: %s: cannot connect yet (%d), will retry\n",
 				i, name, err);
 		}
 	}
-	mutex_unlock(&nf_dest_mutex);
+	mutex_unlock(&nfl_dest_mutex);
 
-	nf_dest_free(old);
+	nfl_dest_free(old);
 	return 0;
 }
 
-int nf_dest_init(const char *spec, int sndbuf)
+int nfl_dest_init(const char *spec, int sndbuf)
 {
 	int err;
 
-	nf_dest_set_sndbuf(sndbuf);
-	err = nf_dest_configure(spec);
+	nfl_dest_set_sndbuf(sndbuf);
+	err = nfl_dest_configure(spec);
 	if (err)
 		pr_err("destination=%s: cannot be set up (%d)\n", spec, err);
 	return err;
 }
 
-void nf_dest_uninit(void)
+void nfl_dest_uninit(void)
 {
-	struct nf_dest_set *old;
+	struct nfl_dest_set *old;
 
-	mutex_lock(&nf_dest_mutex);
-	old = nf_dests;
-	nf_dests = NULL;
-	WRITE_ONCE(nf_dests_n, 0);
-	mutex_unlock(&nf_dest_mutex);
+	mutex_lock(&nfl_dest_mutex);
+	old = nfl_dests;
+	nfl_dests = NULL;
+	WRITE_ONCE(nfl_dests_n, 0);
+	mutex_unlock(&nfl_dest_mutex);
 
-	nf_dest_free(old);
+	nfl_dest_free(old);
 }
 
-void nf_dest_set_sndbuf(int sndbuf)
+void nfl_dest_set_sndbuf(int sndbuf)
 {
-	struct nf_dest_set *set;
+	struct nfl_dest_set *set;
 	unsigned int i;
 
-	mutex_lock(&nf_dest_mutex);
-	nf_dest_sndbuf = sndbuf;
-	set = nf_dests;
+	mutex_lock(&nfl_dest_mutex);
+	nfl_dest_sndbuf = sndbuf;
+	set = nfl_dests;
 	for (i = 0; set && i < set->n; i++)
 		if (set->d[i].sock)
-			nf_dest_apply_sndbuf(&set->d[i], sndbuf);
-	mutex_unlock(&nf_dest_mutex);
+			nfl_dest_apply_sndbuf(&set->d[i], sndbuf);
+	mutex_unlock(&nfl_dest_mutex);
 }
 
-void nf_dest_show(struct seq_file *m)
+void nfl_dest_show(struct seq_file *m)
 {
-	struct nf_dest_set *set;
-	char name[NF_DEST_STRLEN];
+	struct nfl_dest_set *set;
+	char name[NFL_DEST_STRLEN];
 	unsigned int i;
 
-	mutex_lock(&nf_dest_mutex);
-	set = nf_dests;
+	mutex_lock(&nfl_dest_mutex);
+	set = nfl_dests;
 	for (i = 0; set && i < set->n; i++) {
-		const struct nf_dest *d = &set->d[i];
+		const struct nfl_dest *d = &set->d[i];
 		const struct sock *sk;
 
-		nf_dest_format(&d->addr, name, sizeof(name));
+		nfl_dest_format(&d->addr, name, sizeof(name));
 		if (!d->sock) {
 			seq_printf(m, "sock%u: %s unconnected (%llu attempts).\n",
 				   i, name, d->connect_fail);
@@ -412,10 +412,10 @@ void nf_dest_show(struct seq_file *m)
 			   d->err_sndbuf, d->connect_fail, d->err_cberr,
 			   d->err_other, d->pkts, d->bytes, d->lost_flows);
 	}
-	mutex_unlock(&nf_dest_mutex);
+	mutex_unlock(&nfl_dest_mutex);
 }
 
-unsigned int nf_dest_count(void)
+unsigned int nfl_dest_count(void)
 {
-	return READ_ONCE(nf_dests_n);
+	return READ_ONCE(nfl_dests_n);
 }

@@ -11,24 +11,24 @@
 struct seq_file;
 
 /* Open the collectors of @spec with send buffers of @sndbuf bytes. */
-int nf_dest_init(const char *spec, int sndbuf);
+int nfl_dest_init(const char *spec, int sndbuf);
 /* Close every collector; nothing is sent after it. */
-void nf_dest_uninit(void);
+void nfl_dest_uninit(void);
 /*
  * Parse @spec (destination.h), open and connect one UDP socket per item
  * and swap the set in.  -EINVAL on a bad spec, -ENOMEM: nothing changed.
  * A collector that cannot be reached yet is kept and retried.  Process
  * context.
  */
-int nf_dest_configure(const char *spec);
+int nfl_dest_configure(const char *spec);
 /*
  * Send one PDU carrying @flows records to every destination.  Returns the
  * number of destinations that failed; never blocks.  Process context.
  */
-int nf_dest_send_all(const void *buf, size_t len, unsigned int flows);
+int nfl_dest_send_all(const void *buf, size_t len, unsigned int flows);
 /* Every socket's, now and of those opened later; 0 = system default. */
-void nf_dest_set_sndbuf(int sndbuf);
-void nf_dest_show(struct seq_file *m);	/* sockN: lines */
-unsigned int nf_dest_count(void);	/* lockless, any context */
+void nfl_dest_set_sndbuf(int sndbuf);
+void nfl_dest_show(struct seq_file *m);	/* sockN: lines */
+unsigned int nfl_dest_count(void);	/* lockless, any context */
 
 #endif /* _IPT_NETFLOW_SOCKET_H */

@@ -23,7 +23,7 @@ static int netflow_tg_check(const struct xt_tgchk_param *par)
 		pr_err("the NETFLOW target cannot be used in the nat table\n");
 		return -EINVAL;
 	}
-	if (par->family == NFPROTO_IPV6 && READ_ONCE(nf_cfg.protocol) == 5) {
+	if (par->family == NFPROTO_IPV6 && READ_ONCE(nfl_cfg.protocol) == 5) {
 		pr_err("NetFlow v5 cannot carry IPv6 flows: set protocol to 9 or 10 before adding ip6tables rules\n");
 		return -EINVAL;
 	}
@@ -39,7 +39,7 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 		.name		= NETFLOW_TARGET,
 		.revision	= 0,
 		.family		= NFPROTO_IPV4,
-		.target		= nf_packet_ipv4,
+		.target		= nfl_packet_ipv4,
 		.targetsize	= 0,
 		.checkentry	= netflow_tg_check,
 		.hooks		= NETFLOW_HOOKS,
@@ -49,7 +49,7 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 		.name		= NETFLOW_TARGET,
 		.revision	= 0,
 		.family		= NFPROTO_IPV6,
-		.target		= nf_packet_ipv6,
+		.target		= nfl_packet_ipv6,
 		.targetsize	= 0,
 		.checkentry	= netflow_tg_check,
 		.hooks		= NETFLOW_HOOKS,
@@ -57,12 +57,12 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 	},
 };
 
-int nf_target_init(void)
+int nfl_target_init(void)
 {
 	return xt_register_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
 }
 
-void nf_target_uninit(void)
+void nfl_target_uninit(void)
 {
 	xt_unregister_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
 	/* No rule can reach us now; let packets in flight finish. */

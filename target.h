@@ -4,8 +4,8 @@
 #define _IPT_NETFLOW_TARGET_H
 
 /* Last in the module's init: from here on packets reach the cache. */
-int nf_target_init(void);
+int nfl_target_init(void);
 /* First in its exit; returns once no packet is inside the target. */
-void nf_target_uninit(void);
+void nfl_target_uninit(void);
 
 #endif /* _IPT_NETFLOW_TARGET_H */

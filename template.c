@@ -25,45 +25,45 @@
 #include "encoder.h"
 #include "template.h"
 
-#define NF_IE_ROW(sym, id, len, name) { (id), (len), (name) },
-static const struct nf_ie_info nf_ie_table[] = {
-	NF_IES(NF_IE_ROW)
+#define NFL_IE_ROW(sym, id, len, name) { (id), (len), (name) },
+static const struct nfl_ie_info nfl_ie_table[] = {
+	NFL_IES(NFL_IE_ROW)
 };
 
-#undef NF_IE_ROW
+#undef NFL_IE_ROW
 
-const struct nf_ie_info *nf_ie_find(unsigned int id)
+const struct nfl_ie_info *nfl_ie_find(unsigned int id)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(nf_ie_table); i++)
-		if (nf_ie_table[i].id == id)
-			return &nf_ie_table[i];
+	for (i = 0; i < ARRAY_SIZE(nfl_ie_table); i++)
+		if (nfl_ie_table[i].id == id)
+			return &nfl_ie_table[i];
 	return NULL;
 }
 
-/* Bytes of element @id in @p's templates (IPFIX: NF_IPFIX_VARLEN). */
-static unsigned int nf_ie_len(unsigned int id, const struct nf_tpl_proto *p)
+/* Bytes of element @id in @p's templates (IPFIX: NFL_IPFIX_VARLEN). */
+static unsigned int nfl_ie_len(unsigned int id, const struct nfl_tpl_proto *p)
 {
-	const struct nf_ie_info *ie = nf_ie_find(id);
+	const struct nfl_ie_info *ie = nfl_ie_find(id);
 
 	if (!ie)
 		return 0;
-	if (!(ie->len & NF_IE_VARLEN))
+	if (!(ie->len & NFL_IE_VARLEN))
 		return ie->len;
-	return p->varlen ? NF_IPFIX_VARLEN : ie->len & ~NF_IE_VARLEN;
+	return p->varlen ? NFL_IPFIX_VARLEN : ie->len & ~NFL_IE_VARLEN;
 }
 
-struct nf_tpl {
-	u16 ids[NF_TPL_MAX_FIELDS];
-	u16 lens[NF_TPL_MAX_FIELDS];	/* nf_ie_len(), looked up once */
+struct nfl_tpl {
+	u16 ids[NFL_TPL_MAX_FIELDS];
+	u16 lens[NFL_TPL_MAX_FIELDS];	/* nfl_ie_len(), looked up once */
 	u32 strings;			/* bit i: field i is a string */
 	unsigned int n;
 	unsigned int rec_len;		/* bytes of a record, strings empty */
 };
 
 /* An options template: its id, v9 scope type and elements, scope first. */
-struct nf_opt_def {
+struct nfl_opt_def {
 	u16 id;
 	u16 v9_scope;
 	const u16 *ies;
@@ -71,21 +71,21 @@ struct nf_opt_def {
 };
 
 /* Largest template sets: every flow template in one, options one each. */
-#define NF_TPL_SET_MAX	(4 + NF_TPL_KINDS * (4 + 4 * NF_TPL_MAX_FIELDS) + \
-			 NF_OPT_KINDS * (4 + 6 + 4 * NF_TPL_MAX_FIELDS + 2))
-#define NF_NEL_SET_MAX	(4 + 4 + 4 * NF_TPL_MAX_FIELDS)
+#define NFL_TPL_SET_MAX	(4 + NFL_TPL_KINDS * (4 + 4 * NFL_TPL_MAX_FIELDS) + \
+			 NFL_OPT_KINDS * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
+#define NFL_NEL_SET_MAX	(4 + 4 + 4 * NFL_TPL_MAX_FIELDS)
 
-struct nf_tpl_state {
-	const struct nf_tpl_proto *p;
-	struct nf_tpl tpl[NF_TPL_KINDS];
-	struct nf_tpl opt[NF_OPT_KINDS];
-	u8 tpl_set[NF_TPL_SET_MAX];	/* all template sets, as they go out */
+struct nfl_tpl_state {
+	const struct nfl_tpl_proto *p;
+	struct nfl_tpl tpl[NFL_TPL_KINDS];
+	struct nfl_tpl opt[NFL_OPT_KINDS];
+	u8 tpl_set[NFL_TPL_SET_MAX];	/* all template sets, as they go out */
 	unsigned int tpl_set_len;
 	size_t flow_room;		/* a data set of the largest record */
 	size_t min_size;		/* a PDU with templates and a flow */
-	/* NAT events: [0] IPv4, [1] IPv6 (nf_nat_event.ipv6) */
-	struct nf_tpl nel[2];
-	u8 nel_set[2][NF_NEL_SET_MAX];
+	/* NAT events: [0] IPv4, [1] IPv6 (nfl_nat_event.ipv6) */
+	struct nfl_tpl nel[2];
+	u8 nel_set[2][NFL_NEL_SET_MAX];
 	unsigned int nel_set_len[2];
 	bool nel_sent[2];		/* since the other templates last went */
 	/* stream */
@@ -103,29 +103,29 @@ struct nf_tpl_state {
 };
 
 /* Parts a flow template is put together from, in wire order. */
-static const u16 nf_tpl_addr4[] = {
-	NF_IE_SRC4, NF_IE_DST4, NF_IE_NEXTHOP4,
+static const u16 nfl_tpl_addr4[] = {
+	NFL_IE_SRC4, NFL_IE_DST4, NFL_IE_NEXTHOP4,
 };
-static const u16 nf_tpl_addr6[] = {
-	NF_IE_SRC6, NF_IE_DST6, NF_IE_NEXTHOP6, NF_IE_FLOW_LABEL6,
-	NF_IE_IPV6_EXT,
+static const u16 nfl_tpl_addr6[] = {
+	NFL_IE_SRC6, NFL_IE_DST6, NFL_IE_NEXTHOP6, NFL_IE_FLOW_LABEL6,
+	NFL_IE_IPV6_EXT,
 };
-static const u16 nf_tpl_common[] = {
-	NF_IE_IN_IF, NF_IE_OUT_IF, NF_IE_PACKETS, NF_IE_OCTETS,
-	NF_IE_SPORT, NF_IE_DPORT, NF_IE_TCP_FLAGS, NF_IE_PROTO, NF_IE_TOS,
-	NF_IE_END_REASON, NF_IE_IP_VERSION,
+static const u16 nfl_tpl_common[] = {
+	NFL_IE_IN_IF, NFL_IE_OUT_IF, NFL_IE_PACKETS, NFL_IE_OCTETS,
+	NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_TCP_FLAGS, NFL_IE_PROTO, NFL_IE_TOS,
+	NFL_IE_END_REASON, NFL_IE_IP_VERSION,
 };
 /* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
-static const u16 nf_tpl_nel[] = {
-	NF_IE_OBS_TIME_MS, NF_IE_SRC4, NF_IE_DST4, NF_IE_POST_SRC4,
-	NF_IE_POST_DST4, NF_IE_SPORT, NF_IE_DPORT, NF_IE_POST_SPORT,
-	NF_IE_POST_DPORT, NF_IE_PROTO, NF_IE_NAT_EVENT,
+static const u16 nfl_tpl_nel[] = {
+	NFL_IE_OBS_TIME_MS, NFL_IE_SRC4, NFL_IE_DST4, NFL_IE_POST_SRC4,
+	NFL_IE_POST_DST4, NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_POST_SPORT,
+	NFL_IE_POST_DPORT, NFL_IE_PROTO, NFL_IE_NAT_EVENT,
 };
 /* The same for NAT66, with RFC 8158's IPv6 address elements. */
-static const u16 nf_tpl_nel6[] = {
-	NF_IE_OBS_TIME_MS, NF_IE_SRC6, NF_IE_DST6, NF_IE_POST_SRC6,
-	NF_IE_POST_DST6, NF_IE_SPORT, NF_IE_DPORT, NF_IE_POST_SPORT,
-	NF_IE_POST_DPORT, NF_IE_PROTO, NF_IE_NAT_EVENT,
+static const u16 nfl_tpl_nel6[] = {
+	NFL_IE_OBS_TIME_MS, NFL_IE_SRC6, NFL_IE_DST6, NFL_IE_POST_SRC6,
+	NFL_IE_POST_DST6, NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_POST_SPORT,
+	NFL_IE_POST_DPORT, NFL_IE_PROTO, NFL_IE_NAT_EVENT,
 };
 
 /*
@@ -134,273 +134,273 @@ static const u16 nf_tpl_nel6[] = {
  * (whose v9 scope "Interface" is the ifindex, as ingressInterface is in
  * IPFIX).  Strings last, so the numbers sit at fixed offsets.
  */
-static const u16 nf_opt_system[] = {
-	NF_IE_DOMAIN_ID,
-	NF_IE_INIT_MS, NF_IE_EXP_MSGS, NF_IE_EXP_FLOWS, NF_IE_EXP_OCTETS,
-	NF_IE_OBS_FLOWS, NF_IE_DOMAIN_NAME,
+static const u16 nfl_opt_system[] = {
+	NFL_IE_DOMAIN_ID,
+	NFL_IE_INIT_MS, NFL_IE_EXP_MSGS, NFL_IE_EXP_FLOWS, NFL_IE_EXP_OCTETS,
+	NFL_IE_OBS_FLOWS, NFL_IE_DOMAIN_NAME,
 };
-static const u16 nf_opt_reliability[] = {
-	NF_IE_DOMAIN_ID,
-	NF_IE_IGN_PKTS, NF_IE_IGN_OCTETS,
-	NF_IE_LOST_FLOWS, NF_IE_LOST_PKTS, NF_IE_LOST_OCTETS,
+static const u16 nfl_opt_reliability[] = {
+	NFL_IE_DOMAIN_ID,
+	NFL_IE_IGN_PKTS, NFL_IE_IGN_OCTETS,
+	NFL_IE_LOST_FLOWS, NFL_IE_LOST_PKTS, NFL_IE_LOST_OCTETS,
 };
-static const u16 nf_opt_ifaces[] = {
-	NF_IE_IN_IF, NF_IE_IF_NAME, NF_IE_IF_DESC,
-};
-
-static const struct nf_opt_def nf_opt_defs[NF_OPT_KINDS] = {
-	[NF_OPT_SYSTEM] = { NF_TPL_ID_OPTIONS, NF_V9_SCOPE_SYSTEM,
-			    nf_opt_system, ARRAY_SIZE(nf_opt_system) },
-	[NF_OPT_RELIABILITY] = { NF_TPL_ID_RELIABILITY, NF_V9_SCOPE_SYSTEM,
-				 nf_opt_reliability,
-				 ARRAY_SIZE(nf_opt_reliability) },
-	[NF_OPT_IFACES] = { NF_TPL_ID_IFACES, NF_V9_SCOPE_INTERFACE,
-			    nf_opt_ifaces, ARRAY_SIZE(nf_opt_ifaces) },
+static const u16 nfl_opt_ifaces[] = {
+	NFL_IE_IN_IF, NFL_IE_IF_NAME, NFL_IE_IF_DESC,
 };
 
-static bool nf_len_var(unsigned int len)
+static const struct nfl_opt_def nfl_opt_defs[NFL_OPT_KINDS] = {
+	[NFL_OPT_SYSTEM] = { NFL_TPL_ID_OPTIONS, NFL_V9_SCOPE_SYSTEM,
+			    nfl_opt_system, ARRAY_SIZE(nfl_opt_system) },
+	[NFL_OPT_RELIABILITY] = { NFL_TPL_ID_RELIABILITY, NFL_V9_SCOPE_SYSTEM,
+				 nfl_opt_reliability,
+				 ARRAY_SIZE(nfl_opt_reliability) },
+	[NFL_OPT_IFACES] = { NFL_TPL_ID_IFACES, NFL_V9_SCOPE_INTERFACE,
+			    nfl_opt_ifaces, ARRAY_SIZE(nfl_opt_ifaces) },
+};
+
+static bool nfl_len_var(unsigned int len)
 {
-	return len == NF_IPFIX_VARLEN;
+	return len == NFL_IPFIX_VARLEN;
 }
 
-static bool nf_ie_string(unsigned int id)
+static bool nfl_ie_string(unsigned int id)
 {
-	const struct nf_ie_info *ie = nf_ie_find(id);
+	const struct nfl_ie_info *ie = nfl_ie_find(id);
 
-	return ie && (ie->len & NF_IE_VARLEN);
+	return ie && (ie->len & NFL_IE_VARLEN);
 }
 
-static void nf_tpl_append(struct nf_tpl *t, const u16 *ids, unsigned int n,
-			  const struct nf_tpl_proto *p)
+static void nfl_tpl_append(struct nfl_tpl *t, const u16 *ids, unsigned int n,
+			  const struct nfl_tpl_proto *p)
 {
 	unsigned int i, len;
 
-	BUILD_BUG_ON(NF_TPL_MAX_FIELDS > 32);
-	for (i = 0; i < n && t->n < NF_TPL_MAX_FIELDS; i++) {
-		len = nf_ie_len(ids[i], p);
-		if (nf_ie_string(ids[i]))
+	BUILD_BUG_ON(NFL_TPL_MAX_FIELDS > 32);
+	for (i = 0; i < n && t->n < NFL_TPL_MAX_FIELDS; i++) {
+		len = nfl_ie_len(ids[i], p);
+		if (nfl_ie_string(ids[i]))
 			t->strings |= BIT(t->n);
 		t->ids[t->n] = ids[i];
 		t->lens[t->n++] = len;
 		/* a variable-length string costs at least its length byte */
-		t->rec_len += nf_len_var(len) ? 1 : len;
+		t->rec_len += nfl_len_var(len) ? 1 : len;
 	}
 }
 
-static void nf_tpl_build(struct nf_tpl *t, const struct nf_tpl_proto *p,
-			 enum nf_tpl_kind kind)
+static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
+			 enum nfl_tpl_kind kind)
 {
-	bool v6 = kind == NF_TPL_V6 || kind == NF_TPL_V6_ICMP;
-	bool icmp_kind = kind == NF_TPL_V4_ICMP || kind == NF_TPL_V6_ICMP;
+	bool v6 = kind == NFL_TPL_V6 || kind == NFL_TPL_V6_ICMP;
+	bool icmp_kind = kind == NFL_TPL_V4_ICMP || kind == NFL_TPL_V6_ICMP;
 	u16 times[] = { p->first_ie, p->last_ie };
-	u16 icmp = v6 ? p->icmp6_ie : NF_IE_ICMP4;
-	static const u16 ip4_opts = NF_IE_IP4_OPTS, tcp_opts = NF_IE_TCP_OPTS;
+	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
+	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
 
 	memset(t, 0, sizeof(*t));
 	if (v6)
-		nf_tpl_append(t, nf_tpl_addr6, ARRAY_SIZE(nf_tpl_addr6), p);
+		nfl_tpl_append(t, nfl_tpl_addr6, ARRAY_SIZE(nfl_tpl_addr6), p);
 	else
-		nf_tpl_append(t, nf_tpl_addr4, ARRAY_SIZE(nf_tpl_addr4), p);
-	nf_tpl_append(t, nf_tpl_common, ARRAY_SIZE(nf_tpl_common), p);
-	nf_tpl_append(t, times, ARRAY_SIZE(times), p);
+		nfl_tpl_append(t, nfl_tpl_addr4, ARRAY_SIZE(nfl_tpl_addr4), p);
+	nfl_tpl_append(t, nfl_tpl_common, ARRAY_SIZE(nfl_tpl_common), p);
+	nfl_tpl_append(t, times, ARRAY_SIZE(times), p);
 	/*
 	 * The port layout stays for ICMP (dport = type << 8 | code, which
 	 * is all some collectors read, nfdump's v9 path among them); the
 	 * dedicated element is added for those that know it.
 	 */
 	if (icmp_kind)
-		nf_tpl_append(t, &icmp, 1, p);
+		nfl_tpl_append(t, &icmp, 1, p);
 	if (!v6)
-		nf_tpl_append(t, &ip4_opts, 1, p);
+		nfl_tpl_append(t, &ip4_opts, 1, p);
 	/* TCP's: with the ports, so not in the ICMP templates */
 	if (!icmp_kind)
-		nf_tpl_append(t, &tcp_opts, 1, p);
+		nfl_tpl_append(t, &tcp_opts, 1, p);
 }
 
-static u8 *nf_put16(u8 *p, u16 v)
+static u8 *nfl_put16(u8 *p, u16 v)
 {
 	put_unaligned_be16(v, p);
 	return p + 2;
 }
 
 /* Field specifiers (id, length) of @t from index @from on. */
-static u8 *nf_put_fields(u8 *p, const struct nf_tpl *t, unsigned int from)
+static u8 *nfl_put_fields(u8 *p, const struct nfl_tpl *t, unsigned int from)
 {
 	unsigned int i;
 
 	for (i = from; i < t->n; i++) {
-		p = nf_put16(p, t->ids[i]);
-		p = nf_put16(p, t->lens[i]);
+		p = nfl_put16(p, t->ids[i]);
+		p = nfl_put16(p, t->lens[i]);
 	}
 	return p;
 }
 
 /* The options template set of @def at @set; returns its end. */
-static u8 *nf_opt_tpl_set(u8 *set, const struct nf_tpl *t,
-			  const struct nf_opt_def *def,
-			  const struct nf_tpl_proto *p)
+static u8 *nfl_opt_tpl_set(u8 *set, const struct nfl_tpl *t,
+			  const struct nfl_opt_def *def,
+			  const struct nfl_tpl_proto *p)
 {
-	u8 *q = nf_put16(set + 4, def->id);
+	u8 *q = nfl_put16(set + 4, def->id);
 
 	if (p->v9_options) {
 		/*
 		 * v9 scopes have their own type numbers; the record carries
 		 * the same 4 bytes as the IPFIX scope element.
 		 */
-		q = nf_put16(q, 4);
-		q = nf_put16(q, 4 * (t->n - 1));
-		q = nf_put16(q, def->v9_scope);
-		q = nf_put16(q, t->lens[0]);
-		q = nf_put_fields(q, t, 1);
+		q = nfl_put16(q, 4);
+		q = nfl_put16(q, 4 * (t->n - 1));
+		q = nfl_put16(q, def->v9_scope);
+		q = nfl_put16(q, t->lens[0]);
+		q = nfl_put_fields(q, t, 1);
 	} else {
-		q = nf_put16(q, t->n);
-		q = nf_put16(q, 1);	/* scope fields */
-		q = nf_put_fields(q, t, 0);
+		q = nfl_put16(q, t->n);
+		q = nfl_put16(q, 1);	/* scope fields */
+		q = nfl_put_fields(q, t, 0);
 	}
 	/* the options template header is 6 bytes: pad the set to 4 */
 	while ((q - set) % 4)
 		*q++ = 0;
-	nf_put16(set, p->opt_set_id);
-	nf_put16(set + 2, q - set);
+	nfl_put16(set, p->opt_set_id);
+	nfl_put16(set + 2, q - set);
 	return q;
 }
 
 /* Bytes of a data set of one record of @t, with strings of 255 bytes. */
-static size_t nf_set_max(const struct nf_tpl *t)
+static size_t nfl_set_max(const struct nfl_tpl *t)
 {
 	size_t len = 4 + t->rec_len;
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
-		if (nf_len_var(t->lens[i]))
+		if (nfl_len_var(t->lens[i]))
 			len += 2 + 255;	/* 3-byte length form */
 	return ALIGN(len, 4);
 }
 
 /* The template set of NEL template @v (0: IPv4, 1: IPv6), as it goes out. */
-static void nf_nel_cache(struct nf_tpl_state *st, unsigned int v,
+static void nfl_nel_cache(struct nfl_tpl_state *st, unsigned int v,
 			 const u16 *ies, unsigned int n)
 {
-	const struct nf_tpl_proto *p = st->p;
+	const struct nfl_tpl_proto *p = st->p;
 	u8 *set = st->nel_set[v];
 	u8 *q;
 
 	memset(&st->nel[v], 0, sizeof(st->nel[v]));
-	nf_tpl_append(&st->nel[v], ies, n, p);
-	q = nf_put16(set + 4, v ? NF_TPL_ID_NEL6 : NF_TPL_ID_NEL);
-	q = nf_put16(q, st->nel[v].n);
-	q = nf_put_fields(q, &st->nel[v], 0);
+	nfl_tpl_append(&st->nel[v], ies, n, p);
+	q = nfl_put16(set + 4, v ? NFL_TPL_ID_NEL6 : NFL_TPL_ID_NEL);
+	q = nfl_put16(q, st->nel[v].n);
+	q = nfl_put_fields(q, &st->nel[v], 0);
 	st->nel_set_len[v] = q - set;
-	nf_put16(set, p->tpl_set_id);
-	nf_put16(set + 2, st->nel_set_len[v]);
+	nfl_put16(set, p->tpl_set_id);
+	nfl_put16(set + 2, st->nel_set_len[v]);
 }
 
-static void nf_tpl_cache(struct nf_tpl_state *st)
+static void nfl_tpl_cache(struct nfl_tpl_state *st)
 {
-	const struct nf_tpl_proto *p = st->p;
+	const struct nfl_tpl_proto *p = st->p;
 	u8 *q = st->tpl_set + 4;
 	unsigned int k;
 
-	for (k = 0; k < NF_TPL_KINDS; k++) {
-		nf_tpl_build(&st->tpl[k], p, k);
-		q = nf_put16(q, NF_TPL_ID_FIRST + k);
-		q = nf_put16(q, st->tpl[k].n);
-		q = nf_put_fields(q, &st->tpl[k], 0);
-		st->flow_room = max(st->flow_room, nf_set_max(&st->tpl[k]));
+	for (k = 0; k < NFL_TPL_KINDS; k++) {
+		nfl_tpl_build(&st->tpl[k], p, k);
+		q = nfl_put16(q, NFL_TPL_ID_FIRST + k);
+		q = nfl_put16(q, st->tpl[k].n);
+		q = nfl_put_fields(q, &st->tpl[k], 0);
+		st->flow_room = max(st->flow_room, nfl_set_max(&st->tpl[k]));
 	}
-	nf_put16(st->tpl_set, p->tpl_set_id);
-	nf_put16(st->tpl_set + 2, q - st->tpl_set);
+	nfl_put16(st->tpl_set, p->tpl_set_id);
+	nfl_put16(st->tpl_set + 2, q - st->tpl_set);
 
-	for (k = 0; k < NF_OPT_KINDS; k++) {
+	for (k = 0; k < NFL_OPT_KINDS; k++) {
 		memset(&st->opt[k], 0, sizeof(st->opt[k]));
-		nf_tpl_append(&st->opt[k], nf_opt_defs[k].ies, nf_opt_defs[k].n,
+		nfl_tpl_append(&st->opt[k], nfl_opt_defs[k].ies, nfl_opt_defs[k].n,
 			      p);
-		q = nf_opt_tpl_set(q, &st->opt[k], &nf_opt_defs[k], p);
+		q = nfl_opt_tpl_set(q, &st->opt[k], &nfl_opt_defs[k], p);
 	}
 	st->tpl_set_len = q - st->tpl_set;
 
-	nf_nel_cache(st, 0, nf_tpl_nel, ARRAY_SIZE(nf_tpl_nel));
-	nf_nel_cache(st, 1, nf_tpl_nel6, ARRAY_SIZE(nf_tpl_nel6));
+	nfl_nel_cache(st, 0, nfl_tpl_nel, ARRAY_SIZE(nfl_tpl_nel));
+	nfl_nel_cache(st, 1, nfl_tpl_nel6, ARRAY_SIZE(nfl_tpl_nel6));
 }
 
-int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p)
+int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p)
 {
-	struct nf_tpl_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	struct nfl_tpl_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
 
 	if (!st)
 		return -ENOMEM;
 	st->p = p;
-	nf_tpl_cache(st);
+	nfl_tpl_cache(st);
 	st->min_size = p->hdr_len + st->tpl_set_len +
-		       nf_set_max(&st->opt[NF_OPT_SYSTEM]) +
-		       nf_set_max(&st->opt[NF_OPT_RELIABILITY]) + st->flow_room;
+		       nfl_set_max(&st->opt[NFL_OPT_SYSTEM]) +
+		       nfl_set_max(&st->opt[NFL_OPT_RELIABILITY]) + st->flow_room;
 	e->priv = st;
 	return 0;
 }
 
-void nf_tpl_release(struct nf_enc *e)
+void nfl_tpl_release(struct nfl_enc *e)
 {
 	kfree(e->priv);
 	e->priv = NULL;
 }
 
-u64 nf_tpl_wall_ms(const struct nf_export_time *t)
+u64 nfl_tpl_wall_ms(const struct nfl_export_time *t)
 {
 	return (u64)t->wall.tv_sec * MSEC_PER_SEC +
 	       (u32)t->wall.tv_nsec / NSEC_PER_MSEC;
 }
 
-static u64 nf_opt_value(u16 id, const struct nf_enc *e,
-			const struct nf_tpl_state *st,
-			const struct nf_iface *row)
+static u64 nfl_opt_value(u16 id, const struct nfl_enc *e,
+			const struct nfl_tpl_state *st,
+			const struct nfl_iface *row)
 {
-	const struct nf_opt_input *o = &e->opt;
+	const struct nfl_opt_input *o = &e->opt;
 
 	switch (id) {
-	case NF_IE_DOMAIN_ID:
+	case NFL_IE_DOMAIN_ID:
 		return e->engine_id;
-	case NF_IE_INIT_MS:
-		return nf_tpl_wall_ms(&e->t) - e->t.uptime_ms;
-	case NF_IE_EXP_MSGS:
+	case NFL_IE_INIT_MS:
+		return nfl_tpl_wall_ms(&e->t) - e->t.uptime_ms;
+	case NFL_IE_EXP_MSGS:
 		return st->msgs;
-	case NF_IE_EXP_FLOWS:
+	case NFL_IE_EXP_FLOWS:
 		return st->flows;
-	case NF_IE_EXP_OCTETS:
+	case NFL_IE_EXP_OCTETS:
 		return st->octets;
-	case NF_IE_OBS_FLOWS:
+	case NFL_IE_OBS_FLOWS:
 		return o->observed_flows;
-	case NF_IE_IGN_PKTS:
+	case NFL_IE_IGN_PKTS:
 		return o->ignored_packets;
-	case NF_IE_IGN_OCTETS:
+	case NFL_IE_IGN_OCTETS:
 		return o->ignored_octets;
-	case NF_IE_LOST_FLOWS:
+	case NFL_IE_LOST_FLOWS:
 		return o->lost_flows;
-	case NF_IE_LOST_PKTS:
+	case NFL_IE_LOST_PKTS:
 		return o->lost_packets;
-	case NF_IE_LOST_OCTETS:
+	case NFL_IE_LOST_OCTETS:
 		return o->lost_octets;
-	case NF_IE_IN_IF:
+	case NFL_IE_IN_IF:
 		return row->ifindex;
 	}
 	return 0;
 }
 
 /* The string element @id and its length (the buffers end in a NUL). */
-static const char *nf_opt_string(u16 id, const struct nf_enc *e,
-				 const struct nf_iface *row, size_t *n)
+static const char *nfl_opt_string(u16 id, const struct nfl_enc *e,
+				 const struct nfl_iface *row, size_t *n)
 {
 	const char *s = "";
 
 	switch (id) {
-	case NF_IE_DOMAIN_NAME:
+	case NFL_IE_DOMAIN_NAME:
 		s = e->opt.domain_name;
 		*n = strnlen(s, sizeof(e->opt.domain_name) - 1);
 		return s;
-	case NF_IE_IF_NAME:
+	case NFL_IE_IF_NAME:
 		s = row->name;
 		*n = strnlen(s, sizeof(row->name) - 1);
 		return s;
-	case NF_IE_IF_DESC:
+	case NFL_IE_IF_DESC:
 		s = row->desc;
 		*n = strnlen(s, sizeof(row->desc) - 1);
 		return s;
@@ -410,10 +410,10 @@ static const char *nf_opt_string(u16 id, const struct nf_enc *e,
 }
 
 /* IPFIX: length byte(s), then the string; v9: @len bytes, NUL-padded. */
-static u8 *nf_put_string(u8 *q, const u8 *end, unsigned int len,
+static u8 *nfl_put_string(u8 *q, const u8 *end, unsigned int len,
 			 const char *s, size_t n)
 {
-	if (nf_len_var(len)) {
+	if (nfl_len_var(len)) {
 		n = min_t(size_t, n, U16_MAX);
 		if (q + (n < 255 ? 1 : 3) + n > end)
 			return NULL;
@@ -421,7 +421,7 @@ static u8 *nf_put_string(u8 *q, const u8 *end, unsigned int len,
 			*q++ = n;
 		} else {
 			*q++ = 255;
-			q = nf_put16(q, n);
+			q = nfl_put16(q, n);
 		}
 		memcpy(q, s, n);
 		return q + n;
@@ -435,9 +435,9 @@ static u8 *nf_put_string(u8 *q, const u8 *end, unsigned int len,
 }
 
 /* One record of options template @t at @q; NULL if it passes @end. */
-static u8 *nf_opt_record(u8 *q, const u8 *end, const struct nf_tpl *t,
-			 const struct nf_enc *e, const struct nf_tpl_state *st,
-			 const struct nf_iface *row)
+static u8 *nfl_opt_record(u8 *q, const u8 *end, const struct nfl_tpl *t,
+			 const struct nfl_enc *e, const struct nfl_tpl_state *st,
+			 const struct nfl_iface *row)
 {
 	unsigned int i, len;
 	const char *s;
@@ -447,13 +447,13 @@ static u8 *nf_opt_record(u8 *q, const u8 *end, const struct nf_tpl *t,
 	for (i = 0; i < t->n && q; i++) {
 		len = t->lens[i];
 		if (t->strings & BIT(i)) {
-			s = nf_opt_string(t->ids[i], e, row, &n);
-			q = nf_put_string(q, end, len, s, n);
+			s = nfl_opt_string(t->ids[i], e, row, &n);
+			q = nfl_put_string(q, end, len, s, n);
 			continue;
 		}
 		if (q + len > end)
 			return NULL;
-		v = nf_opt_value(t->ids[i], e, st, row);
+		v = nfl_opt_value(t->ids[i], e, st, row);
 		if (len == 8)
 			put_unaligned_be64(v, q);
 		else
@@ -468,41 +468,41 @@ static u8 *nf_opt_record(u8 *q, const u8 *end, const struct nf_tpl *t,
  * or for the interface table the rows from st->if_next on that fit before
  * @limit.  Counts as of the start of this PDU.
  */
-static void nf_opt_put_set(struct nf_enc *e, struct nf_tpl_state *st,
-			   enum nf_opt_kind kind, size_t limit)
+static void nfl_opt_put_set(struct nfl_enc *e, struct nfl_tpl_state *st,
+			   enum nfl_opt_kind kind, size_t limit)
 {
-	const struct nf_tpl *t = &st->opt[kind];
-	const struct nf_iface *row = NULL;
+	const struct nfl_tpl *t = &st->opt[kind];
+	const struct nfl_iface *row = NULL;
 	u8 *set = e->buf + e->len, *q = set + 4, *next;
 	/* room for the padding the set may need */
 	const u8 *end = e->buf + (limit & ~(size_t)3);
 
 	do {
-		if (kind == NF_OPT_IFACES)
+		if (kind == NFL_OPT_IFACES)
 			row = &e->opt.ifaces[st->if_next];
-		next = nf_opt_record(q, end, t, e, st, row);
+		next = nfl_opt_record(q, end, t, e, st, row);
 		if (!next)
 			break;
 		q = next;
 		st->opt_records++;
-	} while (kind == NF_OPT_IFACES && ++st->if_next < st->if_n);
+	} while (kind == NFL_OPT_IFACES && ++st->if_next < st->if_n);
 	if (q == set + 4)
 		return;		/* not one record fits: sizes checked at init */
 	while ((q - set) % 4)
 		*q++ = 0;
-	nf_put16(set, nf_opt_defs[kind].id);
-	nf_put16(set + 2, q - set);
+	nfl_put16(set, nfl_opt_defs[kind].id);
+	nfl_put16(set + 2, q - set);
 	e->len += q - set;
 }
 
-static bool nf_opt_lost(const struct nf_opt_input *o)
+static bool nfl_opt_lost(const struct nfl_opt_input *o)
 {
 	return o->ignored_packets || o->ignored_octets || o->lost_flows ||
 	       o->lost_packets || o->lost_octets;
 }
 
-static bool nf_tpl_due(const struct nf_enc *e, const struct nf_tpl_state *st,
-		       const struct nf_export_time *t)
+static bool nfl_tpl_due(const struct nfl_enc *e, const struct nfl_tpl_state *st,
+		       const struct nfl_export_time *t)
 {
 	u32 age = t->uptime_ms - st->tpl_ms;
 
@@ -513,15 +513,15 @@ static bool nf_tpl_due(const struct nf_enc *e, const struct nf_tpl_state *st,
 	return e->timeout_rate && age >= e->timeout_rate * 60U * MSEC_PER_SEC;
 }
 
-unsigned int nf_tpl_opt_due(const struct nf_enc *e,
-			    const struct nf_export_time *t)
+unsigned int nfl_tpl_opt_due(const struct nfl_enc *e,
+			    const struct nfl_export_time *t)
 {
-	const struct nf_tpl_state *st = e->priv;
+	const struct nfl_tpl_state *st = e->priv;
 
-	if (nf_tpl_due(e, st, t))
-		return NF_OPT_DUE_TEMPLATES | NF_OPT_DUE_STATS;
-	if ((u32)(t->uptime_ms - st->stats_ms) >= NF_TPL_STATS_MS)
-		return NF_OPT_DUE_STATS;
+	if (nfl_tpl_due(e, st, t))
+		return NFL_OPT_DUE_TEMPLATES | NFL_OPT_DUE_STATS;
+	if ((u32)(t->uptime_ms - st->stats_ms) >= NFL_TPL_STATS_MS)
+		return NFL_OPT_DUE_STATS;
 	return 0;
 }
 
@@ -530,20 +530,20 @@ unsigned int nf_tpl_opt_due(const struct nf_enc *e,
  * and the minute's statistics (which templates never outlast: both go
  * out together).  Template refreshes by PDU count wait for flows.
  */
-u32 nf_tpl_opt_wait(const struct nf_enc *e, const struct nf_export_time *t)
+u32 nfl_tpl_opt_wait(const struct nfl_enc *e, const struct nfl_export_time *t)
 {
-	const struct nf_tpl_state *st = e->priv;
+	const struct nfl_tpl_state *st = e->priv;
 	u32 age = t->uptime_ms - st->stats_ms;
 
 	if (e->resync || !st->sent || st->if_next < st->if_n)
 		return 0;
-	return age >= NF_TPL_STATS_MS ? 0 : NF_TPL_STATS_MS - age;
+	return age >= NFL_TPL_STATS_MS ? 0 : NFL_TPL_STATS_MS - age;
 }
 
-void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
+void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 {
-	struct nf_tpl_state *st = e->priv;
-	unsigned int due = nf_tpl_opt_due(e, t);
+	struct nfl_tpl_state *st = e->priv;
+	unsigned int due = nfl_tpl_opt_due(e, t);
 
 	e->t = *t;
 	e->records = 0;
@@ -556,10 +556,10 @@ void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
 		return;		/* add() then finds no room: a bug, warned */
 	e->len = st->p->hdr_len;
 
-	if (due & NF_OPT_DUE_TEMPLATES) {
+	if (due & NFL_OPT_DUE_TEMPLATES) {
 		memcpy(e->buf + e->len, st->tpl_set, st->tpl_set_len);
 		e->len += st->tpl_set_len;
-		st->tpl_records = NF_TPL_KINDS + NF_OPT_KINDS;
+		st->tpl_records = NFL_TPL_KINDS + NFL_OPT_KINDS;
 		st->sent = true;
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
@@ -575,126 +575,126 @@ void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t)
 		 */
 		if (st->if_next >= st->if_n)
 			st->if_next = 0;
-		st->if_n = e->opt.ifaces ? min(e->opt.n_ifaces, NF_IF_MAX) : 0;
+		st->if_n = e->opt.ifaces ? min(e->opt.n_ifaces, NFL_IF_MAX) : 0;
 	}
-	if (due & NF_OPT_DUE_STATS) {
-		nf_opt_put_set(e, st, NF_OPT_SYSTEM, e->size);
-		if (nf_opt_lost(&e->opt))
-			nf_opt_put_set(e, st, NF_OPT_RELIABILITY, e->size);
+	if (due & NFL_OPT_DUE_STATS) {
+		nfl_opt_put_set(e, st, NFL_OPT_SYSTEM, e->size);
+		if (nfl_opt_lost(&e->opt))
+			nfl_opt_put_set(e, st, NFL_OPT_RELIABILITY, e->size);
 		st->stats_ms = t->uptime_ms;
 	}
 	/* the table, or its rest, leaving room for a flow */
 	if (st->if_next < st->if_n)
-		nf_opt_put_set(e, st, NF_OPT_IFACES, e->size - st->flow_room);
+		nfl_opt_put_set(e, st, NFL_OPT_IFACES, e->size - st->flow_room);
 }
 
 /* Pad the open data set to 4 bytes and write its length. */
-static void nf_tpl_close_set(struct nf_enc *e, struct nf_tpl_state *st)
+static void nfl_tpl_close_set(struct nfl_enc *e, struct nfl_tpl_state *st)
 {
 	if (!st->set_start)
 		return;
 	while (e->len % 4)
 		e->buf[e->len++] = 0;
-	nf_put16(e->buf + st->set_start + 2, e->len - st->set_start);
+	nfl_put16(e->buf + st->set_start + 2, e->len - st->set_start);
 	st->set_start = 0;
 	st->set_id = 0;
 }
 
-static enum nf_tpl_kind nf_tpl_kind_of(const struct nf_flow *f)
+static enum nfl_tpl_kind nfl_tpl_kind_of(const struct nfl_flow *f)
 {
 	bool icmp = f->key.proto == IPPROTO_ICMP ||
 		    f->key.proto == IPPROTO_ICMPV6;
 
 	if (f->key.family == AF_INET6)
-		return icmp ? NF_TPL_V6_ICMP : NF_TPL_V6;
-	return icmp ? NF_TPL_V4_ICMP : NF_TPL_V4;
+		return icmp ? NFL_TPL_V6_ICMP : NFL_TPL_V6;
+	return icmp ? NFL_TPL_V4_ICMP : NFL_TPL_V4;
 }
 
-static u8 *nf_tpl_put_field(u8 *q, u16 id, unsigned int len,
-			    const struct nf_enc *e, const struct nf_flow *f)
+static u8 *nfl_tpl_put_field(u8 *q, u16 id, unsigned int len,
+			    const struct nfl_enc *e, const struct nfl_flow *f)
 {
-	const struct nf_export_time *t = &e->t;
-	const struct nf_flow6_tail *t6 = nf_flow6_tail_c(f);
+	const struct nfl_export_time *t = &e->t;
+	const struct nfl_flow6_tail *t6 = nfl_flow6_tail_c(f);
 
 	switch (id) {
-	case NF_IE_OCTETS:
+	case NFL_IE_OCTETS:
 		put_unaligned_be64(f->bytes, q);
 		break;
-	case NF_IE_PACKETS:
+	case NFL_IE_PACKETS:
 		put_unaligned_be64(f->packets, q);
 		break;
-	case NF_IE_PROTO:
+	case NFL_IE_PROTO:
 		*q = f->key.proto;
 		break;
-	case NF_IE_TOS:
+	case NFL_IE_TOS:
 		*q = f->key.tos;
 		break;
-	case NF_IE_TCP_FLAGS:
+	case NFL_IE_TCP_FLAGS:
 		*q = f->tcp_flags;
 		break;
-	case NF_IE_SPORT:
+	case NFL_IE_SPORT:
 		memcpy(q, &f->key.sport, 2);
 		break;
-	case NF_IE_DPORT:
-	case NF_IE_ICMP4:
-	case NF_IE_ICMP6:
+	case NFL_IE_DPORT:
+	case NFL_IE_ICMP4:
+	case NFL_IE_ICMP6:
 		memcpy(q, &f->key.dport, 2);
 		break;
-	case NF_IE_SRC4:
+	case NFL_IE_SRC4:
 		memcpy(q, &f->key.v4.saddr, 4);
 		break;
-	case NF_IE_DST4:
+	case NFL_IE_DST4:
 		memcpy(q, &f->key.v4.daddr, 4);
 		break;
-	case NF_IE_NEXTHOP4:
+	case NFL_IE_NEXTHOP4:
 		memcpy(q, &f->nexthop4, 4);
 		break;
-	case NF_IE_SRC6:
+	case NFL_IE_SRC6:
 		memcpy(q, &f->key.v6.saddr, 16);
 		break;
-	case NF_IE_DST6:
+	case NFL_IE_DST6:
 		memcpy(q, &f->key.v6.daddr, 16);
 		break;
-	case NF_IE_NEXTHOP6:
+	case NFL_IE_NEXTHOP6:
 		memcpy(q, &t6->nexthop, 16);
 		break;
-	case NF_IE_FLOW_LABEL6:
+	case NFL_IE_FLOW_LABEL6:
 		memcpy(q, &t6->flow_label, 4);
 		break;
-	case NF_IE_IPV6_EXT:
+	case NFL_IE_IPV6_EXT:
 		put_unaligned_be32(t6->ext_hdrs, q);
 		break;
-	case NF_IE_IP4_OPTS:
-		put_unaligned_be32(nf_flow_ip4_opts(f), q);
+	case NFL_IE_IP4_OPTS:
+		put_unaligned_be32(nfl_flow_ip4_opts(f), q);
 		break;
-	case NF_IE_TCP_OPTS:
-		put_unaligned_be64(nf_tcp_opts_ie(f->tcp_opts), q);
+	case NFL_IE_TCP_OPTS:
+		put_unaligned_be64(nfl_tcp_opts_ie(f->tcp_opts), q);
 		break;
-	case NF_IE_IN_IF:
+	case NFL_IE_IN_IF:
 		put_unaligned_be32(f->key.iif, q);
 		break;
-	case NF_IE_OUT_IF:
+	case NFL_IE_OUT_IF:
 		put_unaligned_be32(f->oif, q);
 		break;
 	/* u32 arithmetic: sys_uptime wraps, and so must these */
-	case NF_IE_FIRST_UP:
-		put_unaligned_be32(t->uptime_ms - nf_time_age_ms(t, f->first), q);
+	case NFL_IE_FIRST_UP:
+		put_unaligned_be32(t->uptime_ms - nfl_time_age_ms(t, f->first), q);
 		break;
-	case NF_IE_LAST_UP:
-		put_unaligned_be32(t->uptime_ms - nf_time_age_ms(t, f->last), q);
+	case NFL_IE_LAST_UP:
+		put_unaligned_be32(t->uptime_ms - nfl_time_age_ms(t, f->last), q);
 		break;
-	case NF_IE_FIRST_MS:
-		put_unaligned_be64(nf_tpl_wall_ms(t) - nf_time_age_ms(t, f->first),
+	case NFL_IE_FIRST_MS:
+		put_unaligned_be64(nfl_tpl_wall_ms(t) - nfl_time_age_ms(t, f->first),
 				   q);
 		break;
-	case NF_IE_LAST_MS:
-		put_unaligned_be64(nf_tpl_wall_ms(t) - nf_time_age_ms(t, f->last),
+	case NFL_IE_LAST_MS:
+		put_unaligned_be64(nfl_tpl_wall_ms(t) - nfl_time_age_ms(t, f->last),
 				   q);
 		break;
-	case NF_IE_END_REASON:
+	case NFL_IE_END_REASON:
 		*q = f->end_reason;
 		break;
-	case NF_IE_IP_VERSION:
+	case NFL_IE_IP_VERSION:
 		*q = f->key.family == AF_INET6 ? 6 : 4;
 		break;
 	default:
@@ -704,12 +704,12 @@ static u8 *nf_tpl_put_field(u8 *q, u16 id, unsigned int len,
 	return q + len;
 }
 
-int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f)
+int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f)
 {
-	struct nf_tpl_state *st = e->priv;
-	enum nf_tpl_kind kind = nf_tpl_kind_of(f);
-	const struct nf_tpl *t = &st->tpl[kind];
-	u16 id = NF_TPL_ID_FIRST + kind;
+	struct nfl_tpl_state *st = e->priv;
+	enum nfl_tpl_kind kind = nfl_tpl_kind_of(f);
+	const struct nfl_tpl *t = &st->tpl[kind];
+	u16 id = NFL_TPL_ID_FIRST + kind;
 	size_t end;
 	unsigned int i;
 	u8 *q;
@@ -727,77 +727,77 @@ int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f)
 		return -ENOSPC;
 
 	if (st->set_id != id) {
-		nf_tpl_close_set(e, st);
+		nfl_tpl_close_set(e, st);
 		st->set_start = e->len;
 		st->set_id = id;
-		nf_put16(e->buf + e->len, id);
+		nfl_put16(e->buf + e->len, id);
 		e->len += 4;
 	}
 	q = e->buf + e->len;
 	for (i = 0; i < t->n; i++)
-		q = nf_tpl_put_field(q, t->ids[i], t->lens[i], e, f);
+		q = nfl_tpl_put_field(q, t->ids[i], t->lens[i], e, f);
 	e->len += t->rec_len;
 	e->records++;
 	return 0;
 }
 
 /* natEvent for @ev: NAT66 has no session values, so 1/2 (see ipt_NETFLOW.h) */
-static u8 nf_nat_event_value(const struct nf_enc *e,
-			     const struct nf_nat_event *ev)
+static u8 nfl_nat_event_value(const struct nfl_enc *e,
+			     const struct nfl_nat_event *ev)
 {
 	if (e->nat_legacy || ev->ipv6)
-		return ev->destroy ? NF_NAT_EV_DELETE_OLD : NF_NAT_EV_CREATE_OLD;
-	return ev->destroy ? NF_NAT_EV_DELETE : NF_NAT_EV_CREATE;
+		return ev->destroy ? NFL_NAT_EV_DELETE_OLD : NFL_NAT_EV_CREATE_OLD;
+	return ev->destroy ? NFL_NAT_EV_DELETE : NFL_NAT_EV_CREATE;
 }
 
-static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
-			  const struct nf_enc *e, const struct nf_nat_event *ev)
+static u8 *nfl_tpl_put_nat(u8 *q, u16 id, unsigned int len,
+			  const struct nfl_enc *e, const struct nfl_nat_event *ev)
 {
 	switch (id) {
-	case NF_IE_OBS_TIME_MS:
+	case NFL_IE_OBS_TIME_MS:
 		put_unaligned_be64(ev->wall_ms, q);
 		break;
-	case NF_IE_SRC4:
+	case NFL_IE_SRC4:
 		memcpy(q, &ev->pre_saddr, 4);
 		break;
-	case NF_IE_DST4:
+	case NFL_IE_DST4:
 		memcpy(q, &ev->pre_daddr, 4);
 		break;
-	case NF_IE_POST_SRC4:
+	case NFL_IE_POST_SRC4:
 		memcpy(q, &ev->post_saddr, 4);
 		break;
-	case NF_IE_POST_DST4:
+	case NFL_IE_POST_DST4:
 		memcpy(q, &ev->post_daddr, 4);
 		break;
-	case NF_IE_SRC6:
+	case NFL_IE_SRC6:
 		memcpy(q, &ev->pre_saddr6, 16);
 		break;
-	case NF_IE_DST6:
+	case NFL_IE_DST6:
 		memcpy(q, &ev->pre_daddr6, 16);
 		break;
-	case NF_IE_POST_SRC6:
+	case NFL_IE_POST_SRC6:
 		memcpy(q, &ev->post_saddr6, 16);
 		break;
-	case NF_IE_POST_DST6:
+	case NFL_IE_POST_DST6:
 		memcpy(q, &ev->post_daddr6, 16);
 		break;
-	case NF_IE_SPORT:
+	case NFL_IE_SPORT:
 		memcpy(q, &ev->pre_sport, 2);
 		break;
-	case NF_IE_DPORT:
+	case NFL_IE_DPORT:
 		memcpy(q, &ev->pre_dport, 2);
 		break;
-	case NF_IE_POST_SPORT:
+	case NFL_IE_POST_SPORT:
 		memcpy(q, &ev->post_sport, 2);
 		break;
-	case NF_IE_POST_DPORT:
+	case NFL_IE_POST_DPORT:
 		memcpy(q, &ev->post_dport, 2);
 		break;
-	case NF_IE_PROTO:
+	case NFL_IE_PROTO:
 		*q = ev->proto;
 		break;
-	case NF_IE_NAT_EVENT:
-		*q = nf_nat_event_value(e, ev);
+	case NFL_IE_NAT_EVENT:
+		*q = nfl_nat_event_value(e, ev);
 		break;
 	default:
 		memset(q, 0, len);
@@ -812,12 +812,12 @@ static u8 *nf_tpl_put_nat(u8 *q, u16 id, unsigned int len,
  * stream without NAT events never carries it and one with them refreshes
  * it as often as the others.
  */
-int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
+int nfl_tpl_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev)
 {
-	struct nf_tpl_state *st = e->priv;
+	struct nfl_tpl_state *st = e->priv;
 	unsigned int v = ev->ipv6;
-	const struct nf_tpl *t = &st->nel[v];
-	u16 id = v ? NF_TPL_ID_NEL6 : NF_TPL_ID_NEL;
+	const struct nfl_tpl *t = &st->nel[v];
+	u16 id = v ? NFL_TPL_ID_NEL6 : NFL_TPL_ID_NEL;
 	size_t end = e->len;
 	unsigned int i;
 	u8 *q;
@@ -833,7 +833,7 @@ int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
 		return -ENOSPC;
 
 	if (st->set_id != id) {
-		nf_tpl_close_set(e, st);
+		nfl_tpl_close_set(e, st);
 		if (!st->nel_sent[v]) {
 			memcpy(e->buf + e->len, st->nel_set[v],
 			       st->nel_set_len[v]);
@@ -843,25 +843,25 @@ int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev)
 		}
 		st->set_start = e->len;
 		st->set_id = id;
-		nf_put16(e->buf + e->len, id);
+		nfl_put16(e->buf + e->len, id);
 		e->len += 4;
 	}
 	q = e->buf + e->len;
 	for (i = 0; i < t->n; i++)
-		q = nf_tpl_put_nat(q, t->ids[i], t->lens[i], e, ev);
+		q = nfl_tpl_put_nat(q, t->ids[i], t->lens[i], e, ev);
 	e->len += t->rec_len;
 	e->records++;
 	return 0;
 }
 
-size_t nf_tpl_finish(struct nf_enc *e)
+size_t nfl_tpl_finish(struct nfl_enc *e)
 {
-	struct nf_tpl_state *st = e->priv;
+	struct nfl_tpl_state *st = e->priv;
 	unsigned int data = e->records + st->opt_records;
 
 	if (!e->len || (!e->records && !st->tpl_records && !st->opt_records))
 		return 0;
-	nf_tpl_close_set(e, st);
+	nfl_tpl_close_set(e, st);
 	st->p->header(e, st->tpl_records + data);
 	st->p->advance(e, data);
 	st->pdus_since++;

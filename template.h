@@ -13,50 +13,50 @@
 #include "netflow_ie.h"
 
 /* Flow kinds, each with its own template. */
-enum nf_tpl_kind {
-	NF_TPL_V4,
-	NF_TPL_V4_ICMP,
-	NF_TPL_V6,
-	NF_TPL_V6_ICMP,
-	NF_TPL_KINDS,
+enum nfl_tpl_kind {
+	NFL_TPL_V4,
+	NFL_TPL_V4_ICMP,
+	NFL_TPL_V6,
+	NFL_TPL_V6_ICMP,
+	NFL_TPL_KINDS,
 };
 
 /* Options templates, in the order their sets go out. */
-enum nf_opt_kind {
-	NF_OPT_SYSTEM,		/* exporter and metering statistics */
-	NF_OPT_RELIABILITY,	/* what was lost, once anything was */
-	NF_OPT_IFACES,		/* ifindex -> name, description */
-	NF_OPT_KINDS,
+enum nfl_opt_kind {
+	NFL_OPT_SYSTEM,		/* exporter and metering statistics */
+	NFL_OPT_RELIABILITY,	/* what was lost, once anything was */
+	NFL_OPT_IFACES,		/* ifindex -> name, description */
+	NFL_OPT_KINDS,
 };
 
 /*
  * Every template id, here only: flow kinds from 256 on, the system
  * options, NAT events, then the other options.
  */
-#define NF_TPL_ID_FIRST		256
-#define NF_TPL_ID_OPTIONS	(NF_TPL_ID_FIRST + NF_TPL_KINDS)	/* 260 */
+#define NFL_TPL_ID_FIRST		256
+#define NFL_TPL_ID_OPTIONS	(NFL_TPL_ID_FIRST + NFL_TPL_KINDS)	/* 260 */
 /* NAT event logging (NEL), sent only while NAT events are exported */
-#define NF_TPL_ID_NEL		(NF_TPL_ID_OPTIONS + 1)		/* 261 */
-#define NF_TPL_ID_RELIABILITY	262
-#define NF_TPL_ID_IFACES	263
-/* NAT events of IPv6 connections (NAT66), as NF_TPL_ID_NEL */
-#define NF_TPL_ID_NEL6		264
+#define NFL_TPL_ID_NEL		(NFL_TPL_ID_OPTIONS + 1)		/* 261 */
+#define NFL_TPL_ID_RELIABILITY	262
+#define NFL_TPL_ID_IFACES	263
+/* NAT events of IPv6 connections (NAT66), as NFL_TPL_ID_NEL */
+#define NFL_TPL_ID_NEL6		264
 
 /* v9 options scope types (RFC 3954 section 6.1) */
-#define NF_V9_SCOPE_SYSTEM	1
-#define NF_V9_SCOPE_INTERFACE	2
+#define NFL_V9_SCOPE_SYSTEM	1
+#define NFL_V9_SCOPE_INTERFACE	2
 
-#define NF_TPL_MAX_FIELDS	20
+#define NFL_TPL_MAX_FIELDS	20
 /* Room in a 1400-byte payload for the templates and a few records. */
-#define NF_TPL_PDU_SIZE		1400
+#define NFL_TPL_PDU_SIZE		1400
 /* Metering statistics at least this often, with or without flows. */
-#define NF_TPL_STATS_MS		60000
+#define NFL_TPL_STATS_MS		60000
 
-struct nf_enc;
-struct nf_nat_event;
+struct nfl_enc;
+struct nfl_nat_event;
 
 /* What makes a protocol of the template family. */
-struct nf_tpl_proto {
+struct nfl_tpl_proto {
 	u16 version;
 	u16 hdr_len;
 	u16 tpl_set_id;			/* v9 flowset 0, IPFIX set 2 */
@@ -67,41 +67,41 @@ struct nf_tpl_proto {
 	bool v9_options;
 	bool varlen;			/* IPFIX: strings variable-length */
 	/* Header at e->buf; @records: records of every kind in the PDU. */
-	void (*header)(struct nf_enc *e, unsigned int records);
+	void (*header)(struct nfl_enc *e, unsigned int records);
 	/* e->sequence after this PDU; @data: data records in it */
-	void (*advance)(struct nf_enc *e, unsigned int data);
+	void (*advance)(struct nfl_enc *e, unsigned int data);
 };
 
-int nf_tpl_init(struct nf_enc *e, const struct nf_tpl_proto *p);
-void nf_tpl_release(struct nf_enc *e);
-void nf_tpl_begin(struct nf_enc *e, const struct nf_export_time *t);
-int nf_tpl_add(struct nf_enc *e, const struct nf_flow *f);
-int nf_tpl_add_nat(struct nf_enc *e, const struct nf_nat_event *ev);
-size_t nf_tpl_finish(struct nf_enc *e);
-unsigned int nf_tpl_opt_due(const struct nf_enc *e,
-			    const struct nf_export_time *t);
-u32 nf_tpl_opt_wait(const struct nf_enc *e, const struct nf_export_time *t);
+int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p);
+void nfl_tpl_release(struct nfl_enc *e);
+void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t);
+int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f);
+int nfl_tpl_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev);
+size_t nfl_tpl_finish(struct nfl_enc *e);
+unsigned int nfl_tpl_opt_due(const struct nfl_enc *e,
+			    const struct nfl_export_time *t);
+u32 nfl_tpl_opt_wait(const struct nfl_enc *e, const struct nfl_export_time *t);
 
 /*
  * The encoder of a template protocol: 8-byte counters, so the cache
  * splits a flow only when its packet counter would wrap.
  */
-#define NF_TPL_ENCODER(proto, init_fn) {				\
+#define NFL_TPL_ENCODER(proto, init_fn) {				\
 	.protocol = (proto),						\
-	.pdu_size = NF_TPL_PDU_SIZE,					\
+	.pdu_size = NFL_TPL_PDU_SIZE,					\
 	.max_octets = U64_MAX,						\
 	.max_packets = U32_MAX,						\
 	.init = (init_fn),						\
-	.release = nf_tpl_release,					\
-	.begin = nf_tpl_begin,						\
-	.add = nf_tpl_add,						\
-	.add_nat = nf_tpl_add_nat,					\
-	.finish = nf_tpl_finish,					\
-	.opt_due = nf_tpl_opt_due,					\
-	.opt_wait = nf_tpl_opt_wait,					\
+	.release = nfl_tpl_release,					\
+	.begin = nfl_tpl_begin,						\
+	.add = nfl_tpl_add,						\
+	.add_nat = nfl_tpl_add_nat,					\
+	.finish = nfl_tpl_finish,					\
+	.opt_due = nfl_tpl_opt_due,					\
+	.opt_wait = nfl_tpl_opt_wait,					\
 }
 
 /* ms since the epoch at @t */
-u64 nf_tpl_wall_ms(const struct nf_export_time *t);
+u64 nfl_tpl_wall_ms(const struct nfl_export_time *t);
 
 #endif /* _NETFLOW_TEMPLATE_H */

@@ -115,9 +115,9 @@ static void dest_case_desc(const struct dest_case *c, char *desc)
 KUNIT_ARRAY_PARAM(dest_good, dest_good, dest_case_desc);
 KUNIT_ARRAY_PARAM(dest_bad, dest_bad, dest_case_desc);
 
-static struct nf_dest_addr *dest_alloc(struct kunit *test, unsigned int n)
+static struct nfl_dest_addr *dest_alloc(struct kunit *test, unsigned int n)
 {
-	struct nf_dest_addr *a;
+	struct nfl_dest_addr *a;
 
 	a = kunit_kcalloc(test, n, sizeof(*a), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -125,10 +125,10 @@ static struct nf_dest_addr *dest_alloc(struct kunit *test, unsigned int n)
 }
 
 /* Format @n entries of @a joined by ',' into a test-managed buffer. */
-static char *dest_join(struct kunit *test, const struct nf_dest_addr *a,
+static char *dest_join(struct kunit *test, const struct nfl_dest_addr *a,
 		       int n)
 {
-	size_t size = NF_DEST_MAX * NF_DEST_STRLEN;
+	size_t size = NFL_DEST_MAX * NFL_DEST_STRLEN;
 	char *buf, *p;
 	int i;
 
@@ -137,7 +137,7 @@ static char *dest_join(struct kunit *test, const struct nf_dest_addr *a,
 	for (i = 0, p = buf; i < n; i++) {
 		if (i)
 			*p++ = ',';
-		p += nf_dest_format(&a[i], p, buf + size - p);
+		p += nfl_dest_format(&a[i], p, buf + size - p);
 	}
 	return buf;
 }
@@ -145,10 +145,10 @@ static char *dest_join(struct kunit *test, const struct nf_dest_addr *a,
 static void dest_test_good(struct kunit *test)
 {
 	const struct dest_case *c = test->param_value;
-	struct nf_dest_addr *a = dest_alloc(test, NF_DEST_MAX);
+	struct nfl_dest_addr *a = dest_alloc(test, NFL_DEST_MAX);
 	int n;
 
-	n = nf_dest_parse(c->spec, a, NF_DEST_MAX);
+	n = nfl_dest_parse(c->spec, a, NFL_DEST_MAX);
 	KUNIT_ASSERT_GT(test, n, 0);
 	KUNIT_EXPECT_STREQ(test, dest_join(test, a, n), c->canon);
 }
@@ -156,25 +156,25 @@ static void dest_test_good(struct kunit *test)
 static void dest_test_bad(struct kunit *test)
 {
 	const struct dest_case *c = test->param_value;
-	struct nf_dest_addr *a = dest_alloc(test, NF_DEST_MAX);
+	struct nfl_dest_addr *a = dest_alloc(test, NFL_DEST_MAX);
 
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(c->spec, a, NF_DEST_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(c->spec, a, NFL_DEST_MAX), -EINVAL);
 }
 
 /* parse -> format -> parse gives the same entries, byte for byte */
 static void dest_test_round_trip(struct kunit *test)
 {
-	struct nf_dest_addr *a = dest_alloc(test, NF_DEST_MAX);
-	struct nf_dest_addr *b = dest_alloc(test, NF_DEST_MAX);
+	struct nfl_dest_addr *a = dest_alloc(test, NFL_DEST_MAX);
+	struct nfl_dest_addr *b = dest_alloc(test, NFL_DEST_MAX);
 	unsigned int i;
 	char *canon;
 	int n, m;
 
 	for (i = 0; i < ARRAY_SIZE(dest_good); i++) {
-		n = nf_dest_parse(dest_good[i].spec, a, NF_DEST_MAX);
+		n = nfl_dest_parse(dest_good[i].spec, a, NFL_DEST_MAX);
 		KUNIT_ASSERT_GT_MSG(test, n, 0, "%s", dest_good[i].desc);
 		canon = dest_join(test, a, n);
-		m = nf_dest_parse(canon, b, NF_DEST_MAX);
+		m = nfl_dest_parse(canon, b, NFL_DEST_MAX);
 		KUNIT_ASSERT_EQ_MSG(test, m, n, "%s", canon);
 		KUNIT_EXPECT_EQ_MSG(test, memcmp(a, b, n * sizeof(*a)), 0,
 				    "%s", canon);
@@ -183,12 +183,12 @@ static void dest_test_round_trip(struct kunit *test)
 
 static void dest_test_fields_v4(struct kunit *test)
 {
-	struct nf_dest_addr *a = dest_alloc(test, NF_DEST_MAX);
+	struct nfl_dest_addr *a = dest_alloc(test, NFL_DEST_MAX);
 	const struct sockaddr_in *d = (const void *)&a[0].dest;
 	const struct sockaddr_in *s = (const void *)&a[0].src;
 
-	KUNIT_ASSERT_EQ(test, nf_dest_parse("10.1.2.3:9995@10.9.8.7%eth1",
-					    a, NF_DEST_MAX), 1);
+	KUNIT_ASSERT_EQ(test, nfl_dest_parse("10.1.2.3:9995@10.9.8.7%eth1",
+					    a, NFL_DEST_MAX), 1);
 	KUNIT_EXPECT_EQ(test, d->sin_family, AF_INET);
 	KUNIT_EXPECT_EQ(test, d->sin_port, htons(9995));
 	KUNIT_EXPECT_EQ(test, d->sin_addr.s_addr, htonl(0x0a010203));
@@ -197,8 +197,8 @@ static void dest_test_fields_v4(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->sin_addr.s_addr, htonl(0x0a090807));
 	KUNIT_EXPECT_STREQ(test, a[0].ifname, "eth1");
 
-	KUNIT_ASSERT_EQ(test, nf_dest_parse("10.1.2.3", a, NF_DEST_MAX), 1);
-	KUNIT_EXPECT_EQ(test, d->sin_port, htons(NF_DEST_DEFAULT_PORT));
+	KUNIT_ASSERT_EQ(test, nfl_dest_parse("10.1.2.3", a, NFL_DEST_MAX), 1);
+	KUNIT_EXPECT_EQ(test, d->sin_port, htons(NFL_DEST_DEFAULT_PORT));
 	KUNIT_EXPECT_EQ(test, a[0].src.ss_family, AF_UNSPEC);
 	KUNIT_EXPECT_STREQ(test, a[0].ifname, "");
 }
@@ -207,12 +207,12 @@ static void dest_test_fields_v6(struct kunit *test)
 {
 	static const struct in6_addr one = { .s6_addr = {
 		0x20, 0x01, 0x0d, 0xb8, [15] = 1 } };
-	struct nf_dest_addr *a = dest_alloc(test, NF_DEST_MAX);
+	struct nfl_dest_addr *a = dest_alloc(test, NFL_DEST_MAX);
 	const struct sockaddr_in6 *d = (const void *)&a[0].dest;
 	const struct sockaddr_in6 *s = (const void *)&a[0].src;
 
-	KUNIT_ASSERT_EQ(test, nf_dest_parse("[2001:db8::1]:2056@2001:db8::1",
-					    a, NF_DEST_MAX), 1);
+	KUNIT_ASSERT_EQ(test, nfl_dest_parse("[2001:db8::1]:2056@2001:db8::1",
+					    a, NFL_DEST_MAX), 1);
 	KUNIT_EXPECT_EQ(test, d->sin6_family, AF_INET6);
 	KUNIT_EXPECT_EQ(test, d->sin6_port, htons(2056));
 	KUNIT_EXPECT_EQ(test, memcmp(&d->sin6_addr, &one, sizeof(one)), 0);
@@ -222,54 +222,54 @@ static void dest_test_fields_v6(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(&s->sin6_addr, &one, sizeof(one)), 0);
 }
 
-/* NF_DEST_MAX collectors are fine, one more is refused, as is a short @max */
+/* NFL_DEST_MAX collectors are fine, one more is refused, as is a short @max */
 static void dest_test_max(struct kunit *test)
 {
-	struct nf_dest_addr *a = dest_alloc(test, NF_DEST_MAX + 1);
-	size_t size = (NF_DEST_MAX + 1) * 20;
+	struct nfl_dest_addr *a = dest_alloc(test, NFL_DEST_MAX + 1);
+	size_t size = (NFL_DEST_MAX + 1) * 20;
 	char *spec, *p;
 	unsigned int i;
 
 	spec = kunit_kzalloc(test, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, spec);
-	for (i = 0, p = spec; i < NF_DEST_MAX; i++)
+	for (i = 0, p = spec; i < NFL_DEST_MAX; i++)
 		p += scnprintf(p, spec + size - p, "10.0.0.%u:%u,", i + 1,
 			       2000 + i);
 
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(spec, a, NF_DEST_MAX), NF_DEST_MAX);
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(spec, a, NF_DEST_MAX - 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(spec, a, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(spec, a, NFL_DEST_MAX), NFL_DEST_MAX);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(spec, a, NFL_DEST_MAX - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(spec, a, 0), -EINVAL);
 
 	scnprintf(p, spec + size - p, "10.0.0.99:2055");
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(spec, a, NF_DEST_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(spec, a, NFL_DEST_MAX), -EINVAL);
 	/* even with room for it: the limit is the caller's @max */
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(spec, a, NF_DEST_MAX + 1),
-			NF_DEST_MAX + 1);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(spec, a, NFL_DEST_MAX + 1),
+			NFL_DEST_MAX + 1);
 }
 
 static void dest_test_null(struct kunit *test)
 {
-	struct nf_dest_addr *a = dest_alloc(test, 1);
+	struct nfl_dest_addr *a = dest_alloc(test, 1);
 
-	KUNIT_EXPECT_EQ(test, nf_dest_parse(NULL, a, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_dest_parse(NULL, a, 1), -EINVAL);
 }
 
-/* the longest canonical item fits NF_DEST_STRLEN; short buffers truncate */
+/* the longest canonical item fits NFL_DEST_STRLEN; short buffers truncate */
 static void dest_test_format_bounds(struct kunit *test)
 {
 	static const char spec[] =
 		"[1111:2222:3333:4444:5555:6666:7777:8888]:65535@[1111:2222:3333:4444:5555:6666:7777:8889]%abcdefghijklmno";
-	struct nf_dest_addr *a = dest_alloc(test, 1);
-	char buf[NF_DEST_STRLEN];
+	struct nfl_dest_addr *a = dest_alloc(test, 1);
+	char buf[NFL_DEST_STRLEN];
 	int n;
 
-	KUNIT_ASSERT_EQ(test, nf_dest_parse(spec, a, 1), 1);
-	n = nf_dest_format(a, buf, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, nfl_dest_parse(spec, a, 1), 1);
+	n = nfl_dest_format(a, buf, sizeof(buf));
 	KUNIT_EXPECT_EQ(test, n, (int)strlen(spec));
-	KUNIT_EXPECT_LT(test, n, NF_DEST_STRLEN);
+	KUNIT_EXPECT_LT(test, n, NFL_DEST_STRLEN);
 	KUNIT_EXPECT_STREQ(test, buf, spec);
 
-	n = nf_dest_format(a, buf, 10);
+	n = nfl_dest_format(a, buf, 10);
 	KUNIT_EXPECT_EQ(test, n, 9);
 	KUNIT_EXPECT_STREQ(test, buf, "[1111:222");
 }

@@ -24,12 +24,12 @@
 /* A table, a clock and what left the table. */
 struct tcache {
 	struct kunit *test;
-	struct nf_htable t;
-	struct nf_ageing ag;
+	struct nfl_htable t;
+	struct nfl_ageing ag;
 	u64 max_bytes;
 	u32 max_packets;
 	u32 now;
-	struct nf_flow_list gone;
+	struct nfl_flow_list gone;
 };
 
 static struct tcache *tc_new(struct kunit *test, unsigned int hsize, u32 t0)
@@ -53,9 +53,9 @@ static struct tcache *tc_new(struct kunit *test, unsigned int hsize, u32 t0)
 }
 
 /* UDP 10.0.0.1:1000+@n -> 10.0.0.2:53 on ifindex 2 */
-static struct nf_key key4(unsigned int n)
+static struct nfl_key key4(unsigned int n)
 {
-	struct nf_key k = {};
+	struct nfl_key k = {};
 
 	k.family = AF_INET;
 	k.iif = 2;
@@ -68,9 +68,9 @@ static struct nf_key key4(unsigned int n)
 }
 
 /* The same, from 2001:db8::1 to 2001:db8::2 */
-static struct nf_key key6(unsigned int n)
+static struct nfl_key key6(unsigned int n)
 {
-	struct nf_key k = key4(n);
+	struct nfl_key k = key4(n);
 
 	k.family = AF_INET6;
 	memset(&k.v6, 0, sizeof(k.v6));
@@ -81,49 +81,49 @@ static struct nf_key key6(unsigned int n)
 	return k;
 }
 
-static struct nf_flow *tc_lookup(struct tcache *tc, const struct nf_key *key)
+static struct nfl_flow *tc_lookup(struct tcache *tc, const struct nfl_key *key)
 {
 	u64 steps = 0;
 
-	return *nf_flow_find(nf_htable_bucket(&tc->t, key), key, &steps);
+	return *nfl_flow_find(nfl_htable_bucket(&tc->t, key), key, &steps);
 }
 
 /* One packet of @len bytes at tc->now, accounted as cache.c does. */
-static struct nf_flow *tc_packet(struct tcache *tc, const struct nf_key *key,
+static struct nfl_flow *tc_packet(struct tcache *tc, const struct nfl_key *key,
 				 u32 len, u8 tcp_flags)
 {
-	struct nf_pkt pkt = { .len = len, .segs = 1,
-			      .tcp_or = nf_tcp_or(tcp_flags, 0) };
-	struct nf_flow **bucket = nf_htable_bucket(&tc->t, key), **pp, *f;
+	struct nfl_pkt pkt = { .len = len, .segs = 1,
+			      .tcp_or = nfl_tcp_or(tcp_flags, 0) };
+	struct nfl_flow **bucket = nfl_htable_bucket(&tc->t, key), **pp, *f;
 	u64 steps = 0;
 
-	pp = nf_flow_find(bucket, key, &steps);
+	pp = nfl_flow_find(bucket, key, &steps);
 	f = *pp;
-	if (f && nf_flow_must_split(f, &pkt, tc->max_bytes, tc->max_packets)) {
+	if (f && nfl_flow_must_split(f, &pkt, tc->max_bytes, tc->max_packets)) {
 		*pp = f->next;
-		nf_flow_list_add(&tc->gone, f, NF_END_RESOURCES);
+		nfl_flow_list_add(&tc->gone, f, NFL_END_RESOURCES);
 		f = NULL;
 	}
 	if (!f) {
-		f = kunit_kzalloc(tc->test, NF_FLOW6_SIZE, GFP_KERNEL);
+		f = kunit_kzalloc(tc->test, NFL_FLOW6_SIZE, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(tc->test, f);
-		nf_flow_start(f, key, &pkt, tc->now);
-		nf_flow_link(bucket, f);
+		nfl_flow_start(f, key, &pkt, tc->now);
+		nfl_flow_link(bucket, f);
 	}
-	nf_flow_count(f, key, &pkt, tc->now);
+	nfl_flow_count(f, key, &pkt, tc->now);
 	return f;
 }
 
 /* An ageing pass over the whole table at tc->now. */
 static void tc_scan(struct tcache *tc)
 {
-	nf_htable_expire(&tc->t, 0, tc->t.hsize, tc->now, &tc->ag, &tc->gone);
+	nfl_htable_expire(&tc->t, 0, tc->t.hsize, tc->now, &tc->ag, &tc->gone);
 }
 
 static unsigned int tc_flows(struct tcache *tc)
 {
 	unsigned int i, n = 0;
-	struct nf_flow *f;
+	struct nfl_flow *f;
 
 	for (i = 0; i < tc->t.hsize; i++)
 		for (f = tc->t.buckets[i]; f; f = f->next)
@@ -133,72 +133,72 @@ static unsigned int tc_flows(struct tcache *tc)
 
 static void hash_stable_test(struct kunit *test)
 {
-	struct nf_key a = key4(1), b = key4(1), c = key4(2);
-	struct nf_key a6 = key6(1), b6 = key6(1);
+	struct nfl_key a = key4(1), b = key4(1), c = key4(2);
+	struct nfl_key a6 = key6(1), b6 = key6(1);
 
-	KUNIT_EXPECT_EQ(test, nf_key_hash(&a, 42), nf_key_hash(&b, 42));
-	KUNIT_EXPECT_EQ(test, nf_key_hash(&a6, 42), nf_key_hash(&b6, 42));
-	KUNIT_EXPECT_NE(test, nf_key_hash(&a, 42), nf_key_hash(&c, 42));
-	KUNIT_EXPECT_NE(test, nf_key_hash(&a, 42), nf_key_hash(&a6, 42));
+	KUNIT_EXPECT_EQ(test, nfl_key_hash(&a, 42), nfl_key_hash(&b, 42));
+	KUNIT_EXPECT_EQ(test, nfl_key_hash(&a6, 42), nfl_key_hash(&b6, 42));
+	KUNIT_EXPECT_NE(test, nfl_key_hash(&a, 42), nfl_key_hash(&c, 42));
+	KUNIT_EXPECT_NE(test, nfl_key_hash(&a, 42), nfl_key_hash(&a6, 42));
 	/* murmur3 over the key's bytes, cut to its family's length */
-	KUNIT_EXPECT_EQ(test, nf_key_hash(&a, 42),
-			murmur3_32(&a, NF_KEY4_WORDS * 4, 42));
-	KUNIT_EXPECT_EQ(test, nf_key_hash(&a6, 42),
-			murmur3_32(&a6, NF_KEY6_WORDS * 4, 42));
+	KUNIT_EXPECT_EQ(test, nfl_key_hash(&a, 42),
+			murmur3_32(&a, NFL_KEY4_WORDS * 4, 42));
+	KUNIT_EXPECT_EQ(test, nfl_key_hash(&a6, 42),
+			murmur3_32(&a6, NFL_KEY6_WORDS * 4, 42));
 }
 
 static void hash_seed_test(struct kunit *test)
 {
 	static const u32 seeds[] = { 0, 1, 2, 0x80000000, 0xffffffff };
-	struct nf_key k4 = key4(7), k6 = key6(7);
+	struct nfl_key k4 = key4(7), k6 = key6(7);
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(seeds); i++)
 		for (j = i + 1; j < ARRAY_SIZE(seeds); j++) {
-			KUNIT_EXPECT_NE(test, nf_key_hash(&k4, seeds[i]),
-					nf_key_hash(&k4, seeds[j]));
-			KUNIT_EXPECT_NE(test, nf_key_hash(&k6, seeds[i]),
-					nf_key_hash(&k6, seeds[j]));
+			KUNIT_EXPECT_NE(test, nfl_key_hash(&k4, seeds[i]),
+					nfl_key_hash(&k4, seeds[j]));
+			KUNIT_EXPECT_NE(test, nfl_key_hash(&k6, seeds[i]),
+					nfl_key_hash(&k6, seeds[j]));
 		}
 }
 
 static void key_equal_test(struct kunit *test)
 {
-	struct nf_key a = key4(1), b = key4(1), x;
+	struct nfl_key a = key4(1), b = key4(1), x;
 
-	KUNIT_EXPECT_TRUE(test, nf_key_equal(&a, &b));
+	KUNIT_EXPECT_TRUE(test, nfl_key_equal(&a, &b));
 	/* a v4 key ends after its addresses; what follows is not compared */
 	memset(&b.v6.saddr.s6_addr32[2], 0xa5, sizeof(b.v6) - 8);
-	KUNIT_EXPECT_TRUE(test, nf_key_equal(&a, &b));
+	KUNIT_EXPECT_TRUE(test, nfl_key_equal(&a, &b));
 
 	x = a;
 	x.iif = 3;
-	KUNIT_EXPECT_FALSE(test, nf_key_equal(&a, &x));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&a, &x));
 	x = a;
 	x.dport = htons(54);
-	KUNIT_EXPECT_FALSE(test, nf_key_equal(&a, &x));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&a, &x));
 	x = a;
 	x.tos = 4;
-	KUNIT_EXPECT_FALSE(test, nf_key_equal(&a, &x));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&a, &x));
 	x = a;
 	x.v4.daddr = htonl(0x0a000003);
-	KUNIT_EXPECT_FALSE(test, nf_key_equal(&a, &x));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&a, &x));
 }
 
 /* A v6 key whose words equal a v4 key's, and more, is another flow. */
 static void key_v4_v6_test(struct kunit *test)
 {
-	struct nf_key k4 = key4(1), k6 = k4;
+	struct nfl_key k4 = key4(1), k6 = k4;
 
 	k6.family = AF_INET6;
-	KUNIT_EXPECT_FALSE(test, nf_key_equal(&k4, &k6));
-	KUNIT_EXPECT_FALSE(test, nf_key_equal(&k6, &k4));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&k4, &k6));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&k6, &k4));
 
 	/* in one table, each finds its own flow */
 	{
 		struct tcache *tc = tc_new(test, 1, 1000);
-		struct nf_flow *f4 = tc_packet(tc, &k4, 100, 0);
-		struct nf_flow *f6 = tc_packet(tc, &k6, 200, 0);
+		struct nfl_flow *f4 = tc_packet(tc, &k4, 100, 0);
+		struct nfl_flow *f6 = tc_packet(tc, &k6, 200, 0);
 
 		KUNIT_EXPECT_PTR_NE(test, f4, f6);
 		KUNIT_EXPECT_PTR_EQ(test, tc_lookup(tc, &k4), f4);
@@ -212,14 +212,14 @@ static void insert_lookup_test(struct kunit *test)
 {
 	/* 8 buckets for 100 flows: chains of many entries */
 	struct tcache *tc = tc_new(test, 8, 1000);
-	struct nf_flow *flows[100];
-	struct nf_key k;
+	struct nfl_flow *flows[100];
+	struct nfl_key k;
 	unsigned int i;
-	struct nf_flow **pp;
+	struct nfl_flow **pp;
 	u64 steps = 0;
 
 	k = key4(1000);
-	pp = nf_flow_find(nf_htable_bucket(&tc->t, &k), &k, &steps);
+	pp = nfl_flow_find(nfl_htable_bucket(&tc->t, &k), &k, &steps);
 	KUNIT_EXPECT_NULL(test, *pp);
 	KUNIT_EXPECT_EQ(test, steps, 0);
 
@@ -235,14 +235,14 @@ static void insert_lookup_test(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, tc_packet(tc, &k, 1, 0), flows[i]);
 		KUNIT_EXPECT_EQ(test, flows[i]->packets, 2);
 		KUNIT_EXPECT_EQ(test, flows[i]->bytes, 11 + i);
-		KUNIT_EXPECT_TRUE(test, nf_key_equal(&flows[i]->key, &k));
+		KUNIT_EXPECT_TRUE(test, nfl_key_equal(&flows[i]->key, &k));
 	}
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), ARRAY_SIZE(flows));
 
 	/* steps counts the entries passed over: here the whole chain */
 	k = key4(1000);
 	steps = 0;
-	pp = nf_flow_find(nf_htable_bucket(&tc->t, &k), &k, &steps);
+	pp = nfl_flow_find(nfl_htable_bucket(&tc->t, &k), &k, &steps);
 	KUNIT_EXPECT_NULL(test, *pp);
 	KUNIT_EXPECT_GT(test, steps, 0);
 }
@@ -250,8 +250,8 @@ static void insert_lookup_test(struct kunit *test)
 static void flow_start_test(struct kunit *test)
 {
 	struct tcache *tc = tc_new(test, 16, 5000);
-	struct nf_key k = key6(3);
-	struct nf_flow *f;
+	struct nfl_key k = key6(3);
+	struct nfl_flow *f;
 
 	f = tc_packet(tc, &k, 60, TCPHDR_SYN);
 	tc->now += 7;
@@ -272,36 +272,36 @@ static void flow_start_test(struct kunit *test)
 static void flow_opts_test(struct kunit *test)
 {
 	struct tcache *tc = tc_new(test, 16, 5000);
-	struct nf_pkt pkt = { .len = 52, .segs = 1,
-			      .tcp_or = nf_tcp_or(0, BIT(2)) };
-	struct nf_key k = key4(4);
-	struct nf_flow *f;
+	struct nfl_pkt pkt = { .len = 52, .segs = 1,
+			      .tcp_or = nfl_tcp_or(0, BIT(2)) };
+	struct nfl_key k = key4(4);
+	struct nfl_flow *f;
 
-	KUNIT_EXPECT_EQ(test, NF_FLOW4_SIZE, 64);
-	KUNIT_EXPECT_EQ(test, NF_FLOW4O_SIZE, 68);
+	KUNIT_EXPECT_EQ(test, NFL_FLOW4_SIZE, 64);
+	KUNIT_EXPECT_EQ(test, NFL_FLOW4O_SIZE, 68);
 	f = tc_packet(tc, &k, 40, 0);
 	KUNIT_EXPECT_EQ(test, f->tcp_opts, 0U);
 	KUNIT_EXPECT_EQ(test, f->flags, 0);
-	nf_flow_count(f, &k, &pkt, tc->now);
-	pkt.tcp_or = nf_tcp_or(TCPHDR_ACK, NF_TCPOPT_FASTOPEN | BIT(1));
-	f->end_reason = NF_END_IDLE;	/* not a packet's to change */
-	f->flags = NF_FLOW_IP4_OPTS;
-	nf_flow_count(f, &k, &pkt, tc->now);
-	KUNIT_EXPECT_EQ(test, f->tcp_opts, NF_TCPOPT_FASTOPEN | BIT(1) | BIT(2));
+	nfl_flow_count(f, &k, &pkt, tc->now);
+	pkt.tcp_or = nfl_tcp_or(TCPHDR_ACK, NFL_TCPOPT_FASTOPEN | BIT(1));
+	f->end_reason = NFL_END_IDLE;	/* not a packet's to change */
+	f->flags = NFL_FLOW_IP4_OPTS;
+	nfl_flow_count(f, &k, &pkt, tc->now);
+	KUNIT_EXPECT_EQ(test, f->tcp_opts, NFL_TCPOPT_FASTOPEN | BIT(1) | BIT(2));
 	KUNIT_EXPECT_EQ(test, f->tcp_flags, TCPHDR_ACK);
-	KUNIT_EXPECT_EQ(test, f->end_reason, NF_END_IDLE);
-	KUNIT_EXPECT_EQ(test, f->flags, NF_FLOW_IP4_OPTS);
+	KUNIT_EXPECT_EQ(test, f->end_reason, NFL_END_IDLE);
+	KUNIT_EXPECT_EQ(test, f->flags, NFL_FLOW_IP4_OPTS);
 	f->end_reason = 0;
 	f->flags = 0;
-	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
-	nf_flow_set_ip4o(f);
-	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), 0U);
-	nf_flow4_tail(f)->ip4_opts |= BIT(20);
-	KUNIT_EXPECT_EQ(test, nf_flow_ip4_opts(f), (u32)BIT(20));
+	KUNIT_EXPECT_EQ(test, nfl_flow_ip4_opts(f), 0U);
+	nfl_flow_set_ip4o(f);
+	KUNIT_EXPECT_EQ(test, nfl_flow_ip4_opts(f), 0U);
+	nfl_flow4_tail(f)->ip4_opts |= BIT(20);
+	KUNIT_EXPECT_EQ(test, nfl_flow_ip4_opts(f), (u32)BIT(20));
 	KUNIT_EXPECT_EQ(test, f->packets, 3);
 	KUNIT_EXPECT_EQ(test, f->bytes, 144);
 	/* the tail lies just after the IPv4 key */
-	KUNIT_EXPECT_PTR_EQ(test, (void *)nf_flow4_tail(f),
+	KUNIT_EXPECT_PTR_EQ(test, (void *)nfl_flow4_tail(f),
 			    (void *)&f->key.v4.daddr + 4);
 }
 
@@ -309,28 +309,28 @@ static void flow_opts_test(struct kunit *test)
 static void inactive_boundary_test(struct kunit *test)
 {
 	struct tcache *tc = tc_new(test, 16, 100000);
-	struct nf_key k = key4(1);
-	struct nf_flow *f;
+	struct nfl_key k = key4(1);
+	struct nfl_flow *f;
 
 	f = tc_packet(tc, &k, 100, 0);
 	tc->now += 5 * HZ;
 	tc_packet(tc, &k, 100, 0);
 
 	tc->now += INACTIVE - 1;
-	KUNIT_EXPECT_EQ(test, nf_flow_expiry(f, tc->now, &tc->ag), 0);
+	KUNIT_EXPECT_EQ(test, nfl_flow_expiry(f, tc->now, &tc->ag), 0);
 	tc_scan(tc);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), 1);
 	KUNIT_EXPECT_NULL(test, tc->gone.head);
 
 	tc->now++;
-	KUNIT_EXPECT_EQ(test, nf_flow_expiry(f, tc->now, &tc->ag), NF_END_IDLE);
+	KUNIT_EXPECT_EQ(test, nfl_flow_expiry(f, tc->now, &tc->ag), NFL_END_IDLE);
 	tc_scan(tc);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), 0);
 	KUNIT_EXPECT_NULL(test, tc_lookup(tc, &k));
 	KUNIT_EXPECT_PTR_EQ(test, tc->gone.head, f);
 	KUNIT_EXPECT_PTR_EQ(test, tc->gone.tail, f);
 	KUNIT_EXPECT_NULL(test, f->next);
-	KUNIT_EXPECT_EQ(test, f->end_reason, NF_END_IDLE);
+	KUNIT_EXPECT_EQ(test, f->end_reason, NFL_END_IDLE);
 	KUNIT_EXPECT_EQ(test, tc->gone.flows, 1);
 	KUNIT_EXPECT_EQ(test, tc->gone.flows6, 0);
 	KUNIT_EXPECT_EQ(test, tc->gone.packets, 2);
@@ -344,10 +344,10 @@ static void inactive_boundary_test(struct kunit *test)
 static void active_interim_test(struct kunit *test)
 {
 	struct tcache *tc = tc_new(test, 16, 2000);
-	struct nf_key k = key4(1);
+	struct nfl_key k = key4(1);
 	u32 t0 = tc->now, sent = 0, exported = 0;
 	unsigned int records = 0;
-	struct nf_flow *f, *g;
+	struct nfl_flow *f, *g;
 
 	/* a scan and a packet every HZ/4, for 2.5 active timeouts */
 	while (tc->now - t0 < ACTIVE * 5 / 2) {
@@ -357,7 +357,7 @@ static void active_interim_test(struct kunit *test)
 		tc->now += HZ / 4;
 	}
 	for (g = tc->gone.head; g; g = g->next) {
-		KUNIT_EXPECT_EQ(test, g->end_reason, NF_END_ACTIVE);
+		KUNIT_EXPECT_EQ(test, g->end_reason, NFL_END_ACTIVE);
 		KUNIT_EXPECT_GE(test, g->last - g->first, ACTIVE - HZ / 4);
 		KUNIT_EXPECT_LT(test, g->last - g->first, ACTIVE);
 		exported += g->packets;
@@ -372,10 +372,10 @@ static void active_interim_test(struct kunit *test)
 
 	/* the boundary, to the jiffy, with a packet just before it */
 	f->last = f->first + ACTIVE - 1;
-	KUNIT_EXPECT_EQ(test, nf_flow_expiry(f, f->first + ACTIVE - 1, &tc->ag),
+	KUNIT_EXPECT_EQ(test, nfl_flow_expiry(f, f->first + ACTIVE - 1, &tc->ag),
 			0);
-	KUNIT_EXPECT_EQ(test, nf_flow_expiry(f, f->first + ACTIVE, &tc->ag),
-			NF_END_ACTIVE);
+	KUNIT_EXPECT_EQ(test, nfl_flow_expiry(f, f->first + ACTIVE, &tc->ag),
+			NFL_END_ACTIVE);
 }
 
 /* FIN or RST: the flow leaves after the grace, not the inactive timeout. */
@@ -383,14 +383,14 @@ static void end_grace_test(struct kunit *test)
 {
 	static const u8 ends[] = { TCPHDR_FIN | TCPHDR_ACK, TCPHDR_RST };
 	struct tcache *tc = tc_new(test, 16, 7000);
-	struct nf_key k = key4(1), plain = key4(2);
-	struct nf_flow *f, *p;
+	struct nfl_key k = key4(1), plain = key4(2);
+	struct nfl_flow *f, *p;
 	unsigned int i;
 
 	k.proto = IPPROTO_TCP;
 	plain.proto = IPPROTO_TCP;
 	for (i = 0; i < ARRAY_SIZE(ends); i++) {
-		tc->gone = (struct nf_flow_list){};
+		tc->gone = (struct nfl_flow_list){};
 		f = tc_packet(tc, &k, 60, TCPHDR_SYN);
 		p = tc_packet(tc, &plain, 60, TCPHDR_ACK);
 		tc->now += HZ;
@@ -406,7 +406,7 @@ static void end_grace_test(struct kunit *test)
 		tc_scan(tc);
 		KUNIT_EXPECT_EQ(test, tc_flows(tc), 1);
 		KUNIT_EXPECT_PTR_EQ(test, tc->gone.head, f);
-		KUNIT_EXPECT_EQ(test, f->end_reason, NF_END_DETECTED);
+		KUNIT_EXPECT_EQ(test, f->end_reason, NFL_END_DETECTED);
 		KUNIT_EXPECT_EQ(test, f->packets, 3);
 		KUNIT_EXPECT_PTR_EQ(test, tc_lookup(tc, &plain), p);
 
@@ -414,7 +414,7 @@ static void end_grace_test(struct kunit *test)
 		tc->now = p->last + INACTIVE;
 		tc_scan(tc);
 		KUNIT_EXPECT_EQ(test, tc_flows(tc), 0);
-		KUNIT_EXPECT_EQ(test, p->end_reason, NF_END_IDLE);
+		KUNIT_EXPECT_EQ(test, p->end_reason, NFL_END_IDLE);
 		tc->now += HZ;
 	}
 }
@@ -424,8 +424,8 @@ static void jiffies_wrap_test(struct kunit *test)
 {
 	u32 t0 = 0xffffffff - 5 * HZ;
 	struct tcache *tc = tc_new(test, 16, t0);
-	struct nf_key idle = key4(1), busy = key4(2);
-	struct nf_flow *fi, *fb;
+	struct nfl_key idle = key4(1), busy = key4(2);
+	struct nfl_flow *fi, *fb;
 	unsigned int i;
 
 	fi = tc_packet(tc, &idle, 100, 0);
@@ -444,7 +444,7 @@ static void jiffies_wrap_test(struct kunit *test)
 	tc_scan(tc);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), 1);
 	KUNIT_EXPECT_PTR_EQ(test, tc->gone.head, fi);
-	KUNIT_EXPECT_EQ(test, fi->end_reason, NF_END_IDLE);
+	KUNIT_EXPECT_EQ(test, fi->end_reason, NFL_END_IDLE);
 
 	tc->now = t0 + ACTIVE - 1;
 	tc_packet(tc, &busy, 100, 0);
@@ -453,43 +453,43 @@ static void jiffies_wrap_test(struct kunit *test)
 	tc->now++;
 	tc_scan(tc);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), 0);
-	KUNIT_EXPECT_EQ(test, fb->end_reason, NF_END_ACTIVE);
+	KUNIT_EXPECT_EQ(test, fb->end_reason, NFL_END_ACTIVE);
 	KUNIT_EXPECT_EQ(test, fb->first, t0);
 }
 
 /* The split decision at the limits, then in the table. */
 static void split_test(struct kunit *test)
 {
-	struct nf_flow f = {};
-	struct nf_pkt pkt = { .segs = 1 };
+	struct nfl_flow f = {};
+	struct nfl_pkt pkt = { .segs = 1 };
 	struct tcache *tc;
-	struct nf_flow *a, *b;
-	struct nf_key k = key4(1);
+	struct nfl_flow *a, *b;
+	struct nfl_key k = key4(1);
 
 	f.bytes = 990;
 	f.packets = 9;
 	pkt.len = 10;
-	KUNIT_EXPECT_FALSE(test, nf_flow_must_split(&f, &pkt, 1000, 10));
+	KUNIT_EXPECT_FALSE(test, nfl_flow_must_split(&f, &pkt, 1000, 10));
 	pkt.len = 11;
-	KUNIT_EXPECT_TRUE(test, nf_flow_must_split(&f, &pkt, 1000, 10));
+	KUNIT_EXPECT_TRUE(test, nfl_flow_must_split(&f, &pkt, 1000, 10));
 	pkt.len = 10;
 	pkt.segs = 2;
-	KUNIT_EXPECT_TRUE(test, nf_flow_must_split(&f, &pkt, 1000, 10));
+	KUNIT_EXPECT_TRUE(test, nfl_flow_must_split(&f, &pkt, 1000, 10));
 
 	/* no limit but the counters' own width */
 	f.bytes = 0;
 	f.packets = U32_MAX - 1;
 	pkt.segs = 1;
-	KUNIT_EXPECT_FALSE(test, nf_flow_must_split(&f, &pkt, U64_MAX, U32_MAX));
+	KUNIT_EXPECT_FALSE(test, nfl_flow_must_split(&f, &pkt, U64_MAX, U32_MAX));
 	pkt.segs = 2;
-	KUNIT_EXPECT_TRUE(test, nf_flow_must_split(&f, &pkt, U64_MAX, U32_MAX));
+	KUNIT_EXPECT_TRUE(test, nfl_flow_must_split(&f, &pkt, U64_MAX, U32_MAX));
 	f.packets = 1;
 	f.bytes = U32_MAX - 10;
 	pkt.segs = 1;
 	pkt.len = 10;
-	KUNIT_EXPECT_FALSE(test, nf_flow_must_split(&f, &pkt, U32_MAX, U32_MAX));
+	KUNIT_EXPECT_FALSE(test, nfl_flow_must_split(&f, &pkt, U32_MAX, U32_MAX));
 	pkt.len = 11;
-	KUNIT_EXPECT_TRUE(test, nf_flow_must_split(&f, &pkt, U32_MAX, U32_MAX));
+	KUNIT_EXPECT_TRUE(test, nfl_flow_must_split(&f, &pkt, U32_MAX, U32_MAX));
 
 	/* in the table: the full flow leaves, the packet starts a new one */
 	tc = tc_new(test, 16, 3000);
@@ -502,7 +502,7 @@ static void split_test(struct kunit *test)
 	b = tc_packet(tc, &k, 50, 0);
 	KUNIT_EXPECT_PTR_NE(test, a, b);
 	KUNIT_EXPECT_PTR_EQ(test, tc->gone.head, a);
-	KUNIT_EXPECT_EQ(test, a->end_reason, NF_END_RESOURCES);
+	KUNIT_EXPECT_EQ(test, a->end_reason, NFL_END_RESOURCES);
 	KUNIT_EXPECT_EQ(test, a->packets, 3);
 	KUNIT_EXPECT_EQ(test, b->packets, 1);
 	KUNIT_EXPECT_EQ(test, b->bytes, 50);
@@ -515,20 +515,20 @@ static void split_test(struct kunit *test)
 static void flush_test(struct kunit *test)
 {
 	struct tcache *tc = tc_new(test, 4, 100);
-	struct nf_key k;
-	struct nf_flow *f;
+	struct nfl_key k;
+	struct nfl_flow *f;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < 20; i++) {
 		k = i < 5 ? key6(i) : key4(i);
 		tc_packet(tc, &k, 10, 0);
 	}
-	nf_htable_expire(&tc->t, 0, 2, tc->now, NULL, &tc->gone);
+	nfl_htable_expire(&tc->t, 0, 2, tc->now, NULL, &tc->gone);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc) + tc->gone.flows, 20);
-	nf_htable_expire(&tc->t, 2, 100, tc->now, NULL, &tc->gone);
+	nfl_htable_expire(&tc->t, 2, 100, tc->now, NULL, &tc->gone);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), 0);
 	for (f = tc->gone.head; f; f = f->next) {
-		KUNIT_EXPECT_EQ(test, f->end_reason, NF_END_FORCED);
+		KUNIT_EXPECT_EQ(test, f->end_reason, NFL_END_FORCED);
 		n++;
 		if (!f->next)
 			KUNIT_EXPECT_PTR_EQ(test, tc->gone.tail, f);
@@ -544,15 +544,15 @@ static void flush_test(struct kunit *test)
 static void move_test(struct kunit *test)
 {
 	struct tcache *small = tc_new(test, 4, 100), *big = tc_new(test, 64, 100);
-	struct nf_flow *flows[50];
-	struct nf_key k;
+	struct nfl_flow *flows[50];
+	struct nfl_key k;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		k = i % 3 ? key4(i) : key6(i);
 		flows[i] = tc_packet(small, &k, 1, 0);
 	}
-	nf_htable_move(&big->t, &small->t);
+	nfl_htable_move(&big->t, &small->t);
 	KUNIT_EXPECT_EQ(test, tc_flows(small), 0);
 	KUNIT_EXPECT_EQ(test, tc_flows(big), ARRAY_SIZE(flows));
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
@@ -564,20 +564,20 @@ static void move_test(struct kunit *test)
 /* The two lists a scan chunk and the packet path fill become one. */
 static void list_splice_test(struct kunit *test)
 {
-	struct nf_flow a = {}, b = {}, c = {};
-	struct nf_flow_list x = {}, y = {};
+	struct nfl_flow a = {}, b = {}, c = {};
+	struct nfl_flow_list x = {}, y = {};
 
 	a.key.family = AF_INET;
 	b.key.family = AF_INET6;
 	c.key.family = AF_INET;
-	c.flags = NF_FLOW_IP4_OPTS;
+	c.flags = NFL_FLOW_IP4_OPTS;
 	a.packets = 1;
 	b.packets = 2;
 	c.packets = 4;
-	nf_flow_list_add(&x, &a, NF_END_IDLE);
-	nf_flow_list_add(&y, &b, NF_END_ACTIVE);
-	nf_flow_list_add(&y, &c, NF_END_DETECTED);
-	nf_flow_list_splice(&x, &y);
+	nfl_flow_list_add(&x, &a, NFL_END_IDLE);
+	nfl_flow_list_add(&y, &b, NFL_END_ACTIVE);
+	nfl_flow_list_add(&y, &c, NFL_END_DETECTED);
+	nfl_flow_list_splice(&x, &y);
 	KUNIT_EXPECT_PTR_EQ(test, x.head, &a);
 	KUNIT_EXPECT_PTR_EQ(test, a.next, &b);
 	KUNIT_EXPECT_PTR_EQ(test, b.next, &c);
@@ -588,8 +588,8 @@ static void list_splice_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.flows4o, 1);
 	KUNIT_EXPECT_EQ(test, x.packets, 7);
 
-	x = (struct nf_flow_list){};
-	nf_flow_list_splice(&x, &y);
+	x = (struct nfl_flow_list){};
+	nfl_flow_list_splice(&x, &y);
 	KUNIT_EXPECT_PTR_EQ(test, x.head, &b);
 	KUNIT_EXPECT_PTR_EQ(test, x.tail, &c);
 }

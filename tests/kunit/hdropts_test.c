@@ -12,9 +12,9 @@
 #include "flow.h"
 #include "hdropts.h"
 
-#define IP4(...)	nf_ip4_opts((const u8[]){ __VA_ARGS__ }, \
+#define IP4(...)	nfl_ip4_opts((const u8[]){ __VA_ARGS__ }, \
 				    sizeof((const u8[]){ __VA_ARGS__ }))
-#define TCP(...)	nf_tcp_opts((const u8[]){ __VA_ARGS__ }, \
+#define TCP(...)	nfl_tcp_opts((const u8[]){ __VA_ARGS__ }, \
 				    sizeof((const u8[]){ __VA_ARGS__ }))
 
 /* What Linux sends by IP_OPTIONS: router alert, record route, timestamp */
@@ -36,7 +36,7 @@ static void ip4_good_test(struct kunit *test)
 				  0x0b, 4, 0, 0),
 			BIT(30) | BIT(13) | BIT(25) | BIT(11));
 	KUNIT_EXPECT_EQ(test, IP4(1, 1, 1, 1), BIT(1));	/* NOPs only */
-	KUNIT_EXPECT_EQ(test, nf_ip4_opts(NULL, 0), 0U);
+	KUNIT_EXPECT_EQ(test, nfl_ip4_opts(NULL, 0), 0U);
 	KUNIT_EXPECT_EQ(test, IP4(0), BIT(0));			/* EOOL only */
 }
 
@@ -74,15 +74,15 @@ static void ip4_truncated_test(struct kunit *test)
 {
 	static const u8 rr_ts[] = { 0x07, 7, 4, 0, 0, 0, 0, 0x44, 4, 5, 0 };
 
-	KUNIT_EXPECT_EQ(test, nf_ip4_opts(rr_ts, sizeof(rr_ts)),
+	KUNIT_EXPECT_EQ(test, nfl_ip4_opts(rr_ts, sizeof(rr_ts)),
 			BIT(7) | BIT(4));
-	KUNIT_EXPECT_EQ(test, nf_ip4_opts(rr_ts, 10), BIT(7));
-	KUNIT_EXPECT_EQ(test, nf_ip4_opts(rr_ts, 7), BIT(7));
-	KUNIT_EXPECT_EQ(test, nf_ip4_opts(rr_ts, 6), 0U);
-	KUNIT_EXPECT_EQ(test, nf_ip4_opts(rr_ts, 1), 0U);
+	KUNIT_EXPECT_EQ(test, nfl_ip4_opts(rr_ts, 10), BIT(7));
+	KUNIT_EXPECT_EQ(test, nfl_ip4_opts(rr_ts, 7), BIT(7));
+	KUNIT_EXPECT_EQ(test, nfl_ip4_opts(rr_ts, 6), 0U);
+	KUNIT_EXPECT_EQ(test, nfl_ip4_opts(rr_ts, 1), 0U);
 }
 
-/* tcpOptions as kept (NF_TCPOPT_FASTOPEN for 34) and as exported */
+/* tcpOptions as kept (NFL_TCPOPT_FASTOPEN for 34) and as exported */
 static void tcp_good_test(struct kunit *test)
 {
 	/* Linux SYN: MSS, SACK permitted, timestamps, NOP, window scale */
@@ -93,7 +93,7 @@ static void tcp_good_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, syn, BIT(2) | BIT(4) | BIT(8) | BIT(1) | BIT(3));
 	KUNIT_EXPECT_EQ(test, data, BIT(1) | BIT(8));
-	KUNIT_EXPECT_EQ(test, nf_tcp_opts_ie(syn | data), 0x11eULL);
+	KUNIT_EXPECT_EQ(test, nfl_tcp_opts_ie(syn | data), 0x11eULL);
 	/* MPTCP 30, SACK 5, MD5 19, AO 29 */
 	KUNIT_EXPECT_EQ(test, TCP(30, 4, 0, 0, 5, 2, 19, 2, 29, 2),
 			BIT(30) | BIT(5) | BIT(19) | BIT(29));
@@ -104,16 +104,16 @@ static void tcp_fastopen_and_high_test(struct kunit *test)
 {
 	u32 tfo = TCP(34, 2, 1, 1);
 
-	KUNIT_EXPECT_EQ(test, tfo, NF_TCPOPT_FASTOPEN | BIT(1));
-	KUNIT_EXPECT_EQ(test, nf_tcp_opts_ie(tfo), BIT_ULL(34) | BIT_ULL(1));
-	KUNIT_EXPECT_EQ(test, nf_tcp_opts_ie(NF_TCPOPT_FASTOPEN),
+	KUNIT_EXPECT_EQ(test, tfo, NFL_TCPOPT_FASTOPEN | BIT(1));
+	KUNIT_EXPECT_EQ(test, nfl_tcp_opts_ie(tfo), BIT_ULL(34) | BIT_ULL(1));
+	KUNIT_EXPECT_EQ(test, nfl_tcp_opts_ie(NFL_TCPOPT_FASTOPEN),
 			0x0000000400000000ULL);
 	KUNIT_EXPECT_EQ(test, TCP(40, 2), 0U);
 	KUNIT_EXPECT_EQ(test, TCP(31, 2, 32, 2, 33, 2, 35, 2, 63, 2), 0U);
 	KUNIT_EXPECT_EQ(test, TCP(64, 4, 0, 0, 253, 2, 254, 2, 3, 3, 0),
 			BIT(3));
 	/* the walk still steps over them */
-	KUNIT_EXPECT_EQ(test, TCP(40, 6, 2, 4, 0, 0, 34, 2), NF_TCPOPT_FASTOPEN);
+	KUNIT_EXPECT_EQ(test, TCP(40, 6, 2, 4, 0, 0, 34, 2), NFL_TCPOPT_FASTOPEN);
 }
 
 static void tcp_malformed_test(struct kunit *test)
@@ -128,7 +128,7 @@ static void tcp_malformed_test(struct kunit *test)
 	/* a kind in the last byte, no length */
 	KUNIT_EXPECT_EQ(test, TCP(1, 1, 1, 2), BIT(1));
 	/* truncated: a timestamps option cut by the caller */
-	KUNIT_EXPECT_EQ(test, nf_tcp_opts((const u8[]){ 1, 1, 8, 10, 0, 0 }, 6),
+	KUNIT_EXPECT_EQ(test, nfl_tcp_opts((const u8[]){ 1, 1, 8, 10, 0, 0 }, 6),
 			BIT(1));
 }
 

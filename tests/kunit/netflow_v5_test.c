@@ -31,24 +31,24 @@
 #define R_PROT		38
 
 /* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
-static const struct nf_export_time t0 = {
+static const struct nfl_export_time t0 = {
 	.jiffies = 1000000,
 	.uptime_ms = 10000000,
 	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
 };
 
 struct v5_ctx {
-	struct nf_enc e;
+	struct nfl_enc e;
 	u8 buf[NF5_PDU_MAX + 16];
 };
 
-static struct nf_enc *v5_enc(struct kunit *test, size_t size)
+static struct nfl_enc *v5_enc(struct kunit *test, size_t size)
 {
 	struct v5_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	KUNIT_ASSERT_LE(test, size, sizeof(c->buf));
-	c->e.ops = &nf_v5_encoder;
+	c->e.ops = &nfl_v5_encoder;
 	c->e.buf = c->buf;
 	c->e.size = size;
 	/* Bytes past the PDU must stay untouched: see v5_test_limit. */
@@ -80,7 +80,7 @@ static u16 be16_at(const u8 *p)
 	return (u16)(p[0] << 8 | p[1]);
 }
 
-static const u8 *rec(const struct nf_enc *e, unsigned int i)
+static const u8 *rec(const struct nfl_enc *e, unsigned int i)
 {
 	return e->buf + HDR + i * REC;
 }
@@ -120,12 +120,12 @@ static void v5_test_pdu_bytes(struct kunit *test)
 		0x00,				/* dst_mask */
 		0x00, 0x00,			/* pad2 */
 	};
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_flow f;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_flow f;
 
 	e->sequence = 1000;
 	e->engine_id = 7;
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	e->ops->begin(e, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), sizeof(want));
@@ -136,12 +136,12 @@ static void v5_test_pdu_bytes(struct kunit *test)
 
 static void v5_test_limit(struct kunit *test)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_flow f;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_flow f;
 	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, NF5_PDU_MAX, (size_t)(24 + 30 * 48));
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	e->ops->begin(e, &t0);
 	for (i = 0; i < 30; i++) {
 		f.key.sport = htons(1000 + i);
@@ -175,11 +175,11 @@ static void v5_test_limit(struct kunit *test)
 
 static void v5_test_sequence(struct kunit *test)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_flow f;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_flow f;
 	unsigned int i;
 
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 
 	e->ops->begin(e, &t0);
 	for (i = 0; i < 30; i++)
@@ -220,10 +220,10 @@ static void v5_test_icmp(struct kunit *test)
 	/* srcport, dstport, pad1, tcp_flags, prot of the two records */
 	static const u8 unreach[] = { 0x00, 0x00, 0x03, 0x01, 0x00, 0x00, 0x01 };
 	static const u8 echo[] = { 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01 };
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_flow f;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_flow f;
 
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	f.key.proto = 1;
 	f.tcp_flags = 0;
 	f.key.sport = 0;
@@ -239,10 +239,10 @@ static void v5_test_icmp(struct kunit *test)
 
 static void v5_test_clamp(struct kunit *test)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_flow f;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_flow f;
 
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	e->ops->begin(e, &t0);
 
 	f.bytes = 0x100000005ULL;		/* would wrap to 5 */
@@ -290,10 +290,10 @@ static void v5_test_clamp(struct kunit *test)
 }
 
 /* Encode @f alone in a PDU begun at @t; return its record. */
-static const u8 *v5_one(struct kunit *test, const struct nf_export_time *t,
-			const struct nf_flow *f)
+static const u8 *v5_one(struct kunit *test, const struct nfl_export_time *t,
+			const struct nfl_flow *f)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
 
 	e->ops->begin(e, t);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, f), 0);
@@ -304,11 +304,11 @@ static const u8 *v5_one(struct kunit *test, const struct nf_export_time *t,
 
 static void v5_test_time_wrap(struct kunit *test)
 {
-	struct nf_export_time t = t0;
-	struct nf_flow f;
+	struct nfl_export_time t = t0;
+	struct nfl_flow f;
 	const u8 *r;
 
-	nf_test_flow4(&f, &t);
+	nfl_test_flow4(&f, &t);
 
 	/* jiffies wrapped between the first packet and now */
 	t.jiffies = 3 * HZ;
@@ -339,10 +339,10 @@ static void v5_test_time_wrap(struct kunit *test)
 
 static void v5_test_ipv6_skipped(struct kunit *test)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_flow f;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_flow f;
 
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	f.key.family = AF_INET6;
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -EAFNOSUPPORT);
@@ -407,13 +407,13 @@ static void v5_test_nat(struct kunit *test)
 		0x20, 0x20,			/* masks */
 		0x00, 0x00,
 	};
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_nat_event ev;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_nat_event ev;
 
 	e->ops->begin(e, &t0);
-	nf_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nf_test_nat4(&ev, &t0, true, true);
+	nfl_test_nat4(&ev, &t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), HDR + 2 * REC);
 	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 2);
@@ -426,10 +426,10 @@ static void v5_test_nat(struct kunit *test)
 /* NAT66 events have no v5 form: skipped, as IPv6 flows are. */
 static void v5_test_nat6_skipped(struct kunit *test)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_nat_event ev;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_nat_event ev;
 
-	nf_test_nat6(&ev, &t0, false, false);
+	nfl_test_nat6(&ev, &t0, false, false);
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add_nat(e, &ev), -EAFNOSUPPORT);
 	KUNIT_EXPECT_EQ(test, e->records, 0U);
@@ -440,11 +440,11 @@ static void v5_test_nat6_skipped(struct kunit *test)
 /* A full PDU takes no more NAT events either. */
 static void v5_test_nat_full(struct kunit *test)
 {
-	struct nf_enc *e = v5_enc(test, NF5_PDU_MAX);
-	struct nf_nat_event ev;
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	struct nfl_nat_event ev;
 	unsigned int i;
 
-	nf_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &t0, false, false);
 	e->ops->begin(e, &t0);
 	for (i = 0; i < NF5_MAX_RECORDS; i++)
 		KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);

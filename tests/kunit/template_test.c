@@ -18,7 +18,7 @@
 #include "test_flows.h"
 #include "template.h"
 
-#define PDU	NF_TPL_PDU_SIZE
+#define PDU	NFL_TPL_PDU_SIZE
 /*
  * v4 templates: 16 fields, then ipv4Options and tcpOptions (18); ICMP has
  * its type/code and ipv4Options (18).  v6 ones add flowLabelIPv6 and
@@ -36,18 +36,18 @@
 #define NAME		"ipt_NETFLOW 0.1 on h"
 
 /* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
-static const struct nf_export_time t0 = {
+static const struct nfl_export_time t0 = {
 	.jiffies = 1000000,
 	.uptime_ms = 10000000,
 	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
 };
 
 struct tpl_ctx {
-	struct nf_enc e;
+	struct nfl_enc e;
 	u8 buf[PDU + 16];
 };
 
-static struct nf_enc *tpl_enc(struct kunit *test, const struct nf_encoder *ops)
+static struct nfl_enc *tpl_enc(struct kunit *test, const struct nfl_encoder *ops)
 {
 	struct tpl_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
@@ -67,7 +67,7 @@ static struct nf_enc *tpl_enc(struct kunit *test, const struct nf_encoder *ops)
 	return &c->e;
 }
 
-static void tpl_put(struct nf_enc *e)
+static void tpl_put(struct nfl_enc *e)
 {
 	e->ops->release(e);
 }
@@ -77,11 +77,11 @@ static void tpl_put(struct nf_enc *e)
  * hop-by-hop and a destination options header; with its IPv6 tail.
  */
 struct flow6 {
-	struct nf_flow f;
-	struct nf_flow6_tail tail;
+	struct nfl_flow f;
+	struct nfl_flow6_tail tail;
 };
 
-static void flow6(struct flow6 *x, const struct nf_export_time *t)
+static void flow6(struct flow6 *x, const struct nfl_export_time *t)
 {
 	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8,
 		[15] = 1 } } };
@@ -99,10 +99,10 @@ static void flow6(struct flow6 *x, const struct nf_export_time *t)
 	x->f.bytes = 208;
 	x->f.first = t->jiffies - 10 * HZ;
 	x->f.last = t->jiffies - 1 * HZ;
-	x->f.end_reason = NF_END_FORCED;
-	*nf_flow_nexthop6(&x->f) = nh;
-	nf_flow6_tail(&x->f)->flow_label = htonl(0x12345);
-	nf_flow6_tail(&x->f)->ext_hdrs = NF_V6EH_HOP | NF_V6EH_DST;
+	x->f.end_reason = NFL_END_FORCED;
+	*nfl_flow_nexthop6(&x->f) = nh;
+	nfl_flow6_tail(&x->f)->flow_label = htonl(0x12345);
+	nfl_flow6_tail(&x->f)->ext_hdrs = NFL_V6EH_HOP | NFL_V6EH_DST;
 }
 
 static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
@@ -153,7 +153,7 @@ static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 	expect_bytes(test, p, want, sizeof(want), "template 256");
 }
 
-/* The records of nf_test_flow4() in both protocols, up to the times. */
+/* The records of nfl_test_flow4() in both protocols, up to the times. */
 static const u8 rec4_head[] = {
 	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
 	0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
@@ -285,14 +285,14 @@ static void v9_test_pdu_bytes(struct kunit *test)
 		0x00, 0x98, 0x6f, 0x70,		/* first: 10000 s - 10 s */
 		0x00, 0x98, 0x92, 0x98,		/* last: 10000 s - 1 s */
 	};
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 	size_t opt = 20 + TPL_SET_LEN, off = opt + OPT_TPL_LEN + 112;
-	struct nf_flow f;
+	struct nfl_flow f;
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_FALSE(test, e->resync);
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* data set: 4 + 65, padded to 72 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 72);
@@ -333,13 +333,13 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x41, 0x6b,
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
 	};
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	size_t opt = 16 + TPL_SET_LEN, off = opt + OPT_TPL_LEN + 72;
-	struct nf_flow f;
+	struct nfl_flow f;
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* data set: 4 + 73, padded to 80 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80);
@@ -400,7 +400,7 @@ static void ipfix_test_icmp6(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
 		0x80, 0x00,			/* type 128, code 0 */
 	};
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	size_t tpl259 = 16 + TPL259_OFF, off;
 	struct flow6 x;
 	u8 *p = e->buf;
@@ -425,7 +425,7 @@ static void ipfix_test_icmp6(struct kunit *test)
 /* v9 gives ICMPv6 element 32 as well: nfdump reads no 139 in v9. */
 static void v9_test_icmp6(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 	/* ICMP type/code last */
 	size_t tpl259 = 20 + TPL259_OFF, off;
 	struct flow6 x;
@@ -466,13 +466,13 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	static const u8 rec257_tail[] = { 0x08, 0x00, 0x00, 0x10, 0x00, 0x81 };
 	/* Fast Open (34) and MSS (2) */
 	static const u8 rec258_tail[] = { 0, 0, 0, 0x04, 0, 0, 0, 0x04 };
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	struct flow6 x;
-	struct nf_flow f;
+	struct nfl_flow f;
 	u8 *p = e->buf;
 	size_t off;
 
-	KUNIT_ASSERT_GE(test, sizeof(f), NF_FLOW4O_SIZE);
+	KUNIT_ASSERT_GE(test, sizeof(f), NFL_FLOW4O_SIZE);
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF), 257);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF + 2), 18);
@@ -484,13 +484,13 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 		     sizeof(tpl258_tail), "template 258");
 
 	off = e->len;
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	f.key.proto = IPPROTO_ICMP;
 	f.key.sport = 0;
 	f.key.dport = htons(8 << 8);
 	f.tcp_opts = 0;
-	f.flags = NF_FLOW_IP4_OPTS;
-	nf_flow4_tail(&f)->ip4_opts = BIT(20) | BIT(7) | BIT(0);
+	f.flags = NFL_FLOW_IP4_OPTS;
+	nfl_flow4_tail(&f)->ip4_opts = BIT(20) | BIT(7) | BIT(0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* 45 + 16 of times, ICMP 2, ipv4Options 4 */
 	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 67);
@@ -507,7 +507,7 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	x.f.key.proto = IPPROTO_TCP;
 	x.f.key.sport = htons(40000);
 	x.f.key.dport = htons(443);
-	x.f.tcp_opts = NF_TCPOPT_FASTOPEN | BIT(2);
+	x.f.tcp_opts = NFL_TCPOPT_FASTOPEN | BIT(2);
 	off = ALIGN(e->len, 4);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 	/* 48 + 8 + 8 + 16 + 4 + 5 + 16 of times, tcpOptions 8 */
@@ -519,14 +519,14 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	tpl_put(e);
 }
 
-static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
+static bool has_templates(struct nfl_enc *e, const struct nfl_export_time *t)
 {
 	bool v9 = e->ops->protocol == 9;
-	struct nf_flow f;
+	struct nfl_flow f;
 	bool with;
 
 	e->ops->begin(e, t);
-	nf_test_flow4(&f, t);
+	nfl_test_flow4(&f, t);
 	if (e->ops->add(e, &f))
 		return false;
 	/* the template set follows the header */
@@ -538,7 +538,7 @@ static bool has_templates(struct nf_enc *e, const struct nf_export_time *t)
 /* Templates in the first PDU, then every refresh_rate PDUs. */
 static void v9_test_refresh_rate(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 	static const bool want[] = { 1, 0, 0, 1, 0, 0, 1 };
 	unsigned int i;
 
@@ -557,8 +557,8 @@ static void v9_test_refresh_rate(struct kunit *test)
 /* ... and once timeout_rate minutes have passed. */
 static void v9_test_timeout_rate(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
-	struct nf_export_time t = t0;
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_export_time t = t0;
 
 	e->refresh_rate = 0;
 	e->timeout_rate = 1;
@@ -578,14 +578,14 @@ static void v9_test_timeout_rate(struct kunit *test)
  */
 static void ipfix_test_fill(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	unsigned int i, n = 0, recs = 0;
 	struct flow6 x;
-	struct nf_flow f;
+	struct nfl_flow f;
 	size_t len, off;
 	int err;
 
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	flow6(&x, &t0);
 	e->ops->begin(e, &t0);
 	for (i = 0; ; i++) {
@@ -625,7 +625,7 @@ static void ipfix_test_fill(struct kunit *test)
 /* Nothing to send: no PDU, no sequence step. */
 static void v9_test_empty(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 
 	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
 	e->ops->begin(e, &t0);
@@ -656,7 +656,7 @@ static void expect_nel_tpl(struct kunit *test, const u8 *p, u16 set_id)
 	expect_bytes(test, p, want, sizeof(want), "NEL template");
 }
 
-/* nf_test_nat4() SNAT create, then DNAT delete, natEvent 4 and 5 */
+/* nfl_test_nat4() SNAT create, then DNAT delete, natEvent 4 and 5 */
 static const u8 nel_data[4 + 2 * 34 + 0] = {
 	0x01, 0x05, 0x00, 0x48,		/* data set 261, 72 bytes */
 	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x60, 0xab,	/* 1699999998123 */
@@ -683,18 +683,18 @@ static const u8 nel_data[4 + 2 * 34 + 0] = {
  */
 static void ipfix_test_nel(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
-	struct nf_nat_event ev;
-	struct nf_flow f;
+	struct nfl_nat_event ev;
+	struct nfl_flow f;
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	nf_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nf_test_nat4(&ev, &t0, true, true);
+	nfl_test_nat4(&ev, &t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80 + 52 + 72);
 	/* options, flow and two NAT events are data records */
@@ -709,9 +709,9 @@ static void ipfix_test_nel(struct kunit *test)
 	/* next PDU: no templates due, so no NEL template; historic codes */
 	e->nat_legacy = true;
 	e->ops->begin(e, &t0);
-	nf_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nf_test_nat4(&ev, &t0, true, true);
+	nfl_test_nat4(&ev, &t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 72);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 261);
@@ -724,13 +724,13 @@ static void ipfix_test_nel(struct kunit *test)
 /* v9: the NEL template in flowset 0, counted in the header. */
 static void v9_test_nel(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
-	struct nf_nat_event ev;
+	struct nfl_nat_event ev;
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
-	nf_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 52 + 4 + 36);
 	/* 4+3 templates, the NEL template, options, event */
@@ -765,7 +765,7 @@ static void expect_nel6_tpl(struct kunit *test, const u8 *p, u16 set_id)
 	expect_bytes(test, p, want, sizeof(want), "NEL6 template");
 }
 
-/* nf_test_nat6() SNAT create, then DNAT delete: natEvent 1 and 2 */
+/* nfl_test_nat6() SNAT create, then DNAT delete: natEvent 1 and 2 */
 static const u8 nel6_data[4 + 2 * 82] = {
 	0x01, 0x08, 0x00, 0xa8,		/* data set 264, 168 bytes */
 	0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x60, 0xab,	/* 1699999998123 */
@@ -800,18 +800,18 @@ static const u8 nel6_data[4 + 2 * 82] = {
  */
 static void ipfix_test_nel6(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
 	size_t v6 = off + 52 + 40;	/* after the NAT44 template and set */
-	struct nf_nat_event ev;
+	struct nfl_nat_event ev;
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
-	nf_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nf_test_nat6(&ev, &t0, false, false);
+	nfl_test_nat6(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nf_test_nat6(&ev, &t0, true, true);
+	nfl_test_nat6(&ev, &t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), v6 + 52 + 168);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 2), v6 + 52 + 168);
@@ -830,7 +830,7 @@ static void ipfix_test_nel6(struct kunit *test)
 	/* next PDU: both templates already went, and legacy changes nothing */
 	e->nat_legacy = true;
 	e->ops->begin(e, &t0);
-	nf_test_nat6(&ev, &t0, false, false);
+	nfl_test_nat6(&ev, &t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 88);
 	expect_bytes(test, p + 20, nel6_data + 4, 82, "NEL6 record again");
@@ -842,13 +842,13 @@ static void ipfix_test_nel6(struct kunit *test)
 /* v9: an ICMPv6 NAT66 event alone, its template in flowset 0. */
 static void v9_test_nel6(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
-	struct nf_nat_event ev;
+	struct nfl_nat_event ev;
 	u8 *p = e->buf;
 
 	e->ops->begin(e, &t0);
-	nf_test_nat6(&ev, &t0, false, true);
+	nfl_test_nat6(&ev, &t0, false, true);
 	/* echo id 7 -> 4711, echo request (128, code 0) */
 	ev.proto = 58;
 	ev.pre_sport = htons(7);
@@ -871,9 +871,9 @@ static void v9_test_nel6(struct kunit *test)
 }
 
 /* A later instant: @ms after t0 on both clocks (whole seconds). */
-static struct nf_export_time t_after(u32 ms)
+static struct nfl_export_time t_after(u32 ms)
 {
-	struct nf_export_time t = t0;
+	struct nfl_export_time t = t0;
 
 	t.jiffies += msecs_to_jiffies(ms);
 	t.uptime_ms += ms;
@@ -884,11 +884,11 @@ static struct nf_export_time t_after(u32 ms)
 /* What is due when: templates first, then statistics every minute. */
 static void v9_test_opt_due(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
-	struct nf_export_time t = t_after(59999);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_export_time t = t_after(59999);
 
 	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0),
-			NF_OPT_DUE_TEMPLATES | NF_OPT_DUE_STATS);
+			NFL_OPT_DUE_TEMPLATES | NFL_OPT_DUE_STATS);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 0U);
 	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
 	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0), 0U);
@@ -896,11 +896,11 @@ static void v9_test_opt_due(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), 0U);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 1U);
 	t = t_after(60000);
-	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), NF_OPT_DUE_STATS);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), NFL_OPT_DUE_STATS);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 0U);
 	e->resync = true;
 	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0),
-			NF_OPT_DUE_TEMPLATES | NF_OPT_DUE_STATS);
+			NFL_OPT_DUE_TEMPLATES | NFL_OPT_DUE_STATS);
 	tpl_put(e);
 }
 
@@ -928,8 +928,8 @@ static void ipfix_test_stats_alone(struct kunit *test)
 		'0', '.', '1', ' ', 'o', 'n', ' ', 'h',
 		0, 0, 0,
 	};
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
-	struct nf_export_time t = t_after(59999);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_export_time t = t_after(59999);
 
 	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
 	/* nothing due before the minute: no PDU */
@@ -948,8 +948,8 @@ static void ipfix_test_stats_alone(struct kunit *test)
 /* v9: the same PDU counts 1 record and one export packet. */
 static void v9_test_stats_alone(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
-	struct nf_export_time t = t_after(60000);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_export_time t = t_after(60000);
 
 	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
 	e->ops->begin(e, &t);
@@ -965,7 +965,7 @@ static void v9_test_stats_alone(struct kunit *test)
 }
 
 /* Reliability: after the system record once anything was lost. */
-static void test_reliability(struct kunit *test, const struct nf_encoder *ops,
+static void test_reliability(struct kunit *test, const struct nfl_encoder *ops,
 			     size_t hdr, size_t sys)
 {
 	static const u8 want[48] = {
@@ -977,9 +977,9 @@ static void test_reliability(struct kunit *test, const struct nf_encoder *ops,
 		0, 0, 0, 0, 0, 0, 0, 20,	/* their packets */
 		0, 0, 0, 0, 0, 1, 0, 0,		/* their octets 65536 */
 	};
-	struct nf_enc *e = tpl_enc(test, ops);
+	struct nfl_enc *e = tpl_enc(test, ops);
 	size_t off = hdr + TPL_SET_LEN + OPT_TPL_LEN + sys;
-	struct nf_flow f;
+	struct nfl_flow f;
 
 	/* none yet: the flows follow the system record */
 	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
@@ -990,7 +990,7 @@ static void test_reliability(struct kunit *test, const struct nf_encoder *ops,
 	e->opt.lost_octets = 65536;
 	e->resync = true;
 	e->ops->begin(e, &t0);
-	nf_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_ASSERT_GT(test, e->ops->finish(e), off + sizeof(want));
 	expect_bytes(test, e->buf + off, want, sizeof(want), "reliability");
@@ -1000,18 +1000,18 @@ static void test_reliability(struct kunit *test, const struct nf_encoder *ops,
 
 static void v9_test_reliability(struct kunit *test)
 {
-	test_reliability(test, &nf_v9_encoder, 20, 112);
+	test_reliability(test, &nfl_v9_encoder, 20, 112);
 }
 
 static void ipfix_test_reliability(struct kunit *test)
 {
-	test_reliability(test, &nf_ipfix_encoder, 16, 72);
+	test_reliability(test, &nfl_ipfix_encoder, 16, 72);
 }
 
 /* Any one count is a loss. */
 static void ipfix_test_reliability_any(struct kunit *test)
 {
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	u64 *counts[] = {
 		&e->opt.ignored_packets, &e->opt.ignored_octets,
 		&e->opt.lost_flows, &e->opt.lost_packets, &e->opt.lost_octets,
@@ -1032,7 +1032,7 @@ static void ipfix_test_reliability_any(struct kunit *test)
 	tpl_put(e);
 }
 
-static const struct nf_iface test_rows[] = {
+static const struct nfl_iface test_rows[] = {
 	{ .ifindex = 1, .name = "lo" },
 	{ .ifindex = 5, .name = "nfv0", .desc = "uplink" },
 };
@@ -1049,7 +1049,7 @@ static void ipfix_test_ifaces(struct kunit *test)
 		4, 'n', 'f', 'v', '0',
 		6, 'u', 'p', 'l', 'i', 'n', 'k',
 	};
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
 
 	e->opt.ifaces = test_rows;
@@ -1069,7 +1069,7 @@ static void ipfix_test_ifaces(struct kunit *test)
 /* v9: fixed 16 and 32 bytes, NUL-padded; a longer description is cut. */
 static void v9_test_ifaces(struct kunit *test)
 {
-	static const struct nf_iface rows[] = {
+	static const struct nfl_iface rows[] = {
 		{ .ifindex = 1, .name = "lo" },
 		{ .ifindex = 5, .name = "nfv0",
 		  .desc = "0123456789abcdef0123456789ABCDEF-cut" },
@@ -1085,7 +1085,7 @@ static void v9_test_ifaces(struct kunit *test)
 		'0', '1', '2', '3', '4', '5', '6', '7',
 		'8', '9', 'A', 'B', 'C', 'D', 'E', 'F',
 	};
-	struct nf_enc *e = tpl_enc(test, &nf_v9_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
 	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
 
 	e->opt.ifaces = rows;
@@ -1111,7 +1111,7 @@ static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
 		if (be16_at(p + off) != 263)
 			continue;
 		end = off + be16_at(p + off + 2);
-		for (q = off + 4; q + 6 <= end && n < NF_IF_MAX + 1; n++) {
+		for (q = off + 4; q + 6 <= end && n < NFL_IF_MAX + 1; n++) {
 			idx[n] = (u32)be16_at(p + q) << 16 | be16_at(p + q + 2);
 			q += 4;
 			for (s = 0; s < 2; s++)		/* name, description */
@@ -1124,31 +1124,31 @@ static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
 }
 
 /*
- * A table of NF_IF_MAX rows with 255-byte descriptions: it goes on over
+ * A table of NFL_IF_MAX rows with 255-byte descriptions: it goes on over
  * PDUs (across a template refresh), every row once and in order, and
  * always leaves room for the largest flow record.
  */
 static void ipfix_test_ifaces_long(struct kunit *test)
 {
-	struct nf_iface *rows = kunit_kcalloc(test, NF_IF_MAX, sizeof(*rows),
+	struct nfl_iface *rows = kunit_kcalloc(test, NFL_IF_MAX, sizeof(*rows),
 					      GFP_KERNEL);
-	u32 *idx = kunit_kcalloc(test, NF_IF_MAX + 1, sizeof(*idx),
+	u32 *idx = kunit_kcalloc(test, NFL_IF_MAX + 1, sizeof(*idx),
 				 GFP_KERNEL);
-	struct nf_enc *e = tpl_enc(test, &nf_ipfix_encoder);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	unsigned int i, pdus, n = 0;
 	struct flow6 x;
 	size_t len;
 
 	KUNIT_ASSERT_NOT_NULL(test, rows);
 	KUNIT_ASSERT_NOT_NULL(test, idx);
-	for (i = 0; i < NF_IF_MAX; i++) {
+	for (i = 0; i < NFL_IF_MAX; i++) {
 		rows[i].ifindex = 1000 + i;
 		snprintf(rows[i].name, sizeof(rows[i].name), "if%u", i);
 		memset(rows[i].desc, 'd', IFALIASZ - 1);
 	}
 	e->refresh_rate = 4;
 	e->opt.ifaces = rows;
-	e->opt.n_ifaces = NF_IF_MAX;
+	e->opt.n_ifaces = NFL_IF_MAX;
 	flow6(&x, &t0);
 	for (pdus = 0; pdus < 100; pdus++) {
 		e->ops->begin(e, &t0);
@@ -1164,8 +1164,8 @@ static void ipfix_test_ifaces_long(struct kunit *test)
 			break;
 	}
 	KUNIT_EXPECT_GT(test, pdus, 4U);	/* past a refresh */
-	KUNIT_ASSERT_EQ(test, n, (unsigned int)NF_IF_MAX);
-	for (i = 0; i < NF_IF_MAX; i++)
+	KUNIT_ASSERT_EQ(test, n, (unsigned int)NFL_IF_MAX);
+	for (i = 0; i < NFL_IF_MAX; i++)
 		KUNIT_EXPECT_EQ(test, idx[i], 1000 + i);
 	tpl_put(e);
 }

@@ -7,8 +7,8 @@
 #include "encoder.h"
 
 /* TCP 192.0.2.1:40000 -> 198.51.100.7:80, 10 packets, 1500 bytes */
-static inline void nf_test_flow4(struct nf_flow *f,
-				 const struct nf_export_time *t)
+static inline void nfl_test_flow4(struct nfl_flow *f,
+				 const struct nfl_export_time *t)
 {
 	memset(f, 0, sizeof(*f));
 	f->key.family = AF_INET;
@@ -26,10 +26,10 @@ static inline void nf_test_flow4(struct nf_flow *f,
 	f->tcp_flags = 0x1b;
 	/* NOP, MSS, window scale, SACK permitted, timestamps, Fast Open */
 	f->tcp_opts = BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(8) |
-		      NF_TCPOPT_FASTOPEN;
+		      NFL_TCPOPT_FASTOPEN;
 	f->first = t->jiffies - 10 * HZ;
 	f->last = t->jiffies - 1 * HZ;
-	f->end_reason = NF_END_IDLE;
+	f->end_reason = NFL_END_IDLE;
 }
 
 /*
@@ -38,8 +38,8 @@ static inline void nf_test_flow4(struct nf_flow *f,
  * 203.0.113.1:61000.  With @dnat the client asked for 198.51.100.1:8080,
  * which DNAT turned into 198.51.100.7:80.
  */
-static inline void nf_test_nat4(struct nf_nat_event *ev,
-				const struct nf_export_time *t, bool dnat,
+static inline void nfl_test_nat4(struct nfl_nat_event *ev,
+				const struct nfl_export_time *t, bool dnat,
 				bool destroy)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -63,8 +63,8 @@ static inline void nf_test_nat4(struct nf_nat_event *ev,
  * leaves as [2001:db8:2::1]:61000; with @dnat the client asked for
  * [2001:db8:1::1]:8080.
  */
-static inline void nf_test_nat6(struct nf_nat_event *ev,
-				const struct nf_export_time *t, bool dnat,
+static inline void nfl_test_nat6(struct nfl_nat_event *ev,
+				const struct nfl_export_time *t, bool dnat,
 				bool destroy)
 {
 	static const struct in6_addr net1 = {
@@ -72,7 +72,7 @@ static inline void nf_test_nat6(struct nf_nat_event *ev,
 	static const struct in6_addr net2 = {
 		.s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 2 } };
 
-	nf_test_nat4(ev, t, dnat, destroy);
+	nfl_test_nat4(ev, t, dnat, destroy);
 	ev->ipv6 = true;
 	ev->pre_saddr6 = net1;
 	ev->pre_saddr6.s6_addr[15] = 2;
