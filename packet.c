@@ -172,12 +172,27 @@ static void nfl_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
 	}
 }
 
+/*
+ * 0 for the host's namespace, where rules nearly always are: one compare.
+ * A rule in another namespace (only a host administrator may make one,
+ * see target.c) meters into the same cache: its flows get a nonzero tag
+ * in the key from the namespace's inode number, so they never merge with
+ * the host's, whose interface indexes they may share.
+ */
+static __always_inline u8 nfl_ns_tag(const struct net *net)
+{
+	if (likely(net_eq(net, &init_net)))
+		return 0;
+	return (u8)net->ns.inum | 1;
+}
+
 static void nfl_key_ifaces(struct nfl_key *key, struct nfl_pkt *pkt,
 			  const struct xt_action_param *par)
 {
 	const struct net_device *in = xt_in(par), *out = xt_out(par);
 
 	key->iif = in ? in->ifindex : 0;
+	key->ns = nfl_ns_tag(xt_net(par));
 	pkt->oif = out ? out->ifindex : 0;
 }
 
@@ -221,7 +236,6 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 	key.proto = iph->protocol;
 	key.tos = iph->tos & ~INET_ECN_MASK;
 	key.family = AF_INET;
-	key.zero = 0;
 	key.v4.saddr = iph->saddr;
 	key.v4.daddr = iph->daddr;
 	nfl_key_ifaces(&key, &pkt, par);

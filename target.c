@@ -5,6 +5,7 @@
  * go; packet.c does the metering.
  */
 
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv4.h>
@@ -18,6 +19,16 @@
 
 static int netflow_tg_check(const struct xt_tgchk_param *par)
 {
+	/*
+	 * Flows go to the host's cache and collectors.  ip(6)tables and
+	 * nft_compat ask only for CAP_NET_ADMIN in the rule's own user
+	 * namespace, which `unshare -Urn` gives any user: without this,
+	 * anyone could feed the operator's export and fill maxflows.
+	 */
+	if (!net_eq(par->net, &init_net) && !capable(CAP_NET_ADMIN)) {
+		pr_warn_ratelimited("refused a NETFLOW rule in a network namespace other than the host's: that takes CAP_NET_ADMIN in the initial user namespace\n");
+		return -EPERM;
+	}
 	/* nat sees only the first packet of a connection: counts would lie. */
 	if (!strcmp(par->table, "nat")) {
 		pr_err("the NETFLOW target cannot be used in the nat table\n");
