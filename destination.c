@@ -193,6 +193,17 @@ static int nfl_dest_item(const char *s, const char *e, struct nfl_dest_addr *a)
 	return 0;
 }
 
+/* @out[@n] is one of the @n before it. */
+static bool nfl_dest_listed(const struct nfl_dest_addr *out, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(&out[i], &out[n], sizeof(out[n])))
+			return true;
+	return false;
+}
+
 int nfl_dest_parse(const char *spec, struct nfl_dest_addr *out,
 		  unsigned int max)
 {
@@ -215,6 +226,13 @@ int nfl_dest_parse(const char *spec, struct nfl_dest_addr *out,
 		err = nfl_dest_item(p, q, &out[n]);
 		if (err)
 			return err;
+		/*
+		 * Every collector gets every PDU: one named twice would get
+		 * each twice, sequence numbers repeated.  Items are zeroed
+		 * before they are filled, so equal ones compare equal.
+		 */
+		if (nfl_dest_listed(out, n))
+			return -EINVAL;
 		n++;
 		p = q;
 	}

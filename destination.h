@@ -32,9 +32,9 @@ struct nfl_dest_addr {
 };
 
 /*
- * Parse @spec into at most @max entries of @out.  Returns the number of
- * entries (>= 1) or -EINVAL; on error @out holds garbage and nothing may
- * be applied.
+ * Parse @spec into at most @max entries of @out, no two the same.
+ * Returns the number of entries (>= 1) or -EINVAL; on error @out holds
+ * garbage and nothing may be applied.
  */
 int nfl_dest_parse(const char *spec, struct nfl_dest_addr *out,
 		  unsigned int max);

@@ -99,12 +99,12 @@ static void nfl_nat_report(const struct nf_conn *ct, bool destroy)
 	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	if (o->src.l3num != NFPROTO_IPV4 && o->src.l3num != NFPROTO_IPV6)
 		return;
-	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
+	ev = kmalloc(sizeof(*ev), GFP_ATOMIC | __GFP_NOWARN);
 	if (!ev) {
 		nfl_export_queue_nat(NULL);	/* counted as dropped */
 		return;
 	}
-	ev->wall_ms = ktime_get_real_ns() / NSEC_PER_MSEC;
+	ev->wall_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
 	ev->jiffies = (u32)jiffies;
 	ev->destroy = destroy;
 	ev->ipv6 = o->src.l3num == NFPROTO_IPV6;
