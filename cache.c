@@ -11,11 +11,21 @@
  * becomes one entry per CPU and is exported as separate records with the
  * same key; collectors add them up.  No packet is lost or counted twice.
  *
- * maxflows is kept without a shared counter: once per tick every CPU gets
- * an allowance of its current flows plus an equal share of what is left
- * under the limit, so the sum can never exceed maxflows.  Near the limit a
- * busy CPU may refuse a flow that another CPU's unused share could have
- * taken until the next tick rebalances the shares.
+ * maxflows bounds every flow in memory: in the tables, waiting in a done
+ * list, or queued for or being sent by the exporter (a flow is freed only
+ * once sent).  It is kept without a shared counter: once per tick every
+ * online CPU is allowed an equal share of what is left under the limit
+ * as new flows until the next tick, whatever leaves meanwhile, so the
+ * sum can never exceed maxflows.  Near the limit a busy CPU may refuse a
+ * flow that another CPU's unused share could have taken until the next
+ * tick rebalances the shares, and a CPU that comes online creates flows
+ * from the tick after.
+ *
+ * Work with bottom halves off is bounded by flows, not buckets: a scan
+ * chunk stops after NFL_CHUNK_FLOWS flows (at a bucket's end; hashsize
+ * is kept large enough against maxflows that chains stay short), and a
+ * resize swaps in the new table at once and moves the old one's flows
+ * over in chunks of the same size.
  *
  * Where tables live and when they are walked is decided here; what a
  * flow is, how it is found and when it leaves is flow.h's.
@@ -39,7 +49,8 @@
 /* Ageing: a full pass over every table each second, in SLICES ticks. */
 #define NFL_TICK		(HZ / 4)
 #define NFL_SLICES	4
-#define NFL_CHUNK	256		/* buckets per BH-disabled stretch */
+/* Flows examined per BH-disabled stretch, at most (plus one chain). */
+#define NFL_CHUNK_FLOWS	1024
 /* A TCP flow that saw FIN or RST leaves this long after its last packet. */
 #define NFL_TCP_END_GRACE	(2 * HZ)
 
@@ -88,10 +99,10 @@ static void nfl_done_take(struct nfl_cpu *c, struct nfl_flow_list *l)
 	c->gone_pkts += l->packets;
 	c->gone_bytes += l->bytes;
 	u64_stats_update_end(&c->syncp);
+	nfl_flow_list_splice(&c->done, l);
 	c->nflows -= l->flows;
 	c->nflows6 -= l->flows6;
 	c->nflows4o -= l->flows4o;
-	nfl_flow_list_splice(&c->done, l);
 }
 
 /* One flow, from the packet path: no list on the stack, no canary there. */
@@ -120,19 +131,19 @@ static struct nfl_flow *nfl_flow_new(struct nfl_cpu *c, const struct nfl_key *ke
 	bool v4 = key->family == AF_INET;
 	struct nfl_flow *f = NULL;
 
-	if (unlikely(c->nflows >= READ_ONCE(c->allowance))) {
+	if (unlikely(c->made >= READ_ONCE(c->allowance))) {
 		NFL_STAT_INC(c, maxflows, 1);
 		return NULL;
 	}
 	if (unlikely(ip4_opts)) {
-		f = kmem_cache_alloc(nfl_flow4o_cache, GFP_ATOMIC);
+		f = kmem_cache_alloc(nfl_flow4o_cache, GFP_ATOMIC | __GFP_NOWARN);
 		if (!f)
 			NFL_STAT_INC(c, alloc_fail, 1);
 	}
 	if (likely(!f)) {
 		ip4_opts = 0;
 		f = kmem_cache_alloc(v4 ? nfl_flow4_cache : nfl_flow6_cache,
-				     GFP_ATOMIC);
+				     GFP_ATOMIC | __GFP_NOWARN);
 	}
 	if (unlikely(!f)) {
 		NFL_STAT_INC(c, alloc_fail, 1);
@@ -147,6 +158,7 @@ static struct nfl_flow *nfl_flow_new(struct nfl_cpu *c, const struct nfl_key *ke
 	}
 	nfl_flow_link(bucket, f);
 	c->nflows++;
+	c->made++;
 	NFL_STAT_INC(c, created, 1);
 	return f;
 }
@@ -204,7 +216,7 @@ void nfl_cache_ip4_opts(struct nfl_cpu *c, struct nfl_flow **pp,
 	struct nfl_flow *w;
 
 	if (!(f->flags & NFL_FLOW_IP4_OPTS)) {
-		w = kmem_cache_alloc(nfl_flow4o_cache, GFP_ATOMIC);
+		w = kmem_cache_alloc(nfl_flow4o_cache, GFP_ATOMIC | __GFP_NOWARN);
 		if (unlikely(!w)) {
 			NFL_STAT_INC(c, alloc_fail, 1);
 			return;
@@ -243,9 +255,12 @@ void nfl_cache_drop_trunc(u32 len)
 	local_bh_enable();
 }
 
-/* Move expired flows of buckets [from, to) to the done list.  BH off. */
-static void nfl_scan_buckets(struct nfl_cpu *c, unsigned int from,
-			    unsigned int to, bool force)
+/*
+ * Move expired flows of buckets [from, to) to the done list, stopping
+ * after NFL_CHUNK_FLOWS flows; where it stopped.  BH off.
+ */
+static unsigned int nfl_scan_buckets(struct nfl_cpu *c, unsigned int from,
+				     unsigned int to, bool force)
 {
 	const struct nfl_ageing ag = {
 		.active = READ_ONCE(nfl_cfg.active_timeout) * HZ,
@@ -254,9 +269,12 @@ static void nfl_scan_buckets(struct nfl_cpu *c, unsigned int from,
 	};
 	struct nfl_flow_list gone = {};
 
-	nfl_htable_expire(&c->tab, from, to, (u32)jiffies, force ? NULL : &ag,
-			 &gone);
+	unsigned int pos;
+
+	pos = nfl_htable_expire(&c->tab, from, to, NFL_CHUNK_FLOWS, (u32)jiffies,
+				force ? NULL : &ag, &gone);
 	nfl_done_take(c, &gone);
+	return pos;
 }
 
 /* Hand the done list to the exporter.  BH off. */
@@ -265,61 +283,129 @@ static void nfl_done_export(struct nfl_cpu *c)
 	if (!c->done.head)
 		return;
 	NFL_STAT_INC(c, expired, c->done.flows);
-	nfl_export_queue(c->done.head, c->done.tail, c->done.flows);
+	/* queued before it leaves the list: readers err high, never low */
+	nfl_export_queue(&c->done);
 	c->done = (struct nfl_flow_list){};
 }
 
 /*
- * Scan @count buckets from @from, in chunks so bottom halves never stay
- * off for long.  Must run on the table's CPU, or with that CPU offline.
+ * Bottom halves off for work on @c's table.  @own: the caller must be on
+ * @c's CPU.  It is not if the scan work was queued there and that CPU
+ * began to go down: between the workqueue's and the CPU's own teardown,
+ * the work runs unbound elsewhere while the CPU still meters packets in
+ * softirq.  Then the caller must leave the table alone (false): the
+ * tick ages an offline CPU's table itself.
  */
-static void nfl_scan_range(struct nfl_cpu *c, unsigned int from,
-			  unsigned int count, bool force)
+static bool nfl_bh_begin(struct nfl_cpu *c, bool own, u64 *t0)
 {
-	unsigned int done;
-
-	for (done = 0; done < count; done += NFL_CHUNK) {
-		local_bh_disable();
-		nfl_scan_buckets(c, from + done,
-				from + min(count, done + NFL_CHUNK), force);
-		nfl_done_export(c);
+	local_bh_disable();
+	if (own && unlikely(smp_processor_id() != c->cpu)) {
 		local_bh_enable();
-		cond_resched();
+		return false;
 	}
+	*t0 = local_clock();
+	return true;
 }
 
-static void nfl_scan_work(struct work_struct *work)
+static void nfl_bh_end(struct nfl_cpu *c, u64 t0)
 {
-	struct nfl_cpu *c = container_of(work, struct nfl_cpu, scan_work);
+	u64 d = local_clock() - t0;
+
+	if (d > c->bh_max_ns)
+		WRITE_ONCE(c->bh_max_ns, d);
+	local_bh_enable();
+}
+
+/*
+ * Scan @count buckets from @from, in chunks so bottom halves never stay
+ * off for long.  @own as for nfl_bh_begin(); otherwise the caller runs
+ * while @c's CPU is offline or nothing meters any more.  False if it
+ * had to stop.
+ */
+static bool nfl_scan_range(struct nfl_cpu *c, unsigned int from,
+			   unsigned int count, bool force, bool own)
+{
+	unsigned int pos = from, end = from + count;
+	u64 t0;
+
+	while (pos < end && pos < READ_ONCE(c->tab.hsize)) {
+		if (!nfl_bh_begin(c, own, &t0))
+			return false;
+		pos = nfl_scan_buckets(c, pos, end, force);
+		nfl_done_export(c);
+		nfl_bh_end(c, t0);
+		cond_resched();
+	}
+	return true;
+}
+
+static void nfl_scan_slice(struct nfl_cpu *c, bool own)
+{
 	unsigned int hsize = READ_ONCE(c->tab.hsize);
 	unsigned int slice = DIV_ROUND_UP(hsize, NFL_SLICES);
 	unsigned int from = c->scan_pos < hsize ? c->scan_pos : 0;
 
-	nfl_scan_range(c, from, slice, false);
+	if (!nfl_scan_range(c, from, slice, false, own))
+		return;
 	c->scan_pos = from + slice >= hsize ? 0 : from + slice;
 	nfl_export_kick();
 }
 
-static void nfl_rebalance(void)
+static void nfl_scan_work(struct work_struct *work)
 {
-	unsigned int max = READ_ONCE(nfl_cfg.maxflows);
-	unsigned int total = 0, share, left;
+	nfl_scan_slice(container_of(work, struct nfl_cpu, scan_work), true);
+}
+
+/* Anything for a scan: flows in the table or waiting in the done list. */
+static bool nfl_cpu_busy(const struct nfl_cpu *c)
+{
+	return READ_ONCE(c->nflows) || READ_ONCE(c->done.head);
+}
+
+/*
+ * Every flow in memory: in a table or a done list (both counted by the
+ * owning CPU), or with the exporter.  Read without the CPUs' exclusion:
+ * flows on their way from one to the next are counted twice, never
+ * missed (nfl_done_take(), nfl_done_export()).
+ */
+static unsigned long nfl_flows_held(void)
+{
+	unsigned long total = nfl_export_held(NULL, NULL);
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		total += READ_ONCE(per_cpu_ptr(nfl_cpus, cpu)->nflows);
+	for_each_possible_cpu(cpu) {
+		struct nfl_cpu *c = per_cpu_ptr(nfl_cpus, cpu);
+
+		total += READ_ONCE(c->nflows) + READ_ONCE(c->done.flows);
+	}
+	return total;
+}
+
+/*
+ * New flows each CPU may create until the next tick: an equal share of
+ * what maxflows leaves, for online CPUs only.  Caller holds
+ * cpus_read_lock(), so the online set is the one shared out.
+ */
+static void nfl_rebalance(void)
+{
+	unsigned long max = READ_ONCE(nfl_cfg.maxflows);
+	unsigned long total = nfl_flows_held(), share;
+	int cpu;
+
 	if (total > nfl_peak) {
 		nfl_peak = total;
 		nfl_peak_jiffies = jiffies;
 	}
-
-	left = max > total ? max - total : 0;
-	share = left / num_online_cpus();
+	share = max > total ? (max - total) / num_online_cpus() : 0;
 	for_each_possible_cpu(cpu) {
 		struct nfl_cpu *c = per_cpu_ptr(nfl_cpus, cpu);
+		unsigned long made = READ_ONCE(c->made);
 
-		WRITE_ONCE(c->allowance, max ?
-			   READ_ONCE(c->nflows) + share : UINT_MAX);
+		if (!max)
+			WRITE_ONCE(c->allowance, ULONG_MAX);
+		else
+			WRITE_ONCE(c->allowance,
+				   made + (cpu_online(cpu) ? share : 0));
 	}
 }
 
@@ -345,10 +431,10 @@ static void nfl_offline_end(void)
  */
 static void nfl_scan_offline(struct nfl_cpu *c)
 {
-	if (!READ_ONCE(c->nflows))
+	if (!nfl_cpu_busy(c))
 		return;
 	nfl_offline_begin(c);
-	nfl_scan_work(&c->scan_work);
+	nfl_scan_slice(c, false);
 	nfl_offline_end();
 }
 
@@ -356,15 +442,16 @@ static void nfl_tick(struct work_struct *work)
 {
 	int cpu;
 
-	nfl_rebalance();
 	cpus_read_lock();
+	nfl_rebalance();
 	for_each_possible_cpu(cpu) {
 		struct nfl_cpu *c = per_cpu_ptr(nfl_cpus, cpu);
 
-		if (cpu_online(cpu))
-			queue_work_on(cpu, system_wq, &c->scan_work);
-		else
+		/* an idle CPU (nohz_full, isolcpus) is left asleep */
+		if (!cpu_online(cpu))
 			nfl_scan_offline(c);
+		else if (nfl_cpu_busy(c))
+			queue_work_on(cpu, system_wq, &c->scan_work);
 	}
 	cpus_read_unlock();
 	schedule_delayed_work(&nfl_tick_work, NFL_TICK);
@@ -399,36 +486,66 @@ static long nfl_flush_cpu(void *p)
 {
 	struct nfl_cpu_arg *a = p;
 
-	nfl_scan_range(a->c, 0, READ_ONCE(a->c->tab.hsize), true);
+	nfl_scan_range(a->c, 0, READ_ONCE(a->c->tab.hsize), true, false);
 	return 0;
 }
 
 void nfl_cache_flush(void)
 {
 	nfl_for_each_cpu_table(nfl_flush_cpu, NULL);
-	nfl_rebalance();
 	nfl_export_kick();
 }
 
+/* Flows a resize merged into the new table's entry of their key. BH off. */
+static void nfl_merged_free(struct nfl_cpu *c, struct nfl_flow_list *l)
+{
+	struct nfl_flow *f, *next;
+
+	c->nflows -= l->flows;
+	c->nflows6 -= l->flows6;
+	c->nflows4o -= l->flows4o;
+	for (f = l->head; f; f = next) {
+		next = f->next;
+		nfl_cache_free(f);
+	}
+}
+
+/*
+ * The new table takes over at once, so bottom halves stay off only for
+ * a swap and then for chunks of the move; packets meanwhile meter into
+ * the new table, and the move merges what they started there.
+ */
 static long nfl_resize_cpu(void *p)
 {
 	struct nfl_cpu_arg *a = p;
-	struct nfl_flow ***tables = a->arg, **old;
+	struct nfl_flow ***tables = a->arg;
 	struct nfl_cpu *c = a->c;
-	struct nfl_htable new = {
+	struct nfl_htable old, new = {
 		.buckets = tables[c->cpu],
 		.hsize = nfl_hashsize,
 		.seed = c->tab.seed,
 	};
+	unsigned int pos = 0;
+	u64 t0;
 
 	tables[c->cpu] = NULL;
-	local_bh_disable();
-	nfl_htable_move(&new, &c->tab);
-	old = c->tab.buckets;
+	nfl_bh_begin(c, false, &t0);
+	old = c->tab;
 	c->tab = new;
 	c->scan_pos = 0;
-	local_bh_enable();
-	kvfree(old);
+	nfl_bh_end(c, t0);
+	while (pos < old.hsize) {
+		struct nfl_flow_list merged = { };
+
+		nfl_bh_begin(c, false, &t0);
+		pos = nfl_htable_move(&c->tab, &old, pos, NFL_CHUNK_FLOWS,
+				      READ_ONCE(nfl_split_bytes),
+				      READ_ONCE(nfl_split_packets), &merged);
+		nfl_merged_free(c, &merged);
+		nfl_bh_end(c, t0);
+		cond_resched();
+	}
+	kvfree(old.buckets);
 	return 0;
 }
 
@@ -561,27 +678,47 @@ size_t nfl_cache_flow_size(void)
 	return nfl_slot_size(nfl_flow4_cache, cache_line_size());
 }
 
+/* Slab bytes of @n flows, @n6 of them IPv6 and @n4o IPv4 with options. */
+static size_t nfl_flows_memory(unsigned long n, unsigned long n6,
+			       unsigned long n4o)
+{
+	/* read without the owners' exclusion: never below zero */
+	n = n > n6 + n4o ? n - n6 - n4o : 0;
+	return n * nfl_cache_flow_size() +
+	       n4o * nfl_slot_size(nfl_flow4o_cache, sizeof(void *)) +
+	       n6 * nfl_slot_size(nfl_flow6_cache, sizeof(void *));
+}
+
+/* Buckets and every flow in memory, the exporter's included. */
 size_t nfl_cache_memory(void)
 {
-	size_t mem = 0;
+	unsigned long n6, n4o, n = nfl_export_held(&n6, &n4o);
+	size_t mem = nfl_flows_memory(n, n6, n4o);
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct nfl_cpu *c = per_cpu_ptr(nfl_cpus, cpu);
-		unsigned int n6 = READ_ONCE(c->nflows6);
-		unsigned int n4o = READ_ONCE(c->nflows4o);
-		unsigned int n = READ_ONCE(c->nflows);
 
-		/* read without the CPU's exclusion: never below zero */
-		n = n > n6 + n4o ? n - n6 - n4o : 0;
 		mem += (size_t)READ_ONCE(c->tab.hsize) * sizeof(*c->tab.buckets);
-		mem += (size_t)n * nfl_cache_flow_size();
-		mem += (size_t)n4o *
-		       nfl_slot_size(nfl_flow4o_cache, sizeof(void *));
-		mem += (size_t)n6 *
-		       nfl_slot_size(nfl_flow6_cache, sizeof(void *));
+		mem += nfl_flows_memory(READ_ONCE(c->nflows),
+					READ_ONCE(c->nflows6),
+					READ_ONCE(c->nflows4o));
+		mem += nfl_flows_memory(READ_ONCE(c->done.flows),
+					READ_ONCE(c->done.flows6),
+					READ_ONCE(c->done.flows4o));
 	}
 	return mem;
+}
+
+/* The longest stretch of cache work with bottom halves off, in ns. */
+u64 nfl_cache_bh_max_ns(void)
+{
+	u64 m = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		m = max(m, READ_ONCE(per_cpu_ptr(nfl_cpus, cpu)->bh_max_ns));
+	return m;
 }
 
 struct nfl_walk_arg {
@@ -594,25 +731,24 @@ static long nfl_walk_cpu(void *p)
 	struct nfl_cpu_arg *a = p;
 	struct nfl_walk_arg *w = a->arg;
 	struct nfl_cpu *c = a->c;
-	unsigned int hsize = READ_ONCE(c->tab.hsize);
+	struct nfl_flow **buckets = READ_ONCE(c->tab.buckets);
+	unsigned int i = 0, seen;
 	const struct nfl_flow *f;
-	unsigned int i;
+	u64 t0;
 
 	/* In chunks, as the scan does; a resize meanwhile ends the walk. */
-	for (i = 0; i < hsize; i++) {
-		if (i % NFL_CHUNK == 0) {
-			if (i)
-				local_bh_enable();
-			cond_resched();
-			local_bh_disable();
-			if (c->tab.hsize != hsize)
-				break;
+	while (i < c->tab.hsize) {
+		nfl_bh_begin(c, false, &t0);
+		if (c->tab.buckets != buckets) {
+			nfl_bh_end(c, t0);
+			break;
 		}
-		for (f = c->tab.buckets[i]; f; f = f->next)
-			w->cb(f, w->arg);
+		for (seen = 0; i < c->tab.hsize && seen < NFL_CHUNK_FLOWS; i++)
+			for (f = buckets[i]; f; f = f->next, seen++)
+				w->cb(f, w->arg);
+		nfl_bh_end(c, t0);
+		cond_resched();
 	}
-	if (hsize)
-		local_bh_enable();
 	return 0;
 }
 
@@ -623,12 +759,18 @@ void nfl_cache_walk(void (*cb)(const struct nfl_flow *f, void *arg), void *arg)
 	nfl_for_each_cpu_table(nfl_walk_cpu, &w);
 }
 
-/* A default that scales with memory: about 1/4096 of RAM in buckets. */
+/*
+ * A default that scales with memory, about 1/4096 of RAM in buckets, and
+ * keeps chains short at maxflows (nfl_chains_short()).
+ */
 static unsigned int nfl_default_hashsize(void)
 {
 	unsigned long buckets = (totalram_pages() << PAGE_SHIFT) /
 				4096 / sizeof(void *) / num_possible_cpus();
 
+	buckets = max_t(unsigned long, buckets,
+			DIV_ROUND_UP(READ_ONCE(nfl_cfg.maxflows),
+				     NFL_CHAIN_MAX));
 	return clamp_t(unsigned long, buckets, 1024, 1U << 20);
 }
 
@@ -657,7 +799,7 @@ int nfl_cache_init(unsigned int hashsize)
 		c->cpu = cpu;
 		c->tab.hsize = nfl_hashsize;
 		c->tab.seed = seed;
-		c->allowance = UINT_MAX;
+		c->allowance = ULONG_MAX;
 		u64_stats_init(&c->syncp);
 		INIT_WORK(&c->scan_work, nfl_scan_work);
 		c->tab.buckets = kvcalloc(c->tab.hsize, sizeof(*c->tab.buckets),
@@ -665,7 +807,9 @@ int nfl_cache_init(unsigned int hashsize)
 		if (!c->tab.buckets)
 			goto fail;
 	}
+	cpus_read_lock();
 	nfl_rebalance();
+	cpus_read_unlock();
 	INIT_DELAYED_WORK(&nfl_tick_work, nfl_tick);
 	return 0;
 

@@ -43,6 +43,20 @@ struct nfl_cpu_stats {
 #undef NFL_STAT_FIELD
 
 /*
+ * The average chain that hashsize and maxflows may give, at most: a scan
+ * chunk with bottom halves off ends at the end of a chain, and one CPU's
+ * table may hold nearly all of maxflows.
+ */
+#define NFL_CHAIN_MAX		64
+
+static inline bool nfl_chains_short(unsigned int hashsize,
+				    unsigned int maxflows)
+{
+	/* hashsize 0: cache.c picks one that keeps them so */
+	return !maxflows || !hashsize || maxflows / hashsize <= NFL_CHAIN_MAX;
+}
+
+/*
  * Life cycle, in the module's init order: init (tables and slabs, sized
  * @hashsize buckets per CPU, 0: from RAM), start (the ageing tick, once
  * the exporter is there), then stop (no more ageing; every flow still
@@ -71,6 +85,7 @@ unsigned long nfl_cache_peak_time(void);	/* jiffies at the peak */
 unsigned int nfl_cache_hashsize(void);
 size_t nfl_cache_memory(void);		/* bytes held by flows and buckets */
 size_t nfl_cache_flow_size(void);	/* slab bytes of one IPv4 flow */
+u64 nfl_cache_bh_max_ns(void);		/* longest BH-off work, since load */
 /* Period of the ageing tick ("worker delay" in /proc), jiffies. */
 unsigned long nfl_cache_scan_interval(void);
 /* Traffic of the flows still in memory ("InHash", hashPackets/Bytes). */
@@ -85,8 +100,11 @@ struct nfl_cpu {
 	unsigned int nflows;
 	unsigned int nflows6;
 	unsigned int nflows4o;		/* IPv4 with NFL_FLOW_IP4_OPTS */
-	unsigned int allowance;		/* set each tick, see cache.c */
 	unsigned int scan_pos;
+	/* flows this CPU created, and up to where it may: see cache.c */
+	unsigned long made;
+	unsigned long allowance;
+	u64 bh_max_ns;			/* longest BH-off stretch of work */
 	/* flows that left the table, until a scan hands them to export */
 	struct nfl_flow_list done;
 	/*

@@ -56,7 +56,25 @@ struct nfl_export_time {
 	u32 jiffies;			/* low 32 bits, as in nfl_flow */
 	u32 uptime_ms;			/* ms since boot at @jiffies, wraps */
 	struct timespec64 wall;		/* CLOCK_REALTIME at @jiffies */
+	u64 boot_ms;			/* CLOCK_REALTIME ms at boot */
 };
+
+/*
+ * @t for the instant of 64-bit jiffies @j64, when the wall clock read
+ * @wall.  The boot time comes from the full uptime: the 32-bit one wraps
+ * after 49.7 days.
+ */
+static inline void nfl_export_time_set(struct nfl_export_time *t, u64 j64,
+				       const struct timespec64 *wall)
+{
+	u64 up = jiffies64_to_msecs(j64 - INITIAL_JIFFIES);
+
+	t->jiffies = (u32)j64;
+	t->uptime_ms = (u32)up;
+	t->wall = *wall;
+	t->boot_ms = (u64)wall->tv_sec * MSEC_PER_SEC +
+		     wall->tv_nsec / NSEC_PER_MSEC - up;
+}
 
 /*
  * ms from jiffies stamp @j to @t.  A stamp after @t (a flow queued after
@@ -109,6 +127,8 @@ struct nfl_enc {
 	bool nat_legacy;		/* natEvent 1/2 instead of RFC 8158's 4/5 */
 	/* templates due: set for a new stream and new collectors */
 	bool resync;			/* ops->begin clears it */
+	/* export.c: templates went out in a PDU with data of this stream */
+	bool tpl_with_data;
 	/*
 	 * Kept across PDUs; ops->finish advances it.  v5: flows before this
 	 * PDU, v9: PDUs before, IPFIX: data records before.

@@ -156,11 +156,31 @@ static unsigned long nfl_export_flags;
 static DEFINE_SPINLOCK(nfl_stats_lock);
 static struct nfl_export_stats nfl_stats;
 
-void nfl_export_queue(struct nfl_flow *head, struct nfl_flow *tail,
-		     unsigned int n)
+/*
+ * Flows handed over and not yet freed, by slab: maxflows counts them
+ * (the cache reads them at each tick), and so does /proc's memory.
+ */
+static atomic_long_t nfl_held, nfl_held6, nfl_held4o;
+
+void nfl_export_queue(const struct nfl_flow_list *l)
 {
-	if (head)
-		nfl_queue_add(&nfl_flowq, head, tail, n);
+	if (!l->head)
+		return;
+	/* counted first: a reader may count them twice, never miss them */
+	atomic_long_add(l->flows, &nfl_held);
+	atomic_long_add(l->flows6, &nfl_held6);
+	atomic_long_add(l->flows4o, &nfl_held4o);
+	/* unbounded here: maxflows bounds every flow in memory */
+	nfl_queue_add(&nfl_flowq, l->head, l->tail, l->flows);
+}
+
+unsigned long nfl_export_held(unsigned long *n6, unsigned long *n4o)
+{
+	if (n6)
+		*n6 = atomic_long_read(&nfl_held6);
+	if (n4o)
+		*n4o = atomic_long_read(&nfl_held4o);
+	return atomic_long_read(&nfl_held);
 }
 
 void nfl_export_queue_nat(struct nfl_nat_event *ev)
@@ -218,11 +238,11 @@ unsigned int nfl_export_protocol(void)
 
 static void nfl_export_now(struct nfl_export_time *t)
 {
+	struct timespec64 wall;
 	u64 j = get_jiffies_64();
 
-	t->jiffies = (u32)j;
-	t->uptime_ms = (u32)jiffies64_to_msecs(j - INITIAL_JIFFIES);
-	ktime_get_real_ts64(&t->wall);
+	ktime_get_real_ts64(&wall);
+	nfl_export_time_set(t, j, &wall);
 }
 
 /*
@@ -284,7 +304,15 @@ static void nfl_opt_gather(struct nfl_enc *e, unsigned int due)
 	}
 }
 
-static void nfl_pdu_begin(struct nfl_enc *e)
+/*
+ * Start a PDU; @data: it is begun for flows or NAT events.  Templates go
+ * out alone at load, at a refresh with nothing to carry, and to a
+ * collector that may not be listening yet: data must not count on them.
+ * So they travel with the first data of a stream, and again in the PDU
+ * after any collector refused one (an ICMP port unreachable: it may have
+ * just restarted and know none) or a send failed.
+ */
+static void nfl_pdu_begin(struct nfl_enc *e, bool data)
 {
 	struct nfl_export_time t;
 	unsigned int due;
@@ -295,6 +323,12 @@ static void nfl_pdu_begin(struct nfl_enc *e)
 	e->timeout_rate = READ_ONCE(nfl_cfg.timeout_rate);
 	e->nat_legacy = READ_ONCE(nfl_cfg.natevents_legacy);
 	if (test_and_clear_bit(NFL_EXPORT_RESYNC, &nfl_export_flags))
+		e->resync = true;
+	if (data && !e->tpl_with_data) {
+		e->resync = true;
+		e->tpl_with_data = true;
+	}
+	if (nfl_dest_refused())
 		e->resync = true;
 	nfl_export_now(&t);
 	due = e->ops->opt_due ? e->ops->opt_due(e, &t) : 0;
@@ -317,6 +351,8 @@ static void nfl_pdu_send(struct nfl_enc *e)
 	ndest = nfl_dest_count();
 	ok = ndest > failed ? ndest - failed : 0;
 
+	if (failed)
+		set_bit(NFL_EXPORT_RESYNC, &nfl_export_flags);
 	spin_lock(&nfl_stats_lock);
 	nfl_stats.pdus++;
 	nfl_stats.flows += flows;
@@ -345,7 +381,7 @@ static u32 nfl_export_idle(struct nfl_enc *e)
 		nfl_export_now(&t);
 		if (e->ops->opt_wait(e, &t))
 			break;
-		nfl_pdu_begin(e);
+		nfl_pdu_begin(e, false);
 		nfl_pdu_send(e);
 	}
 	nfl_export_now(&t);
@@ -364,7 +400,7 @@ static int nfl_pdu_add(struct nfl_enc *e, bool *open, const struct nfl_flow *f,
 	int err;
 
 	if (!*open) {
-		nfl_pdu_begin(e);
+		nfl_pdu_begin(e, true);
 		*open = true;
 	}
 	err = f ? e->ops->add(e, f) : e->ops->add_nat(e, ev);
@@ -372,7 +408,7 @@ static int nfl_pdu_add(struct nfl_enc *e, bool *open, const struct nfl_flow *f,
 		return err;
 	nfl_pdu_send(e);
 	cond_resched();
-	nfl_pdu_begin(e);
+	nfl_pdu_begin(e, true);
 	err = f ? e->ops->add(e, f) : e->ops->add_nat(e, ev);
 	/* an encoder bug: a record no PDU can hold */
 	WARN_ON_ONCE(err == -ENOSPC);
@@ -386,9 +422,11 @@ struct nfl_drain {
 
 static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
 {
+	struct nfl_flow_list freed;
 	struct nfl_flow *f, *next;
 
 	while ((f = nfl_queue_take(&nfl_flowq))) {
+		freed = (struct nfl_flow_list){ };
 		for (; f; f = next) {
 			next = f->next;
 			if (nfl_pdu_add(e, &d->open, f, NULL)) {
@@ -399,8 +437,15 @@ static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
 				e->packets += f->packets;
 				e->octets += f->bytes;
 			}
+			/* a count only: the list is not walked */
+			freed.flows++;
+			freed.flows6 += f->key.family != AF_INET;
+			freed.flows4o += !!(f->flags & NFL_FLOW_IP4_OPTS);
 			nfl_cache_free(f);
 		}
+		atomic_long_sub(freed.flows6, &nfl_held6);
+		atomic_long_sub(freed.flows4o, &nfl_held4o);
+		atomic_long_sub(freed.flows, &nfl_held);
 	}
 }
 
@@ -432,7 +477,7 @@ static void nfl_export_drain(struct nfl_enc *e)
 	nfl_drain_nat(e, &d);
 	/* Templates asked for while there were no flows to carry them. */
 	if (!d.open && test_bit(NFL_EXPORT_RESYNC, &nfl_export_flags)) {
-		nfl_pdu_begin(e);
+		nfl_pdu_begin(e, false);
 		d.open = true;
 	}
 	if (d.open)

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 struct nfl_flow;
+struct nfl_flow_list;
 struct nfl_nat_event;
 struct nfl_encoder;
 
@@ -24,12 +25,13 @@ int nfl_export_init(unsigned int protocol);
  */
 void nfl_export_uninit(void);
 
+/* Any context but NMI: the flows of @l, in that order; @l is left as is. */
+void nfl_export_queue(const struct nfl_flow_list *l);
 /*
- * Any context but NMI: the @n flows @head..@tail, linked by ->next, kept
- * in that order.
+ * Flows the exporter holds, queued or being sent, until it frees them;
+ * of them IPv6 (*@n6) and IPv4 with options (*@n4o), if asked.
  */
-void nfl_export_queue(struct nfl_flow *head, struct nfl_flow *tail,
-		     unsigned int n);
+unsigned long nfl_export_held(unsigned long *n6, unsigned long *n4o);
 /*
  * One NAT event, any context but NMI; the exporter frees it.  The queue
  * is bounded: an event beyond it is dropped and counted, and so is a NULL

@@ -7,17 +7,19 @@
 
 #include "flow.h"
 
-void nfl_htable_expire(struct nfl_htable *t, unsigned int from, unsigned int to,
-		      u32 now, const struct nfl_ageing *ag,
-		      struct nfl_flow_list *out)
+unsigned int nfl_htable_expire(struct nfl_htable *t, unsigned int from,
+			       unsigned int to, unsigned int budget, u32 now,
+			       const struct nfl_ageing *ag,
+			       struct nfl_flow_list *out)
 {
 	struct nfl_flow **pp, *f;
-	unsigned int i;
+	unsigned int i, seen = 0;
 	u8 reason;
 
-	for (i = from; i < to && i < t->hsize; i++) {
+	for (i = from; i < to && i < t->hsize && seen < budget; i++) {
 		pp = &t->buckets[i];
 		while ((f = *pp)) {
+			seen++;
 			reason = ag ? nfl_flow_expiry(f, now, ag) : NFL_END_FORCED;
 			if (!reason) {
 				pp = &f->next;
@@ -27,18 +29,32 @@ void nfl_htable_expire(struct nfl_htable *t, unsigned int from, unsigned int to,
 			nfl_flow_list_add(out, f, reason);
 		}
 	}
+	return i;
 }
 
-void nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src)
+unsigned int nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src,
+			     unsigned int from, unsigned int budget,
+			     u64 max_bytes, u32 max_packets,
+			     struct nfl_flow_list *merged)
 {
-	struct nfl_flow *f, *next;
-	unsigned int i;
+	struct nfl_flow *f, *g, *next, **bucket;
+	unsigned int i, seen = 0;
+	u64 passed = 0;
 
-	for (i = 0; i < src->hsize; i++) {
+	for (i = from; i < src->hsize && seen < budget; i++) {
 		for (f = src->buckets[i]; f; f = next) {
 			next = f->next;
-			nfl_flow_link(nfl_htable_bucket(dst, &f->key), f);
+			seen++;
+			bucket = nfl_htable_bucket(dst, &f->key);
+			g = *nfl_flow_find(bucket, &f->key, &passed);
+			if (g && nfl_flow_mergeable(g, f, max_bytes, max_packets)) {
+				nfl_flow_merge(g, f);
+				nfl_flow_list_add(merged, f, 0);
+			} else {
+				nfl_flow_link(bucket, f);
+			}
 		}
 		src->buckets[i] = NULL;
 	}
+	return i;
 }

@@ -43,7 +43,7 @@ struct nfl_key {
 	u8 proto;
 	u8 tos;				/* DSCP; ECN masked so CE marks do not split flows */
 	u8 family;			/* AF_INET or AF_INET6 */
-	u8 zero;
+	u8 ns;				/* 0: init_net, else nfl_ns_tag() */
 	union {
 		struct {
 			__be32 saddr;
@@ -476,14 +476,56 @@ static inline void nfl_flow_list_splice(struct nfl_flow_list *dst,
 }
 
 /*
- * Move the flows of buckets [@from, @to) that are due at @now to @out.
- * @ag NULL: every flow is due, as NFL_END_FORCED.
+ * @old, from a table being resized, has the key of @into, which a packet
+ * created in the new table meanwhile: one flow, if the sums fit the
+ * export format and both entries have the same shape (tail).
  */
-void nfl_htable_expire(struct nfl_htable *t, unsigned int from, unsigned int to,
-		      u32 now, const struct nfl_ageing *ag,
-		      struct nfl_flow_list *out);
+static inline bool nfl_flow_mergeable(const struct nfl_flow *into,
+				      const struct nfl_flow *old,
+				      u64 max_bytes, u32 max_packets)
+{
+	return into->flags == old->flags &&
+	       into->bytes + old->bytes <= max_bytes &&
+	       (u64)into->packets + old->packets <= max_packets;
+}
 
-/* Move every flow of @src into the empty table @dst (a resize). */
-void nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src);
+/* Add @old, which began earlier, into @into. */
+static inline void nfl_flow_merge(struct nfl_flow *into,
+				  const struct nfl_flow *old)
+{
+	into->packets += old->packets;
+	into->bytes += old->bytes;
+	into->first = old->first;
+	into->tcp_or |= old->tcp_or;	/* same flags byte: see mergeable */
+	if (into->key.family == AF_INET6) {
+		nfl_flow6_tail(into)->ext_hdrs |= nfl_flow6_tail_c(old)->ext_hdrs;
+		nfl_flow6_tail(into)->flow_label = nfl_flow6_tail_c(old)->flow_label;
+	} else if (into->flags & NFL_FLOW_IP4_OPTS) {
+		nfl_flow4_tail(into)->ip4_opts |= nfl_flow_ip4_opts(old);
+	}
+}
+
+/*
+ * Move the flows of buckets [@from, @to) that are due at @now to @out,
+ * stopping at the end of the bucket in which @budget flows were
+ * examined; the bucket to go on from.  @ag NULL: every flow is due, as
+ * NFL_END_FORCED.
+ */
+unsigned int nfl_htable_expire(struct nfl_htable *t, unsigned int from,
+			       unsigned int to, unsigned int budget, u32 now,
+			       const struct nfl_ageing *ag,
+			       struct nfl_flow_list *out);
+
+/*
+ * Resize: move the flows of @src's buckets from @from on into @dst,
+ * stopping as nfl_htable_expire() does; the bucket to go on from.  @dst
+ * is the table packets meter into meanwhile: a flow whose key it has by
+ * now is merged into that one (nfl_flow_mergeable()) and put on @merged
+ * for the caller to free, or else linked beside it.
+ */
+unsigned int nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src,
+			     unsigned int from, unsigned int budget,
+			     u64 max_bytes, u32 max_packets,
+			     struct nfl_flow_list *merged);
 
 #endif /* _IPT_NETFLOW_FLOW_H */

@@ -227,6 +227,9 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	nfl_show_metric(m, &r.m5, ", ");
 	nfl_show_metric(m, &r.m15, "]. ");
 	seq_printf(m, "InHash: %llu pkt, %llu K\n", held_pkts, held_bytes >> 10);
+	/* its own line: parsers of the ones above expect them as they are */
+	seq_printf(m, "BH-off: longest %llu us.\n",
+		   div_u64(nfl_cache_bh_max_ns(), NSEC_PER_USEC));
 	seq_printf(m, "Protocol version %u (%s), refresh-rate %u, timeout-rate %u. Timeouts: active %u, inactive %u. Maxflows %u\n",
 		   proto, nfl_protocol_name(proto),
 		   READ_ONCE(nfl_cfg.refresh_rate),
@@ -294,6 +297,7 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 			    sizeof(struct nfl_flow *) * num_possible_cpus());
 	NFL_KV("hashFlows", nfl_cache_flows());
 	NFL_KV("hashPackets", held_pkts);
+	NFL_KV("bhOffMaxUs", div_u64(nfl_cache_bh_max_ns(), NSEC_PER_USEC));
 	NFL_KV("hashBytes", held_bytes);
 	NFL_KV("dropPackets", sum.drop_pkts);
 	NFL_KV("dropBytes", sum.drop_bytes);

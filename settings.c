@@ -195,6 +195,25 @@ static const char *nfl_valid_hashsize(const struct nfl_val *v)
 	return NULL;
 }
 
+#define NFL_CHAINS_WHY	"chains would average over " __stringify(NFL_CHAIN_MAX) \
+			" flows at maxflows (raise hashsize or lower maxflows)"
+
+static const char *nfl_cross_hashsize(const struct nfl_val *v)
+{
+	if (!nfl_chains_short(v->num, READ_ONCE(nfl_cfg.maxflows)))
+		return NFL_CHAINS_WHY;
+	return NULL;
+}
+
+static const char *nfl_cross_maxflows(const struct nfl_val *v)
+{
+	unsigned int hs = nfl_live ? nfl_cache_hashsize() : nfl_cfg.hashsize;
+
+	if (!nfl_chains_short(hs, v->num))
+		return NFL_CHAINS_WHY;
+	return NULL;
+}
+
 static int nfl_apply_hashsize(const struct nfl_val *v)
 {
 	return nfl_cache_resize(v->num);
@@ -298,12 +317,14 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 	[NFL_S_HASHSIZE] = {
 		.name = "hashsize", .kind = NFL_UINT, .var = &nfl_cfg.hashsize,
 		.min = NFL_HASH_MIN, .max = NFL_HASH_MAX, .range = NFL_HASH_RANGE,
-		.valid = nfl_valid_hashsize, .apply = nfl_apply_hashsize,
+		.valid = nfl_valid_hashsize, .cross = nfl_cross_hashsize,
+		.apply = nfl_apply_hashsize,
 		.current_val = nfl_current_hashsize,
 	},
 	[NFL_S_MAXFLOWS] = {
 		.name = "maxflows", .kind = NFL_UINT, .var = &nfl_cfg.maxflows,
 		.min = 0, .max = UINT_MAX, .range = NFL_MAXFLOWS_RANGE,
+		.cross = nfl_cross_maxflows,
 	},
 	[NFL_S_SNDBUF] = {
 		.name = "sndbuf", .kind = NFL_INT, .var = &nfl_cfg.sndbuf,
@@ -535,10 +556,11 @@ NFL_PARAM(inactive_timeout, NFL_S_INACTIVE_TIMEOUT, "uint",
 	 "export a flow idle this long: " NFL_TIMEOUT_RANGE " (default 15)");
 NFL_PARAM(hashsize, NFL_S_HASHSIZE, "uint",
 	 "hash table size: " NFL_HASH_RANGE
-	 ", all CPUs' within 1/8 of RAM (default from RAM; a resize keeps the flows)");
+	 ", all CPUs' within 1/8 of RAM, maxflows/" __stringify(NFL_CHAIN_MAX)
+	 " at least (default from RAM and maxflows; a resize keeps the flows)");
 NFL_PARAM(maxflows, NFL_S_MAXFLOWS, "uint",
-	 "most flows in memory, packets of new flows beyond are dropped: "
-	 NFL_MAXFLOWS_RANGE " (default 2000000)");
+	 "most flows in memory, in the cache or waiting to be sent; packets of new flows beyond are not metered: "
+	 NFL_MAXFLOWS_RANGE ", hashsize*" __stringify(NFL_CHAIN_MAX) " at most (default 2000000)");
 NFL_PARAM(sndbuf, NFL_S_SNDBUF, "int",
 	 "send buffer of each collector socket: " NFL_SNDBUF_RANGE
 	 " (default 0)");

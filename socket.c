@@ -386,6 +386,29 @@ void nfl_dest_set_sndbuf(int sndbuf)
 	mutex_unlock(&nfl_dest_mutex);
 }
 
+bool nfl_dest_refused(void)
+{
+	struct nfl_dest_set *set;
+	bool refused = false;
+	unsigned int i;
+
+	mutex_lock(&nfl_dest_mutex);
+	set = nfl_dests;
+	for (i = 0; set && i < set->n; i++) {
+		struct nfl_dest *d = &set->d[i];
+
+		/* other errors are the send path's to report */
+		if (!d->sock ||
+		    READ_ONCE(d->sock->sk->sk_err) != ECONNREFUSED ||
+		    !sock_error(d->sock->sk))
+			continue;
+		d->err_cberr++;
+		refused = true;
+	}
+	mutex_unlock(&nfl_dest_mutex);
+	return refused;
+}
+
 void nfl_dest_show(struct seq_file *m)
 {
 	struct nfl_dest_set *set;

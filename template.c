@@ -360,7 +360,7 @@ static u64 nfl_opt_value(u16 id, const struct nfl_enc *e,
 	case NFL_IE_DOMAIN_ID:
 		return e->engine_id;
 	case NFL_IE_INIT_MS:
-		return nfl_tpl_wall_ms(&e->t) - e->t.uptime_ms;
+		return e->t.boot_ms;
 	case NFL_IE_EXP_MSGS:
 		return st->msgs;
 	case NFL_IE_EXP_FLOWS:

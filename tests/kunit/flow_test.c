@@ -117,7 +117,8 @@ static struct nfl_flow *tc_packet(struct tcache *tc, const struct nfl_key *key,
 /* An ageing pass over the whole table at tc->now. */
 static void tc_scan(struct tcache *tc)
 {
-	nfl_htable_expire(&tc->t, 0, tc->t.hsize, tc->now, &tc->ag, &tc->gone);
+	nfl_htable_expire(&tc->t, 0, tc->t.hsize, UINT_MAX, tc->now, &tc->ag,
+			  &tc->gone);
 }
 
 static unsigned int tc_flows(struct tcache *tc)
@@ -523,9 +524,10 @@ static void flush_test(struct kunit *test)
 		k = i < 5 ? key6(i) : key4(i);
 		tc_packet(tc, &k, 10, 0);
 	}
-	nfl_htable_expire(&tc->t, 0, 2, tc->now, NULL, &tc->gone);
+	KUNIT_EXPECT_EQ(test, nfl_htable_expire(&tc->t, 0, 2, UINT_MAX, tc->now,
+						NULL, &tc->gone), 2);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc) + tc->gone.flows, 20);
-	nfl_htable_expire(&tc->t, 2, 100, tc->now, NULL, &tc->gone);
+	nfl_htable_expire(&tc->t, 2, 100, UINT_MAX, tc->now, NULL, &tc->gone);
 	KUNIT_EXPECT_EQ(test, tc_flows(tc), 0);
 	for (f = tc->gone.head; f; f = f->next) {
 		KUNIT_EXPECT_EQ(test, f->end_reason, NFL_END_FORCED);
@@ -544,6 +546,7 @@ static void flush_test(struct kunit *test)
 static void move_test(struct kunit *test)
 {
 	struct tcache *small = tc_new(test, 4, 100), *big = tc_new(test, 64, 100);
+	struct nfl_flow_list merged = {};
 	struct nfl_flow *flows[50];
 	struct nfl_key k;
 	unsigned int i;
@@ -552,13 +555,77 @@ static void move_test(struct kunit *test)
 		k = i % 3 ? key4(i) : key6(i);
 		flows[i] = tc_packet(small, &k, 1, 0);
 	}
-	nfl_htable_move(&big->t, &small->t);
+	KUNIT_EXPECT_EQ(test, nfl_htable_move(&big->t, &small->t, 0, UINT_MAX,
+					      U64_MAX, U32_MAX, &merged), 4);
+	KUNIT_EXPECT_EQ(test, merged.flows, 0);
 	KUNIT_EXPECT_EQ(test, tc_flows(small), 0);
 	KUNIT_EXPECT_EQ(test, tc_flows(big), ARRAY_SIZE(flows));
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		k = i % 3 ? key4(i) : key6(i);
 		KUNIT_EXPECT_PTR_EQ(test, tc_lookup(big, &k), flows[i]);
 	}
+}
+
+/*
+ * Work with BH off is bounded by flows: a chunk stops at the end of the
+ * bucket in which the budget ran out, and the next goes on from there.
+ */
+static void budget_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 1, 100), *big = tc_new(test, 8, 100);
+	struct nfl_flow_list merged = {};
+	unsigned int i, pos;
+	struct nfl_key k;
+
+	/* one bucket: a chain of 30, walked whole even on a budget of 10 */
+	for (i = 0; i < 30; i++) {
+		k = key4(i);
+		tc_packet(tc, &k, 1, 0);
+	}
+	pos = nfl_htable_move(&big->t, &tc->t, 0, 10, U64_MAX, U32_MAX,
+			      &merged);
+	KUNIT_EXPECT_EQ(test, pos, 1);
+	KUNIT_EXPECT_EQ(test, tc_flows(big), 30);
+	/* eight buckets, budget 1: one bucket (with anything in it) a call */
+	for (pos = 0, i = 0; pos < big->t.hsize; i++)
+		pos = nfl_htable_expire(&big->t, pos, big->t.hsize, 1, big->now,
+					NULL, &big->gone);
+	KUNIT_EXPECT_EQ(test, i, 8);
+	KUNIT_EXPECT_EQ(test, big->gone.flows, 30);
+}
+
+/*
+ * A resize under traffic: a packet made a new flow for a key the old
+ * table still held.  The move merges the two, the older one first.
+ */
+static void move_merge_test(struct kunit *test)
+{
+	struct tcache *old = tc_new(test, 4, 100), *new = tc_new(test, 4, 100);
+	struct nfl_flow_list merged = {};
+	struct nfl_flow *f, *g, *h;
+	struct nfl_key k4 = key4(1), k6 = key6(2), k5 = key4(3);
+
+	f = tc_packet(old, &k4, 100, TCPHDR_SYN);
+	tc_packet(old, &k6, 60, 0);
+	h = tc_packet(old, &k5, 10, 0);
+	old->now += 5 * HZ;
+	new->now = old->now;
+	g = tc_packet(new, &k4, 40, TCPHDR_FIN);
+	tc_packet(new, &k6, 60, 0);
+	/* k5's sum would pass the format's packet limit: kept apart */
+	tc_packet(new, &k5, 10, 0);
+	h->packets = U32_MAX;
+	nfl_htable_move(&new->t, &old->t, 0, UINT_MAX, U64_MAX, U32_MAX,
+			&merged);
+	KUNIT_EXPECT_EQ(test, merged.flows, 2);
+	KUNIT_EXPECT_EQ(test, merged.flows6, 1);
+	KUNIT_EXPECT_EQ(test, tc_flows(new), 4);
+	KUNIT_EXPECT_PTR_EQ(test, tc_lookup(new, &k4), g);
+	KUNIT_EXPECT_EQ(test, g->packets, 2);
+	KUNIT_EXPECT_EQ(test, g->bytes, 140);
+	KUNIT_EXPECT_EQ(test, g->first, f->first);
+	KUNIT_EXPECT_EQ(test, g->tcp_flags, TCPHDR_SYN | TCPHDR_FIN);
+	KUNIT_EXPECT_EQ(test, tc_lookup(new, &k6)->packets, 2);
 }
 
 /* The two lists a scan chunk and the packet path fill become one. */
@@ -595,6 +662,8 @@ static void list_splice_test(struct kunit *test)
 }
 
 static struct kunit_case cache_cases[] = {
+	KUNIT_CASE(budget_test),
+	KUNIT_CASE(move_merge_test),
 	KUNIT_CASE(hash_stable_test),
 	KUNIT_CASE(hash_seed_test),
 	KUNIT_CASE(key_equal_test),

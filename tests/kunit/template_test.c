@@ -40,6 +40,7 @@ static const struct nfl_export_time t0 = {
 	.jiffies = 1000000,
 	.uptime_ms = 10000000,
 	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
+	.boot_ms = 1700000000123ULL - 10000000,
 };
 
 struct tpl_ctx {
@@ -1170,7 +1171,28 @@ static void ipfix_test_ifaces_long(struct kunit *test)
 	tpl_put(e);
 }
 
+/*
+ * systemInitTimeMilliseconds (160) after 49.7 days of uptime: the boot
+ * time comes from the 64-bit uptime, not the 32-bit one that wrapped.
+ */
+static void export_time_wrap_test(struct kunit *test)
+{
+	const u64 up_ms = 50ULL * 24 * 3600 * 1000;	/* 50 days */
+	const struct timespec64 wall = { .tv_sec = 1700000000,
+					 .tv_nsec = 123456789 };
+	struct nfl_export_time t;
+
+	nfl_export_time_set(&t, INITIAL_JIFFIES + div_u64(up_ms * HZ, MSEC_PER_SEC),
+			    &wall);
+	KUNIT_EXPECT_EQ(test, t.uptime_ms, (u32)up_ms);
+	KUNIT_EXPECT_EQ(test, t.boot_ms, 1700000000123ULL - up_ms);
+	nfl_export_time_set(&t, INITIAL_JIFFIES, &wall);
+	KUNIT_EXPECT_EQ(test, t.uptime_ms, 0);
+	KUNIT_EXPECT_EQ(test, t.boot_ms, 1700000000123ULL);
+}
+
 static struct kunit_case template_cases[] = {
+	KUNIT_CASE(export_time_wrap_test),
 	KUNIT_CASE(v9_test_pdu_bytes),
 	KUNIT_CASE(ipfix_test_pdu_bytes),
 	KUNIT_CASE(ipfix_test_icmp6),

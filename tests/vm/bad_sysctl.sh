@@ -56,7 +56,7 @@ echo 1 >$SYSCTL/flush || fail "flush 1 refused"
 nf_unload
 
 for bad in protocol=6 protocol= active_timeout=0 inactive_timeout=x \
-	hashsize=0 maxflows=-1 sndbuf=-1 engine_id=256 debug=99 \
+	hashsize=0 hashsize=16 maxflows=-1 sndbuf=-1 engine_id=256 debug=99 \
 	refresh_rate=0 timeout-rate=0 destination=nowhere natevents=2 \
 	natevents_legacy=-1; do
 	if insmod "$NF_KO" "$bad" 2>/dev/null; then

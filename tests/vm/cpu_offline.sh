@@ -42,7 +42,7 @@ send1() {
 }
 
 nf_net_up
-nf_load destination=127.0.0.1:2055,127.0.0.1:2056 inactive_timeout=2 \
+nf_load destination=127.0.0.1:2055,127.0.0.1:2056 maxflows=200000 inactive_timeout=2 \
 	active_timeout=60
 nf_nfcapd_start "$W/nfcapd" 2055
 nf_collect_start "$W/collect.txt" 127.0.0.1:2056 --first-seq 0

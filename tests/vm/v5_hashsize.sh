@@ -19,7 +19,8 @@ SYSCTL=/proc/sys/net/netflow
 send() { taskset -c 0 "$NF_BIN/nf-send" "$@" >>"$W/truth.txt" || fail "nf-send failed"; }
 
 nf_net_up
-nf_load destination=127.0.0.1:2056 hashsize=64 inactive_timeout=120 \
+# maxflows 1000: hashsize may go down to 16 (chains of 64 at most)
+nf_load destination=127.0.0.1:2056 hashsize=64 maxflows=1000 inactive_timeout=120 \
 	active_timeout=300
 nf_collect_start "$W/collect.txt" 127.0.0.1:2056 --first-seq 0
 nf_bg ip netns exec $NF_NS "$NF_BIN/nf-sink" udp $NF_B4:5000 >"$W/sink.txt"
