@@ -14,12 +14,11 @@
  * maxflows bounds every flow in memory: in the tables, waiting in a done
  * list, or queued for or being sent by the exporter (a flow is freed only
  * once sent).  It is kept without a shared counter: once per tick every
- * online CPU is allowed an equal share of what is left under the limit
+ * possible CPU is allowed an equal share of what is left under the limit
  * as new flows until the next tick, whatever leaves meanwhile, so the
  * sum can never exceed maxflows.  Near the limit a busy CPU may refuse a
  * flow that another CPU's unused share could have taken until the next
- * tick rebalances the shares, and a CPU that comes online creates flows
- * from the tick after.
+ * tick rebalances the shares.
  *
  * Work with bottom halves off is bounded by flows, not buckets: a scan
  * chunk stops after NFL_CHUNK_FLOWS flows (at a bucket's end; hashsize
@@ -383,8 +382,8 @@ static unsigned long nfl_flows_held(void)
 
 /*
  * New flows each CPU may create until the next tick: an equal share of
- * what maxflows leaves, for online CPUs only.  Caller holds
- * cpus_read_lock(), so the online set is the one shared out.
+ * what maxflows leaves, for every possible CPU, so that one coming
+ * online before the next tick has its share too and the sum still holds.
  */
 static void nfl_rebalance(void)
 {
@@ -396,7 +395,7 @@ static void nfl_rebalance(void)
 		nfl_peak = total;
 		nfl_peak_jiffies = jiffies;
 	}
-	share = max > total ? (max - total) / num_online_cpus() : 0;
+	share = max > total ? (max - total) / num_possible_cpus() : 0;
 	for_each_possible_cpu(cpu) {
 		struct nfl_cpu *c = per_cpu_ptr(nfl_cpus, cpu);
 		unsigned long made = READ_ONCE(c->made);
@@ -404,8 +403,7 @@ static void nfl_rebalance(void)
 		if (!max)
 			WRITE_ONCE(c->allowance, ULONG_MAX);
 		else
-			WRITE_ONCE(c->allowance,
-				   made + (cpu_online(cpu) ? share : 0));
+			WRITE_ONCE(c->allowance, made + share);
 	}
 }
 
