@@ -277,6 +277,12 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 	struct nfl_export_stats es;
 	struct nfl_cpu_stats sum;
 	u64 held_pkts, held_bytes, nat_start, nat_stop;
+	/*
+	 * Read before the tables' count: a flow moving from a table to the
+	 * exporter in between is then counted once or not at all, so the
+	 * two never add up to more flows than memory held.
+	 */
+	unsigned long export_held = nfl_export_held(NULL, NULL);
 	struct nfl_rates r;
 	unsigned int i;
 
@@ -297,8 +303,10 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 			    sizeof(struct nfl_flow *) * num_possible_cpus());
 	NFL_KV("hashFlows", nfl_cache_flows());
 	NFL_KV("hashPackets", held_pkts);
-	NFL_KV("bhOffMaxUs", div_u64(nfl_cache_bh_max_ns(), NSEC_PER_USEC));
 	NFL_KV("hashBytes", held_bytes);
+	/* expired, queued for export or being sent: freed once sent */
+	NFL_KV("exportHeld", export_held);
+	NFL_KV("bhOffMaxUs", div_u64(nfl_cache_bh_max_ns(), NSEC_PER_USEC));
 	NFL_KV("dropPackets", sum.drop_pkts);
 	NFL_KV("dropBytes", sum.drop_bytes);
 	NFL_KV("outByteRate", nfl_per_sec(r.s1.out_bytes, r.s1.t));
