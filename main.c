@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "encoder.h"
 #include "export.h"
+#include "hooks.h"
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
 #include "proc.h"
@@ -27,6 +28,20 @@ static void mod_fit_cache(void)
 	const struct nfl_encoder *ops = nfl_encoder_find(nfl_export_protocol());
 
 	nfl_cache_set_split(ops->max_octets, ops->max_packets);
+}
+
+/* Capture at netfilter hooks, as hooks= and its companions say. */
+static int __init mod_hooks_init(void)
+{
+	unsigned int mask;
+	int prio;
+
+	/* both were checked when they were stored */
+	if (nfl_hooks_parse(nfl_hooks_spec, &mask) ||
+	    nfl_hooks_parse_prio(nfl_hooks_prio_spec, &prio))
+		return -EINVAL;
+	nfl_hooks_set_mark(nfl_cfg.hooks_mark, nfl_cfg.hooks_mark_mask);
+	return nfl_hooks_init(mask, prio);
 }
 
 static int __init mod_init(void)
@@ -61,15 +76,20 @@ static int __init mod_init(void)
 	err = nfl_proc_init();
 	if (err)
 		goto err_proc;
-	err = nfl_target_init();
+	err = nfl_target_init(nfl_cfg.targets);
 	if (err)
 		goto err_target;
+	err = mod_hooks_init();
+	if (err)
+		goto err_hooks;
 
 	pr_info("version %s loaded, protocol %u, destination %s, hashsize %u\n",
 		NETFLOW_VERSION, nfl_cfg.protocol, nfl_destination,
 		nfl_cache_hashsize());
 	return 0;
 
+err_hooks:
+	nfl_target_uninit();
 err_target:
 	nfl_proc_uninit();
 err_proc:
@@ -89,6 +109,7 @@ err_cache:
 
 static void __exit mod_exit(void)
 {
+	nfl_hooks_uninit();
 	nfl_target_uninit();
 	nfl_proc_uninit();
 	nfl_settings_uninit();

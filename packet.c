@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "flow.h"
 #include "hdropts.h"
+#include "hooks.h"
 #include "packet.h"
 
 static_assert(NFL_TCP_FIN == TCPHDR_FIN && NFL_TCP_RST == TCPHDR_RST);
@@ -187,13 +188,11 @@ static __always_inline u8 nfl_ns_tag(const struct net *net)
 }
 
 static void nfl_key_ifaces(struct nfl_key *key, struct nfl_pkt *pkt,
-			  const struct xt_action_param *par)
+			  const struct nf_hook_state *st)
 {
-	const struct net_device *in = xt_in(par), *out = xt_out(par);
-
-	key->iif = in ? in->ifindex : 0;
-	key->ns = nfl_ns_tag(xt_net(par));
-	pkt->oif = out ? out->ifindex : 0;
+	key->iif = st->in ? st->in->ifindex : 0;
+	key->ns = nfl_ns_tag(st->net);
+	pkt->oif = st->out ? st->out->ifindex : 0;
 }
 
 /*
@@ -224,7 +223,7 @@ static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
  * every packet.
  */
 static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
-						const struct xt_action_param *par,
+						const struct nf_hook_state *st,
 						const struct iphdr *iph,
 						unsigned int ihl)
 {
@@ -238,7 +237,7 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 	key.family = AF_INET;
 	key.v4.saddr = iph->saddr;
 	key.v4.daddr = iph->daddr;
-	nfl_key_ifaces(&key, &pkt, par);
+	nfl_key_ifaces(&key, &pkt, st);
 	pkt.tcp_or = 0;
 	pkt.nexthop4 = 0;
 
@@ -272,29 +271,44 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 
 /* A header with options (rare: router alert, record route...). */
 static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
-					 const struct xt_action_param *par)
+					 const struct nf_hook_state *st)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	nfl_packet_ipv4_hdr(skb, par, iph, iph->ihl * 4);
+	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4);
 }
 
 /*
- * The IPv4 target itself (registered directly, so parsing starts without
- * a call in between).  It only observes: the packet always goes on.  A
- * packet without IPv4 options pays one test for them, here: the rest of
- * its path knows its header is 20 bytes.
+ * Meter an IPv4 packet seen at @st.  A packet without IPv4 options pays
+ * one test for them, here: the rest of its path knows its header is 20
+ * bytes.  Inlined into each entry point, so none makes a call to begin.
  */
-unsigned int nfl_packet_ipv4(struct sk_buff *skb,
-			    const struct xt_action_param *par)
+static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
+					   const struct nf_hook_state *st)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
-		nfl_packet_ipv4_opts(skb, par);
+		nfl_packet_ipv4_opts(skb, st);
 	else
-		nfl_packet_ipv4_hdr(skb, par, iph, sizeof(*iph));
+		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph));
+}
+
+/* The IPv4 target itself: it only observes, the packet always goes on. */
+unsigned int nfl_packet_ipv4(struct sk_buff *skb,
+			    const struct xt_action_param *par)
+{
+	nfl_meter_ipv4(skb, par->state);
 	return XT_CONTINUE;
+}
+
+/* The IPv4 netfilter hook of hooks.c: the same, for the packets it wants. */
+unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *st)
+{
+	if (nfl_hooks_want(skb, st))
+		nfl_meter_ipv4(skb, st);
+	return NF_ACCEPT;
 }
 
 /*
@@ -359,9 +373,34 @@ static noinline u32 nfl_ipv6_ext_hdrs(const struct sk_buff *skb, u8 nexthdr)
 	}
 }
 
-/* The IPv6 target, as nfl_packet_ipv4(). */
-unsigned int nfl_packet_ipv6(struct sk_buff *skb,
-			    const struct xt_action_param *par)
+/*
+ * A fragment other than the first whose fragment header is followed by
+ * an extension header (AH, destination options): ipv6_find_hdr() gives
+ * up there (-ENOENT), though nothing is wrong with it.  What follows
+ * the fragment header is payload; the flow's protocol is the header the
+ * fragment header names.  Its offset in *@thoff, its offset in *@fragoff.
+ */
+static noinline int nfl_ipv6_later_frag(const struct sk_buff *skb,
+					unsigned int *thoff,
+					unsigned short *fragoff)
+{
+	unsigned int off = 0;
+	struct frag_hdr _fh;
+	const struct frag_hdr *fh;
+
+	if (ipv6_find_hdr(skb, &off, NEXTHDR_FRAGMENT, NULL, NULL) < 0)
+		return -ENOENT;
+	fh = skb_header_pointer(skb, off, sizeof(_fh), &_fh);
+	if (!fh || !(fh->frag_off & htons(IP6_OFFSET)))
+		return -ENOENT;
+	*thoff = off + sizeof(*fh);
+	*fragoff = ntohs(fh->frag_off) & ~0x7;
+	return fh->nexthdr;
+}
+
+/* An IPv6 packet seen at @st, as nfl_meter_ipv4(). */
+static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
+					   const struct nf_hook_state *st)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nfl_key key = { .family = AF_INET6 };
@@ -377,19 +416,21 @@ unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 		pkt.ext_hdrs = nfl_ipv6_ext_hdrs(skb, ip6h->nexthdr);
 	key.v6.saddr = ip6h->saddr;
 	key.v6.daddr = ip6h->daddr;
-	nfl_key_ifaces(&key, &pkt, par);
+	nfl_key_ifaces(&key, &pkt, st);
 
 	/* Walks extension headers; a malformed chain is a truncated packet. */
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
+	if (unlikely(proto == -ENOENT && (flags & IP6_FH_F_FRAG)))
+		proto = nfl_ipv6_later_frag(skb, &thoff, &fragoff);
 	if (proto < 0) {
 		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
-		return XT_CONTINUE;
+		return;
 	}
 	key.proto = proto;
 	pkt.frag = flags & IP6_FH_F_FRAG;
 	if (!fragoff && !nfl_parse_l4(skb, thoff, &key, &pkt, &l4len)) {
 		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
-		return XT_CONTINUE;
+		return;
 	}
 	nfl_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt);
 
@@ -401,5 +442,19 @@ unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 	}
 
 	nfl_cache_account(&key, &pkt, AF_INET6, 0);
+}
+
+unsigned int nfl_packet_ipv6(struct sk_buff *skb,
+			    const struct xt_action_param *par)
+{
+	nfl_meter_ipv6(skb, par->state);
 	return XT_CONTINUE;
+}
+
+unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
+			   const struct nf_hook_state *st)
+{
+	if (nfl_hooks_want(skb, st))
+		nfl_meter_ipv6(skb, st);
+	return NF_ACCEPT;
 }

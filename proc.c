@@ -29,11 +29,13 @@
 
 #include "cache.h"
 #include "export.h"
+#include "hooks.h"
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
 #include "proc.h"
 #include "settings.h"
 #include "socket.h"
+#include "target.h"
 
 /* ---- once-a-second sampler ---- */
 
@@ -257,6 +259,10 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	/* its own line: parsers of the one above expect it to end there */
 	seq_printf(m, "Natevents queue: dropped %llu.\n",
 		   nfl_export_nat_dropped());
+	/* where packets are metered: see double counting at a glance */
+	seq_printf(m, "Capture: target NETFLOW %s (rules count their own packets: iptables -L -nvx).\n",
+		   nfl_target_registered() ? "registered" : "not registered");
+	nfl_hooks_show(m);
 	return 0;
 }
 
@@ -322,6 +328,7 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 	NFL_KV("natStart", nat_start);
 	NFL_KV("natStop", nat_stop);
 	NFL_KV("natDropped", nfl_export_nat_dropped());
+	NFL_KV("hookPackets", nfl_hooks_packets());
 	for (i = 0; i < ARRAY_SIZE(nfl_stat_keys); i++)
 		NFL_KV(nfl_stat_keys[i].key,
 		      *(const u64 *)((const char *)&sum + nfl_stat_keys[i].off));

@@ -40,9 +40,11 @@
 #include "destination.h"
 #include "encoder.h"
 #include "export.h"
+#include "hooks.h"
 #include "natevents.h"
 #include "settings.h"
 #include "socket.h"
+#include "target.h"
 
 /*
  * Limits.  Each *_RANGE string is what modinfo and the error messages
@@ -72,6 +74,9 @@
 #define NFL_TRATE_MAX		1440
 #define NFL_TRATE_RANGE		"1.." __stringify(NFL_TRATE_MAX) " minutes"
 #define NFL_BOOL_RANGE		"0 or 1"
+#define NFL_HOOKS_RANGE		"empty (off), a comma list of prerouting, input, forward, output, postrouting, or a bitmask 0..31 (1 prerouting, 2 input, 4 forward, 8 output, 16 postrouting)"
+#define NFL_HOOKS_PRIO_RANGE	"first, last or a number (netfilter priority)"
+#define NFL_MARK_RANGE		"0..4294967295"
 #define NFL_DEST_RANGE		"1 to " __stringify(NFL_DEST_MAX) \
 				" collectors ip:port, [ip6]:port, optional @srcip and %ifname"
 
@@ -88,9 +93,14 @@ struct nfl_settings nfl_cfg = {
 	.timeout_rate		= 30,
 	.natevents		= 0,
 	.natevents_legacy	= 0,
+	.targets		= 1,
+	.hooks_mark		= 0,
+	.hooks_mark_mask	= 0,
 };
 
 char nfl_destination[NFL_DESTINATION_SIZE] = "127.0.0.1:2055";
+char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE] = "";
+char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE] = "last";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
 /* Writes reach the subsystems (under nfl_settings_mutex). */
@@ -114,6 +124,7 @@ struct nfl_setting {
 	enum nfl_kind kind;
 	void *var;
 	size_t size;			/* NFL_STRING */
+	bool empty_ok;			/* NFL_STRING: "" is a value */
 	unsigned int min, max;		/* numbers */
 	const char *range;		/* for messages */
 	/* More checks of the value alone; NULL if fine, else why not. */
@@ -269,6 +280,61 @@ static int nfl_apply_flush(const struct nfl_val *v)
 	return 0;
 }
 
+static int nfl_apply_targets(const struct nfl_val *v)
+{
+	return nfl_target_set(v->num);
+}
+
+static const char *nfl_valid_hooks(const struct nfl_val *v)
+{
+	unsigned int mask;
+
+	return nfl_hooks_parse(v->str, &mask) ? "unknown hook name or bitmask" :
+						 NULL;
+}
+
+static int nfl_apply_hooks(const struct nfl_val *v)
+{
+	unsigned int mask;
+	int prio;
+
+	if (nfl_hooks_parse(v->str, &mask) ||
+	    nfl_hooks_parse_prio(nfl_hooks_prio_spec, &prio))
+		return -EINVAL;
+	return nfl_hooks_set(mask, prio);
+}
+
+static const char *nfl_valid_hooks_prio(const struct nfl_val *v)
+{
+	int prio;
+
+	return nfl_hooks_parse_prio(v->str, &prio) ? "not first, last or a number" :
+						   NULL;
+}
+
+static int nfl_apply_hooks_prio(const struct nfl_val *v)
+{
+	unsigned int mask;
+	int prio;
+
+	if (nfl_hooks_parse(nfl_hooks_spec, &mask) ||
+	    nfl_hooks_parse_prio(v->str, &prio))
+		return -EINVAL;
+	return nfl_hooks_set(mask, prio);
+}
+
+static int nfl_apply_hooks_mark(const struct nfl_val *v)
+{
+	nfl_hooks_set_mark(v->num, READ_ONCE(nfl_cfg.hooks_mark_mask));
+	return 0;
+}
+
+static int nfl_apply_hooks_mark_mask(const struct nfl_val *v)
+{
+	nfl_hooks_set_mark(READ_ONCE(nfl_cfg.hooks_mark), v->num);
+	return 0;
+}
+
 /*
  * engine_id comes before protocol: at load a conflict of the two is then
  * reported as engine_id's, the value that is out of range.
@@ -288,6 +354,11 @@ enum {
 	NFL_S_NATEVENTS,
 	NFL_S_NATEVENTS_LEGACY,
 	NFL_S_FLUSH,
+	NFL_S_TARGETS,
+	NFL_S_HOOKS,
+	NFL_S_HOOKS_PRIORITY,
+	NFL_S_HOOKS_MARK,
+	NFL_S_HOOKS_MARK_MASK,
 	NFL_S_COUNT
 };
 
@@ -355,6 +426,34 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
 		.apply = nfl_apply_natevents,
 	},
+	[NFL_S_TARGETS] = {
+		.name = "targets", .kind = NFL_UINT, .var = &nfl_cfg.targets,
+		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
+		.apply = nfl_apply_targets,
+	},
+	[NFL_S_HOOKS] = {
+		.name = "hooks", .kind = NFL_STRING, .var = nfl_hooks_spec,
+		.size = NFL_HOOKS_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_HOOKS_RANGE,
+		.valid = nfl_valid_hooks, .apply = nfl_apply_hooks,
+	},
+	[NFL_S_HOOKS_PRIORITY] = {
+		.name = "hooks_priority", .kind = NFL_STRING,
+		.var = nfl_hooks_prio_spec, .size = NFL_HOOKS_PRIO_SIZE,
+		.range = NFL_HOOKS_PRIO_RANGE,
+		.valid = nfl_valid_hooks_prio, .apply = nfl_apply_hooks_prio,
+	},
+	[NFL_S_HOOKS_MARK] = {
+		.name = "hooks_mark", .kind = NFL_UINT, .var = &nfl_cfg.hooks_mark,
+		.min = 0, .max = UINT_MAX, .range = NFL_MARK_RANGE,
+		.apply = nfl_apply_hooks_mark,
+	},
+	[NFL_S_HOOKS_MARK_MASK] = {
+		.name = "hooks_mark_mask", .kind = NFL_UINT,
+		.var = &nfl_cfg.hooks_mark_mask,
+		.min = 0, .max = UINT_MAX, .range = NFL_MARK_RANGE,
+		.apply = nfl_apply_hooks_mark_mask,
+	},
 	[NFL_S_NATEVENTS_LEGACY] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
 		.var = &nfl_cfg.natevents_legacy,
@@ -399,7 +498,7 @@ static const char *nfl_parse(const struct nfl_setting *s, const char *text,
 {
 	char num[16];
 
-	if (!len)
+	if (!len && !s->empty_ok)
 		return "empty";
 	if (memchr(text, '\0', len))
 		return "NUL inside";
@@ -579,6 +678,21 @@ NFL_PARAM(timeout_rate, NFL_S_TIMEOUT_RATE, "uint",
 NFL_PARAM(natevents, NFL_S_NATEVENTS, "uint",
 	 "export NAT translation create/delete events from conntrack (NEL in v9/IPFIX, dummy flows in v5): "
 	 NFL_BOOL_RANGE " (default 0)");
+NFL_PARAM(targets, NFL_S_TARGETS, "uint",
+	 "1: register the xtables target NETFLOW (iptables -j NETFLOW); 0: not, new rules are refused, rules made before keep metering: "
+	 NFL_BOOL_RANGE " (default 1)");
+NFL_PARAM(hooks, NFL_S_HOOKS, "string",
+	 "meter at netfilter hooks of init_net without any rule, IPv4 and IPv6: "
+	 NFL_HOOKS_RANGE " (default empty)");
+NFL_PARAM(hooks_priority, NFL_S_HOOKS_PRIORITY, "string",
+	 "priority of those hooks: " NFL_HOOKS_PRIO_RANGE
+	 " (default last: after every rule)");
+NFL_PARAM(hooks_mark, NFL_S_HOOKS_MARK, "uint",
+	 "hooks meter only packets with (mark & hooks_mark_mask) == (hooks_mark & hooks_mark_mask): "
+	 NFL_MARK_RANGE " (default 0)");
+NFL_PARAM(hooks_mark_mask, NFL_S_HOOKS_MARK_MASK, "uint",
+	 "see hooks_mark; 0 meters every packet: " NFL_MARK_RANGE
+	 " (default 0)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors (default 0)");
 

@@ -25,10 +25,17 @@ struct nfl_settings {
 	unsigned int timeout_rate;	/* minutes */
 	unsigned int natevents;		/* 0 or 1 */
 	unsigned int natevents_legacy;	/* 1: natEvent 1/2, 0: RFC 8158 4/5 */
+	unsigned int targets;		/* 1: the xtables target registered */
+	unsigned int hooks_mark, hooks_mark_mask;
 };
 extern struct nfl_settings nfl_cfg;
 #define NFL_DESTINATION_SIZE	2048	/* 16 collectors of the longest form */
 extern char nfl_destination[NFL_DESTINATION_SIZE];	/* as last written */
+/* hooks= and hooks_priority= as last written (hooks.c parses them) */
+#define NFL_HOOKS_SPEC_SIZE	64
+extern char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE];
+#define NFL_HOOKS_PRIO_SIZE	16
+extern char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE];
 
 /*
  * First in the module's init: the checks of parameters that depend on

@@ -67,6 +67,8 @@ struct nfl_dest_set {
 
 static DEFINE_MUTEX(nfl_dest_mutex);
 static struct nfl_dest_set *nfl_dests;		/* nfl_dest_mutex */
+const char nfl_dest_tag;
+
 /* What nfl_dest_set_sndbuf() was last told; under nfl_dest_mutex. */
 static int nfl_dest_sndbuf;
 static unsigned int nfl_dests_n;			/* written under the mutex */
@@ -164,6 +166,8 @@ static int nfl_dest_connect(struct nfl_dest *d)
 	if (err)
 		goto release;
 
+	/* tells the hooks our own PDUs from traffic (nfl_dest_own()) */
+	rcu_assign_sk_user_data(sock->sk, (void *)&nfl_dest_tag);
 	d->sock = sock;
 	d->ifindex = ifindex;
 	d->default_sndbuf = READ_ONCE(sock->sk->sk_sndbuf);

@@ -7,8 +7,21 @@
 #define _IPT_NETFLOW_SOCKET_H
 
 #include <linux/types.h>
+#include <net/sock.h>
 
 struct seq_file;
+
+/*
+ * The sk_user_data of every collector socket: the hooks leave the
+ * module's own PDUs unmetered, or an output hook would meter the export
+ * and export that in turn.
+ */
+extern const char nfl_dest_tag;
+
+static inline bool nfl_dest_own(const struct sock *sk)
+{
+	return rcu_access_pointer(sk->sk_user_data) == &nfl_dest_tag;
+}
 
 /* Open the collectors of @spec with send buffers of @sndbuf bytes. */
 int nfl_dest_init(const char *spec, int sndbuf);

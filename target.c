@@ -68,14 +68,46 @@ static struct xt_target netflow_tg_reg[] __read_mostly = {
 	},
 };
 
-int nfl_target_init(void)
+static bool nfl_target_on;
+
+/*
+ * Register the target (@on) or take it away.  Rules made before stay and
+ * meter on (each holds the module); without the target iptables cannot
+ * make new ones.  Serialised by the caller.
+ */
+int nfl_target_set(bool on)
 {
-	return xt_register_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+	int err;
+
+	if (on == nfl_target_on)
+		return 0;
+	if (!on) {
+		xt_unregister_targets(netflow_tg_reg,
+				      ARRAY_SIZE(netflow_tg_reg));
+		nfl_target_on = false;
+		return 0;
+	}
+	err = xt_register_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+	if (err)
+		pr_err("cannot register the NETFLOW target (%d)\n", err);
+	else
+		nfl_target_on = true;
+	return err;
+}
+
+bool nfl_target_registered(void)
+{
+	return READ_ONCE(nfl_target_on);
+}
+
+int nfl_target_init(bool on)
+{
+	return nfl_target_set(on);
 }
 
 void nfl_target_uninit(void)
 {
-	xt_unregister_targets(netflow_tg_reg, ARRAY_SIZE(netflow_tg_reg));
+	nfl_target_set(false);
 	/* No rule can reach us now; let packets in flight finish. */
 	synchronize_net();
 }

@@ -3,8 +3,13 @@
 #ifndef _IPT_NETFLOW_TARGET_H
 #define _IPT_NETFLOW_TARGET_H
 
-/* Last in the module's init: from here on packets reach the cache. */
-int nfl_target_init(void);
+#include <linux/types.h>
+
+/* In the module's init, with targets=: from here on rules may meter. */
+int nfl_target_init(bool on);
+/* targets= at run time; 0 or -errno. */
+int nfl_target_set(bool on);
+bool nfl_target_registered(void);
 /* First in its exit; returns once no packet is inside the target. */
 void nfl_target_uninit(void);
 

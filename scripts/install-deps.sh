@@ -7,7 +7,7 @@ set -eu
 PKGS="
 build-essential bc bison flex libelf-dev libssl-dev cpio kmod pkg-config
 python3 git
-iptables libxtables-dev iproute2 conntrack iputils-ping netcat-openbsd
+iptables nftables libxtables-dev iproute2 conntrack iputils-ping netcat-openbsd
 linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 qemu-system-x86 busybox-static xz-utils zstd
 nfdump tshark pmacct
