@@ -15,6 +15,7 @@
 #include "encoder.h"
 #include "export.h"
 #include "hooks.h"
+#include "ingress.h"
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
 #include "proc.h"
@@ -82,12 +83,17 @@ static int __init mod_init(void)
 	err = mod_hooks_init();
 	if (err)
 		goto err_hooks;
+	err = nfl_ingress_init(nfl_ingress_spec, nfl_cfg.promisc);
+	if (err)
+		goto err_ingress;
 
 	pr_info("version %s loaded, protocol %u, destination %s, hashsize %u\n",
 		NETFLOW_VERSION, nfl_cfg.protocol, nfl_destination,
 		nfl_cache_hashsize());
 	return 0;
 
+err_ingress:
+	nfl_hooks_uninit();
 err_hooks:
 	nfl_target_uninit();
 err_target:
@@ -109,6 +115,7 @@ err_cache:
 
 static void __exit mod_exit(void)
 {
+	nfl_ingress_uninit();
 	nfl_hooks_uninit();
 	nfl_target_uninit();
 	nfl_proc_uninit();

@@ -11,6 +11,8 @@
 #include <linux/tcp.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/if_vlan.h>
+#include <linux/mpls.h>
 #include <linux/netfilter/x_tables.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -163,9 +165,10 @@ static __always_inline bool nfl_parse_l4(const struct sk_buff *skb,
  * the wire, each with its own copy of the headers: count what the wire saw.
  */
 static void nfl_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
-		       struct nfl_pkt *pkt)
+		       struct nfl_pkt *pkt, u32 l3len)
 {
-	pkt->len = skb->len - skb_network_offset(skb);
+	/* @l3len: at ingress, the IP header's length, without link padding */
+	pkt->len = l3len ?: skb->len - skb_network_offset(skb);
 	pkt->segs = 1;
 	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
 		pkt->segs = skb_shinfo(skb)->gso_segs;
@@ -225,7 +228,7 @@ static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
 static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 						const struct nf_hook_state *st,
 						const struct iphdr *iph,
-						unsigned int ihl)
+						unsigned int ihl, u32 l3len)
 {
 	unsigned int l4len = 0;
 	const struct rtable *rt;
@@ -250,7 +253,7 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
 		return;
 	}
-	nfl_pkt_len(skb, ihl + l4len, &pkt);
+	nfl_pkt_len(skb, ihl + l4len, &pkt, l3len);
 
 	/*
 	 * Before routing (PREROUTING) there is no route and no next hop.  An
@@ -271,11 +274,12 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 
 /* A header with options (rare: router alert, record route...). */
 static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
-					 const struct nf_hook_state *st)
+					 const struct nf_hook_state *st,
+					 u32 l3len)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4);
+	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len);
 }
 
 /*
@@ -284,21 +288,22 @@ static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
  * bytes.  Inlined into each entry point, so none makes a call to begin.
  */
 static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
-					   const struct nf_hook_state *st)
+					   const struct nf_hook_state *st,
+					   u32 l3len)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
-		nfl_packet_ipv4_opts(skb, st);
+		nfl_packet_ipv4_opts(skb, st, l3len);
 	else
-		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph));
+		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len);
 }
 
 /* The IPv4 target itself: it only observes, the packet always goes on. */
 unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv4(skb, par->state);
+	nfl_meter_ipv4(skb, par->state, 0);
 	return XT_CONTINUE;
 }
 
@@ -307,7 +312,7 @@ unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv4(skb, st);
+		nfl_meter_ipv4(skb, st, 0);
 	return NF_ACCEPT;
 }
 
@@ -400,7 +405,8 @@ static noinline int nfl_ipv6_later_frag(const struct sk_buff *skb,
 
 /* An IPv6 packet seen at @st, as nfl_meter_ipv4(). */
 static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
-					   const struct nf_hook_state *st)
+					   const struct nf_hook_state *st,
+					   u32 l3len)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nfl_key key = { .family = AF_INET6 };
@@ -432,7 +438,7 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 		nfl_cache_drop_trunc(skb->len - skb_network_offset(skb));
 		return;
 	}
-	nfl_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt);
+	nfl_pkt_len(skb, thoff - skb_network_offset(skb) + l4len, &pkt, l3len);
 
 	if (pkt.oif && skb_dst(skb)) {
 		const struct rt6_info *rt = (const struct rt6_info *)skb_dst(skb);
@@ -447,7 +453,7 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv6(skb, par->state);
+	nfl_meter_ipv6(skb, par->state, 0);
 	return XT_CONTINUE;
 }
 
@@ -455,6 +461,124 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv6(skb, st);
+		nfl_meter_ipv6(skb, st, 0);
+	return NF_ACCEPT;
+}
+
+/* Link headers an ingress frame may carry before its IP header, at most. */
+#define NFL_L2_TAGS_MAX		8
+#define NFL_MPLS_LABELS_MAX	16
+
+/*
+ * The IP header of a frame at ingress: past 802.1Q/802.1ad tags left in
+ * the frame (the outer one is usually in skb metadata by now) and an MPLS
+ * label stack.  Its offset from skb->data, and the EtherType it has (IP or
+ * IPv6), or 0 if there is none.
+ */
+static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
+{
+	__be16 proto = skb->protocol;
+	unsigned int n;
+	const __be32 *l;
+	__be32 _l;
+	const u8 *v;
+	u8 _v;
+
+	for (n = 0; eth_type_vlan(proto) && n < NFL_L2_TAGS_MAX; n++) {
+		const struct vlan_hdr *vh;
+		struct vlan_hdr _vh;
+
+		vh = skb_header_pointer(skb, *off, sizeof(_vh), &_vh);
+		if (!vh)
+			return 0;
+		proto = vh->h_vlan_encapsulated_proto;
+		*off += sizeof(*vh);
+	}
+	if (proto != htons(ETH_P_MPLS_UC) && proto != htons(ETH_P_MPLS_MC))
+		return proto;
+	for (n = 0; n < NFL_MPLS_LABELS_MAX; n++) {
+		l = skb_header_pointer(skb, *off, sizeof(_l), &_l);
+		if (!l)
+			return 0;
+		*off += sizeof(*l);
+		if (*l & htonl(MPLS_LS_S_MASK))
+			break;
+	}
+	/* below the stack, the IP version says which it is */
+	v = skb_header_pointer(skb, *off, sizeof(_v), &_v);
+	if (!v || n == NFL_MPLS_LABELS_MAX)
+		return 0;
+	return *v >> 4 == 4 ? htons(ETH_P_IP) :
+	       *v >> 4 == 6 ? htons(ETH_P_IPV6) : 0;
+}
+
+/*
+ * An IPv4 header at @off that ip_rcv() would take, pulled into the
+ * linear part; its total length, or 0.  Nothing has checked it yet.
+ */
+static u32 nfl_ingress_ip4(struct sk_buff *skb, unsigned int off)
+{
+	const struct iphdr *iph;
+	unsigned int ihl, len;
+
+	if (!pskb_may_pull(skb, off + sizeof(*iph)))
+		return 0;
+	iph = (const struct iphdr *)(skb->data + off);
+	ihl = iph->ihl * 4;
+	len = ntohs(iph->tot_len);
+	if (iph->version != 4 || ihl < sizeof(*iph) || len < ihl ||
+	    len > skb->len - off || !pskb_may_pull(skb, off + ihl))
+		return 0;
+	return len;
+}
+
+/* The same for IPv6 (a jumbogram's length is the frame's). */
+static u32 nfl_ingress_ip6(struct sk_buff *skb, unsigned int off)
+{
+	const struct ipv6hdr *ip6h;
+	unsigned int len;
+
+	if (!pskb_may_pull(skb, off + sizeof(*ip6h)))
+		return 0;
+	ip6h = (const struct ipv6hdr *)(skb->data + off);
+	len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	if (ip6h->version != 6 || len > skb->len - off)
+		return 0;
+	return ip6h->payload_len ? len : skb->len - off;
+}
+
+/*
+ * The netdev ingress hook of ingress.c, one per device; @priv is that
+ * device's packet counter.  The frame has not been through ip_rcv(): it
+ * may be for another host (a mirror port), tagged, labelled or broken.
+ * Its network header is set to the IP header while it is metered, and
+ * put back: what runs after us sees the frame as it came.
+ */
+unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *st)
+{
+	u16 nh = skb->network_header;
+	unsigned int off = 0;
+	__be16 proto;
+	u32 len;
+
+	proto = nfl_l2_walk(skb, &off);
+	if (proto == htons(ETH_P_IP))
+		len = nfl_ingress_ip4(skb, off);
+	else if (proto == htons(ETH_P_IPV6))
+		len = nfl_ingress_ip6(skb, off);
+	else
+		return NF_ACCEPT;	/* ARP, LLDP...: not IP */
+	this_cpu_inc(*(u64 __percpu *)priv);
+	if (!len) {
+		nfl_cache_drop_trunc(skb->len - off);
+		return NF_ACCEPT;
+	}
+	skb_set_network_header(skb, off);
+	if (proto == htons(ETH_P_IP))
+		nfl_meter_ipv4(skb, st, len);
+	else
+		nfl_meter_ipv6(skb, st, len);
+	skb->network_header = nh;
 	return NF_ACCEPT;
 }

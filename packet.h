@@ -23,4 +23,8 @@ unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st);
 
+/* The netdev ingress hook (ingress.c); @priv: the device's u64 __percpu counter. */
+unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *st);
+
 #endif /* _IPT_NETFLOW_PACKET_H */

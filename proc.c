@@ -30,6 +30,7 @@
 #include "cache.h"
 #include "export.h"
 #include "hooks.h"
+#include "ingress.h"
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
 #include "proc.h"
@@ -263,6 +264,7 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	seq_printf(m, "Capture: target NETFLOW %s (rules count their own packets: iptables -L -nvx).\n",
 		   nfl_target_registered() ? "registered" : "not registered");
 	nfl_hooks_show(m);
+	nfl_ingress_show(m);
 	return 0;
 }
 

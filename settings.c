@@ -41,6 +41,7 @@
 #include "encoder.h"
 #include "export.h"
 #include "hooks.h"
+#include "ingress.h"
 #include "natevents.h"
 #include "settings.h"
 #include "socket.h"
@@ -77,6 +78,7 @@
 #define NFL_HOOKS_RANGE		"empty (off), a comma list of prerouting, input, forward, output, postrouting, or a bitmask 0..31 (1 prerouting, 2 input, 4 forward, 8 output, 16 postrouting)"
 #define NFL_HOOKS_PRIO_RANGE	"first, last or a number (netfilter priority)"
 #define NFL_MARK_RANGE		"0..4294967295"
+#define NFL_INGRESS_RANGE	"empty (off), * (every device but loopback) or up to 32 device names separated by commas"
 #define NFL_DEST_RANGE		"1 to " __stringify(NFL_DEST_MAX) \
 				" collectors ip:port, [ip6]:port, optional @srcip and %ifname"
 
@@ -101,6 +103,7 @@ struct nfl_settings nfl_cfg = {
 char nfl_destination[NFL_DESTINATION_SIZE] = "127.0.0.1:2055";
 char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE] = "";
 char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE] = "last";
+char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE] = "";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
 /* Writes reach the subsystems (under nfl_settings_mutex). */
@@ -335,6 +338,25 @@ static int nfl_apply_hooks_mark_mask(const struct nfl_val *v)
 	return 0;
 }
 
+static const char *nfl_valid_ingress(const struct nfl_val *v)
+{
+	int err = nfl_ingress_parse(v->str);
+
+	if (err == -ENOMEM)
+		return "out of memory";
+	return err ? "not *, or device names separated by commas" : NULL;
+}
+
+static int nfl_apply_ingress(const struct nfl_val *v)
+{
+	return nfl_ingress_set(v->str, READ_ONCE(nfl_cfg.promisc));
+}
+
+static int nfl_apply_promisc(const struct nfl_val *v)
+{
+	return nfl_ingress_set(nfl_ingress_spec, v->num);
+}
+
 /*
  * engine_id comes before protocol: at load a conflict of the two is then
  * reported as engine_id's, the value that is out of range.
@@ -359,6 +381,8 @@ enum {
 	NFL_S_HOOKS_PRIORITY,
 	NFL_S_HOOKS_MARK,
 	NFL_S_HOOKS_MARK_MASK,
+	NFL_S_INGRESS,
+	NFL_S_PROMISC,
 	NFL_S_COUNT
 };
 
@@ -453,6 +477,17 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.var = &nfl_cfg.hooks_mark_mask,
 		.min = 0, .max = UINT_MAX, .range = NFL_MARK_RANGE,
 		.apply = nfl_apply_hooks_mark_mask,
+	},
+	[NFL_S_INGRESS] = {
+		.name = "ingress", .kind = NFL_STRING, .var = nfl_ingress_spec,
+		.size = NFL_INGRESS_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_INGRESS_RANGE,
+		.valid = nfl_valid_ingress, .apply = nfl_apply_ingress,
+	},
+	[NFL_S_PROMISC] = {
+		.name = "promisc", .kind = NFL_UINT, .var = &nfl_cfg.promisc,
+		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
+		.apply = nfl_apply_promisc,
 	},
 	[NFL_S_NATEVENTS_LEGACY] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
@@ -693,6 +728,12 @@ NFL_PARAM(hooks_mark, NFL_S_HOOKS_MARK, "uint",
 NFL_PARAM(hooks_mark_mask, NFL_S_HOOKS_MARK_MASK, "uint",
 	 "see hooks_mark; 0 meters every packet: " NFL_MARK_RANGE
 	 " (default 0)");
+NFL_PARAM(ingress, NFL_S_INGRESS, "string",
+	 "meter every IPv4/IPv6 packet these devices of init_net receive, at their netdev ingress hook, ahead of any flowtable, frames for other hosts too; devices that appear later are followed: "
+	 NFL_INGRESS_RANGE " (default empty)");
+NFL_PARAM(promisc, NFL_S_PROMISC, "uint",
+	 "1: put the ingress devices in promiscuous mode (mirror and SPAN ports), taken back on change and unload: "
+	 NFL_BOOL_RANGE " (default 0)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors (default 0)");
 

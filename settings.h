@@ -27,6 +27,7 @@ struct nfl_settings {
 	unsigned int natevents_legacy;	/* 1: natEvent 1/2, 0: RFC 8158 4/5 */
 	unsigned int targets;		/* 1: the xtables target registered */
 	unsigned int hooks_mark, hooks_mark_mask;
+	unsigned int promisc;		/* 1: ingress devices promiscuous */
 };
 extern struct nfl_settings nfl_cfg;
 #define NFL_DESTINATION_SIZE	2048	/* 16 collectors of the longest form */
@@ -36,6 +37,9 @@ extern char nfl_destination[NFL_DESTINATION_SIZE];	/* as last written */
 extern char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE];
 #define NFL_HOOKS_PRIO_SIZE	16
 extern char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE];
+/* ingress= as last written (ingress.c parses it) */
+#define NFL_INGRESS_SPEC_SIZE	(32 * 16 + 1)
+extern char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE];
 
 /*
  * First in the module's init: the checks of parameters that depend on

@@ -69,6 +69,9 @@ static DEFINE_MUTEX(nfl_dest_mutex);
 static struct nfl_dest_set *nfl_dests;		/* nfl_dest_mutex */
 const char nfl_dest_tag;
 
+/* A send found a refusal of an earlier PDU; under nfl_dest_mutex. */
+static bool nfl_dest_was_refused;
+
 /* What nfl_dest_set_sndbuf() was last told; under nfl_dest_mutex. */
 static int nfl_dest_sndbuf;
 static unsigned int nfl_dests_n;			/* written under the mutex */
@@ -232,9 +235,11 @@ static bool nfl_dest_send(struct nfl_dest *d, const void *buf, size_t len)
 		/*
 		 * An ICMP port unreachable for an earlier PDU, reported now.
 		 * Reading it cleared sk_err and this PDU never left: send it
-		 * again, so a collector that came back loses nothing.
+		 * again, so a collector that came back loses nothing.  It
+		 * may know none of our templates: nfl_dest_refused() says so.
 		 */
 		d->err_cberr++;
+		nfl_dest_was_refused = true;
 		ret = nfl_dest_xmit(d, buf, len);
 	}
 
@@ -393,10 +398,13 @@ void nfl_dest_set_sndbuf(int sndbuf)
 bool nfl_dest_refused(void)
 {
 	struct nfl_dest_set *set;
-	bool refused = false;
+	bool refused;
 	unsigned int i;
 
 	mutex_lock(&nfl_dest_mutex);
+	/* the ICMP error may have come after the last PDU was begun */
+	refused = nfl_dest_was_refused;
+	nfl_dest_was_refused = false;
 	set = nfl_dests;
 	for (i = 0; set && i < set->n; i++) {
 		struct nfl_dest *d = &set->d[i];

@@ -42,9 +42,10 @@ int nfl_dest_send_all(const void *buf, size_t len, unsigned int flows);
 /* Every socket's, now and of those opened later; 0 = system default. */
 void nfl_dest_set_sndbuf(int sndbuf);
 /*
- * True if a collector refused an earlier PDU (ICMP port unreachable): it
- * may have just (re)started and know none of our templates.  Reading the
- * error clears it (counted as cberr).  Process context.
+ * True if a collector refused a PDU (ICMP port unreachable) since the
+ * last call: it may have just (re)started and know none of our
+ * templates.  Reading the error clears it (counted as cberr).  Process
+ * context.
  */
 bool nfl_dest_refused(void);
 void nfl_dest_show(struct seq_file *m);	/* sockN: lines */

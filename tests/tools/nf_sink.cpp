@@ -35,6 +35,8 @@ reads and discards everything, and on exit prints per peer:
 
   -t, --timeout S    exit after S seconds without traffic (default: never)
   -c, --count N      UDP: exit after N datagrams
+  -e, --echo         UDP: send every datagram back to its sender (a reply
+                     makes a connection established for conntrack)
   -h, --help
 SIGINT/SIGTERM end the run. Exit: 0, or 2 on usage/socket errors.
 )";
@@ -55,13 +57,15 @@ int main(int argc, char** argv)
     try {
         static const option longopts[] = {{"timeout", required_argument, nullptr, 't'},
                                           {"count", required_argument, nullptr, 'c'},
+                                          {"echo", no_argument, nullptr, 'e'},
                                           {"help", no_argument, nullptr, 'h'},
                                           {nullptr, 0, nullptr, 0}};
         double timeout = 0;
         uint64_t count = 0;
+        bool echo = false;
         opterr = 0;
         int c;
-        while ((c = getopt_long(argc, argv, "t:c:h", longopts, nullptr)) != -1) {
+        while ((c = getopt_long(argc, argv, "t:c:eh", longopts, nullptr)) != -1) {
             switch (c) {
             case 't': {
                 char* end = nullptr;
@@ -77,6 +81,7 @@ int main(int argc, char** argv)
                 count = *v;
                 break;
             }
+            case 'e': echo = true; break;
             case 'h': std::cout << kUsage; return 0;
             default: throw UsageError(std::string("unknown or incomplete option '") + argv[optind - 1] + "'");
             }
@@ -191,6 +196,9 @@ int main(int argc, char** argv)
                                 dst.addr = IpAddr::v6_bytes(pi->ipi6_addr.s6_addr);
                             }
                         }
+                        if (echo)
+                            (void)::sendto(sock.get(), buf.data(), static_cast<size_t>(got), 0,
+                                     reinterpret_cast<const sockaddr*>(&from), msg.msg_namelen);
                         Totals& t = totals[{Endpoint::from_sockaddr(from), dst}];
                         ++t.packets;
                         t.bytes += static_cast<uint64_t>(got) + (v6 ? IPV6_HDR : IPV4_HDR) + UDP_HDR;

@@ -150,8 +150,9 @@ run() {
 	nf_wait_collected "$D/collect.txt" " dst=" "$pkts" 5 ||
 		fail "nf-collect got $(nf_collected "$D/collect.txt" " dst=") of $pkts packets"
 
-	# a collector that comes up late: it knows no template until the
-	# next refresh, which the next refresh-rate PDUs bring
+	# a collector that comes up late: it refused every PDU so far, so
+	# the next one brings templates (and so did every one before)
+	n0=$(grep -c '^pdu ' "$D/collect.txt")
 	nf_bg "$NF_BIN/nf-collect" -l 127.0.0.1:$P_LATE -o "$D/late.txt"
 	late=$NF_PID
 	nf_wait_udp $P_LATE
@@ -164,9 +165,7 @@ run() {
 	grep -q '^summary .* seq_errors=0 format_errors=0 ' "$D/late.txt" ||
 		fail "late collector: $(tail -n 1 "$D/late.txt")"
 	nlate=$(grep -c '^flow ' "$D/late.txt")
-	# at most the data of REFRESH - 1 PDUs (25 records each) before the
-	# next templates
-	[ "$nlate" -ge $((300 - (REFRESH - 1) * 25)) ] ||
+	[ "$nlate" = 300 ] ||
 		fail "a collector started late decoded only $nlate of 300 flows"
 	sayt "v$proto: late collector decoded $nlate of 300 flows"
 
@@ -244,10 +243,19 @@ run() {
 	[ $proto = 9 ] || nfseq=$(nf_nfdump_ipfix_seq "$D/collect.txt")
 	nf_nfcapd_check_seq $nfseq "$D/nfdump-I.txt" v$proto
 
-	# --- templates: first PDU, then every REFRESH PDUs; options decode
+	# --- templates: in every PDU while a collector (P_LATE) refused them,
+	# so that it can decode the first it takes; then every REFRESH PDUs
+	awk -v n0="$n0" -v r=$REFRESH '$1 == "pdu" {
+		n++; t = $0 !~ / template_records=0 /
+		if (n <= n0) { if (!t) { print "no templates in PDU " n; bad = 1 }
+			last = n; next }
+		if (t && seen && n - last != r) { print "templates in PDU " n; bad = 1 }
+		if (!t && n - last >= r) { print "none in PDU " n; bad = 1 }
+		if (t) { seen = 1; last = n }
+	} END { exit bad }' "$D/collect.txt" >&2 ||
+		fail "v$proto: templates not in every PDU before PDU $n0 and" \
+			"every $REFRESH after"
 	set -- $(nf_tpl_pdus "$D/collect.txt")
-	[ "$2" = $((($1 + REFRESH - 1) / REFRESH)) ] ||
-		fail "v$proto: templates in $2 of $1 PDUs, want every $REFRESH"
 	grep -m 1 '^pdu ' "$D/collect.txt" | grep -q ' template_records=[1-9]' ||
 		fail "v$proto: no templates in the first PDU"
 	grep -q '^option ' "$D/collect.txt" ||
