@@ -25,40 +25,11 @@ A=nfha B=nfhb
 P_NFCAPD=2055 P_COLLECT=2056
 SYSCTL=/proc/sys/net/netflow
 
-hooks_down() {
-	nft flush ruleset 2>/dev/null
-	ip netns del $A 2>/dev/null
-	ip netns del $B 2>/dev/null
-	sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
-	return 0
-}
+hooks_down() { nf_router_down $A $B; }
 NF_ON_EXIT=hooks_down
-
-# peer NS DEV PEERDEV ADDR4 PEER4 ADDR6 PEER6
-peer() {
-	ip netns add "$1" || fail "ip netns add $1"
-	ip link add "$2" type veth peer name "$3" || fail "veth $2"
-	ip link set "$3" netns "$1"
-	ip addr add "$4/24" dev "$2"
-	ip -6 addr add "$6/64" dev "$2" nodad
-	ip -n "$1" addr add "$5/24" dev "$3"
-	ip -n "$1" -6 addr add "$7/64" dev "$3" nodad
-	ip link set "$2" up
-	ip -n "$1" link set lo up
-	ip -n "$1" link set "$3" up
-	ip -n "$1" route add default via "$4"
-	ip -n "$1" -6 route add default via "$6"
-	# static neighbours: no ARP or ND during the test
-	m=$(cat /sys/class/net/"$2"/address)
-	p=$(ip netns exec "$1" cat /sys/class/net/"$3"/address)
-	ip neigh replace "$5" lladdr "$p" dev "$2" nud permanent
-	ip -6 neigh replace "$7" lladdr "$p" dev "$2" nud permanent
-	ip -n "$1" neigh replace "$4" lladdr "$m" dev "$3" nud permanent
-	ip -n "$1" -6 neigh replace "$6" lladdr "$m" dev "$3" nud permanent
-}
-peer $A hva hva1 192.0.2.1 192.0.2.2 2001:db8:a::1 2001:db8:a::2
-peer $B hvb hvb1 198.51.100.1 198.51.100.2 2001:db8:b::1 2001:db8:b::2
-sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+nf_router_peer $A hva hva1 192.0.2.1 192.0.2.2 2001:db8:a::1 2001:db8:a::2
+nf_router_peer $B hvb hvb1 198.51.100.1 198.51.100.2 2001:db8:b::1 \
+	2001:db8:b::2
 nft -f - <<'NFT' || fail "nft ruleset refused"
 table inet t {
 	chain pre {

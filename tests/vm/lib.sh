@@ -230,6 +230,40 @@ nf_net_down() {
 	return 0
 }
 
+# nf_router_peer NS DEV PEERDEV ADDR4 PEER4 ADDR6 PEER6: netns NS joined
+# to this namespace (the router) by veth DEV <-> PEERDEV, ADDR4/ADDR6 here,
+# PEER4/PEER6 there, NS's default routes via here; static neighbours both
+# ways, so no ARP or ND runs during a test.  nf_router_down NS... undoes.
+nf_router_peer() {
+	ip netns add "$1" || fail "ip netns add $1"
+	ip link add "$2" type veth peer name "$3" || fail "veth $2"
+	ip link set "$3" netns "$1"
+	ip addr add "$4/24" dev "$2"
+	ip -6 addr add "$6/64" dev "$2" nodad
+	ip -n "$1" addr add "$5/24" dev "$3"
+	ip -n "$1" -6 addr add "$7/64" dev "$3" nodad
+	ip link set "$2" up
+	ip -n "$1" link set lo up
+	ip -n "$1" link set "$3" up
+	ip -n "$1" route add default via "$4"
+	ip -n "$1" -6 route add default via "$6"
+	m=$(cat /sys/class/net/"$2"/address)
+	p=$(ip netns exec "$1" cat /sys/class/net/"$3"/address)
+	ip neigh replace "$5" lladdr "$p" dev "$2" nud permanent
+	ip -6 neigh replace "$7" lladdr "$p" dev "$2" nud permanent
+	ip -n "$1" neigh replace "$4" lladdr "$m" dev "$3" nud permanent
+	ip -n "$1" -6 neigh replace "$6" lladdr "$m" dev "$3" nud permanent
+	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+nf_router_down() {
+	for ns; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	nft flush ruleset 2>/dev/null
+	sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+	return 0
+}
+
 # nf_cleanup: leave nothing behind for the next test
 nf_cleanup() {
 	nf_flush_all
