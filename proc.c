@@ -513,6 +513,16 @@ static const struct proc_ops nfl_flows_proc_ops = {
 
 /* ---- life cycle ---- */
 
+static void nfl_proc_free(void)
+{
+	kvfree(nfl_ring);
+	kfree(nfl_cpu_pkts);
+	kfree(nfl_cpu_pps);
+	nfl_ring = NULL;
+	nfl_cpu_pkts = NULL;
+	nfl_cpu_pps = NULL;
+}
+
 int nfl_proc_init(void)
 {
 	struct proc_dir_entry *stat = init_net.proc_net_stat;
@@ -542,12 +552,7 @@ int nfl_proc_init(void)
 	return 0;
 
 nomem:
-	kvfree(nfl_ring);
-	kfree(nfl_cpu_pkts);
-	kfree(nfl_cpu_pps);
-	nfl_ring = NULL;
-	nfl_cpu_pkts = NULL;
-	nfl_cpu_pps = NULL;
+	nfl_proc_free();
 	return -ENOMEM;
 }
 
@@ -563,11 +568,5 @@ void nfl_proc_uninit(void)
 	remove_proc_subtree("ipt_netflow_snmp", stat);
 	remove_proc_subtree("ipt_netflow", stat);
 	cancel_delayed_work_sync(&nfl_rate_work);
-
-	kvfree(nfl_ring);
-	kfree(nfl_cpu_pkts);
-	kfree(nfl_cpu_pps);
-	nfl_ring = NULL;
-	nfl_cpu_pkts = NULL;
-	nfl_cpu_pps = NULL;
+	nfl_proc_free();
 }

@@ -8,9 +8,10 @@
 # makes a small PDU every few seconds, until a PDU of uptime 60 s past the
 # first has gone out (about 65 s).  nf-collect listens from sequence 0.
 # Asserts:
-#  - the first PDU carries the templates and the options template, the
-#    PDUs of the next 60 s do not, the first one past 60 s does again
-#    (and no other);
+#  - the first PDU (sent alone a second after load) carries the templates
+#    and the options template, and so does the first with data (the
+#    first alone may have reached no collector); the PDUs of the next
+#    60 s do not, the first one past 60 s does again (and no other);
 #  - no format or sequence error; every flow of the trickle arrives.
 . "$(dirname "$0")/lib.sh"
 
@@ -57,6 +58,9 @@ sayt "trickle of $i flows; first PDU at uptime $t0 ms"
 nf_compare trickle "$W/truth.txt" "$W/collect.txt"
 awk -v t0="$t0" -v trate=$TRATE_MS '
 	NR == 1 && $2 != "T" { print "no templates in the first PDU"; bad = 1 }
+	# the first PDU with data (the trickle begins at once: the second)
+	NR == 2 && $2 != "T" { print "no templates with the first data"; bad = 1 }
+	NR == 2 { t0 = $1; next }
 	NR > 1 && $2 == "T" && !again && $1 < t0 + trate {
 		print "templates again at +" $1 - t0 " ms, before the timeout"; bad = 1 }
 	NR > 1 && !again && $1 >= t0 + trate {
@@ -75,6 +79,6 @@ awk -v t0="$t0" -v trate=$TRATE_MS '
 }
 # the system options template (260) goes with every template send
 n260=$(grep -c '^options_template .* id=260 ' "$W/collect.txt")
-[ "$n260" = 2 ] || fail "want options template 260 twice, got $n260"
+[ "$n260" = 3 ] || fail "want options template 260 three times, got $n260"
 sayt "$(tail -n 1 "$W/check.txt") (timeout-rate 1 min, refresh-rate 65535)"
 sayt "OK"
