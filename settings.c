@@ -30,6 +30,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/stringify.h>
 #include <linux/sysctl.h>
@@ -106,6 +107,8 @@ char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE] = "last";
 char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE] = "";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
+/* String values: stored under the mutex, read without it (format). */
+static DEFINE_SPINLOCK(nfl_str_lock);
 /* Writes reach the subsystems (under nfl_settings_mutex). */
 static bool nfl_live;
 
@@ -568,7 +571,9 @@ static void nfl_store(const struct nfl_setting *s, const struct nfl_val *v)
 		WRITE_ONCE(*(int *)s->var, (int)v->num);
 		break;
 	case NFL_STRING:
+		spin_lock(&nfl_str_lock);
 		strscpy(s->var, v->str, s->size);
+		spin_unlock(&nfl_str_lock);
 		break;
 	case NFL_ACTION:
 		break;
@@ -618,10 +623,14 @@ static int nfl_setting_format(const struct nfl_setting *s, char *buf,
 {
 	int n;
 
-	mutex_lock(&nfl_settings_mutex);
+	/*
+	 * Not under nfl_settings_mutex: a flush or protocol change holds it
+	 * for seconds at millions of flows, and `sysctl -a` would wait.
+	 */
 	switch (s->kind) {
 	case NFL_UINT:
-		n = scnprintf(buf, size, "%u", nfl_live && s->current_val ?
+		n = scnprintf(buf, size, "%u",
+			      READ_ONCE(nfl_live) && s->current_val ?
 			      s->current_val() :
 			      READ_ONCE(*(unsigned int *)s->var));
 		break;
@@ -629,13 +638,14 @@ static int nfl_setting_format(const struct nfl_setting *s, char *buf,
 		n = scnprintf(buf, size, "%d", READ_ONCE(*(int *)s->var));
 		break;
 	case NFL_STRING:
+		spin_lock(&nfl_str_lock);
 		n = scnprintf(buf, size, "%s", (const char *)s->var);
+		spin_unlock(&nfl_str_lock);
 		break;
 	default:
 		n = scnprintf(buf, size, "0");
 		break;
 	}
-	mutex_unlock(&nfl_settings_mutex);
 	return n;
 }
 
