@@ -108,7 +108,8 @@ struct nfl_opt_input {
 	u64 ignored_packets, ignored_octets;
 	/* flows metered but not sent to every collector, or skipped */
 	u64 lost_flows, lost_packets, lost_octets;
-	const struct nfl_iface *ifaces;	/* export.c's, at least until the */
+	/* export.c's, sorted by ifindex, at least until the */
+	const struct nfl_iface *ifaces;
 	unsigned int n_ifaces;		/* next NFL_OPT_DUE_TEMPLATES */
 };
 

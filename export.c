@@ -33,6 +33,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -245,9 +246,18 @@ static void nfl_export_now(struct nfl_export_time *t)
 	nfl_export_time_set(t, j, &wall);
 }
 
+static int nfl_iface_cmp(const void *a, const void *b)
+{
+	u32 x = ((const struct nfl_iface *)a)->ifindex;
+	u32 y = ((const struct nfl_iface *)b)->ifindex;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Rows for the interface table: init_net's interfaces, the first
- * NFL_IF_MAX of them.  A name read while the interface is renamed may mix
+ * NFL_IF_MAX of them, sorted by ifindex (a pass over several PDUs goes on
+ * by ifindex when the table is taken anew).  A name read while the interface is renamed may mix
  * the two; the next refresh has it right.
  */
 static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
@@ -268,6 +278,7 @@ static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
 		n++;
 	}
 	rcu_read_unlock();
+	sort(rows, n, sizeof(*rows), nfl_iface_cmp, NULL);
 	return n;
 }
 

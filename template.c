@@ -95,6 +95,7 @@ struct nfl_tpl_state {
 	u32 stats_ms;			/* and the statistics records */
 	u64 msgs, flows, octets;	/* exported so far, for the options */
 	unsigned int if_next, if_n;	/* interface table: next row, rows */
+	u32 if_last;			/* ifindex of the last row sent */
 	/* the open PDU */
 	unsigned int tpl_records;	/* templates and options templates */
 	unsigned int opt_records;	/* options data records */
@@ -463,6 +464,18 @@ static u8 *nfl_opt_record(u8 *q, const u8 *end, const struct nfl_tpl *t,
 	return q;
 }
 
+/* The first of @n rows (sorted by ifindex) past ifindex @last, or @n. */
+static unsigned int nfl_if_resume(const struct nfl_iface *rows,
+				  unsigned int n, u32 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].ifindex > last)
+			return i;
+	return n;
+}
+
 /*
  * A data set of options template @kind at the end of the PDU: one record,
  * or for the interface table the rows from st->if_next on that fit before
@@ -485,6 +498,8 @@ static void nfl_opt_put_set(struct nfl_enc *e, struct nfl_tpl_state *st,
 			break;
 		q = next;
 		st->opt_records++;
+		if (row)
+			st->if_last = row->ifindex;
 	} while (kind == NFL_OPT_IFACES && ++st->if_next < st->if_n);
 	if (q == set + 4)
 		return;		/* not one record fits: sizes checked at init */
@@ -544,6 +559,7 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 {
 	struct nfl_tpl_state *st = e->priv;
 	unsigned int due = nfl_tpl_opt_due(e, t);
+	bool midpass;
 
 	e->t = *t;
 	e->records = 0;
@@ -569,13 +585,16 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 		e->resync = false;
 		/*
 		 * export.c has just taken the table anew.  A pass through it
-		 * still under way goes on (in the new rows) rather than
-		 * restart, or a table longer than refresh_rate PDUs would
-		 * never get to its end.
+		 * still under way goes on rather than restart, or a table
+		 * longer than refresh_rate PDUs would never get to its end;
+		 * by ifindex (the rows are sorted by it), not by position,
+		 * so interfaces that came or went meanwhile make it neither
+		 * repeat nor skip a row.
 		 */
-		if (st->if_next >= st->if_n)
-			st->if_next = 0;
+		midpass = st->if_next < st->if_n;
 		st->if_n = e->opt.ifaces ? min(e->opt.n_ifaces, NFL_IF_MAX) : 0;
+		st->if_next = midpass ? nfl_if_resume(e->opt.ifaces, st->if_n,
+						      st->if_last) : 0;
 	}
 	if (due & NFL_OPT_DUE_STATS) {
 		nfl_opt_put_set(e, st, NFL_OPT_SYSTEM, e->size);

@@ -1172,6 +1172,55 @@ static void ipfix_test_ifaces_long(struct kunit *test)
 }
 
 /*
+ * Interfaces go away while a table of NFL_IF_MAX rows goes out over
+ * several PDUs: at the refresh that takes the table anew, the three
+ * rows first sent are gone.  The pass goes on after the last ifindex it
+ * sent, not at its old position: every other row once, in order (by
+ * position it would skip three).
+ */
+static void ipfix_test_ifaces_change(struct kunit *test)
+{
+	struct nfl_iface *rows = kunit_kcalloc(test, NFL_IF_MAX, sizeof(*rows),
+					      GFP_KERNEL);
+	u32 *idx = kunit_kcalloc(test, NFL_IF_MAX + 1, sizeof(*idx),
+				 GFP_KERNEL);
+	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	unsigned int i, pdus, n = 0;
+	struct flow6 x;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, rows);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
+	for (i = 0; i < NFL_IF_MAX; i++) {
+		rows[i].ifindex = 1000 + 2 * i;
+		snprintf(rows[i].name, sizeof(rows[i].name), "if%u", i);
+		memset(rows[i].desc, 'd', IFALIASZ - 1);
+	}
+	e->refresh_rate = 4;
+	e->opt.ifaces = rows;
+	e->opt.n_ifaces = NFL_IF_MAX;
+	flow6(&x, &t0);
+	for (pdus = 0; pdus < 100; pdus++) {
+		if (pdus == 4) {	/* the refresh: export.c takes it anew */
+			KUNIT_ASSERT_GT(test, n, 3U);
+			KUNIT_ASSERT_LT(test, n, (unsigned int)NFL_IF_MAX);
+			memmove(rows, rows + 3, (NFL_IF_MAX - 3) * sizeof(*rows));
+			e->opt.n_ifaces = NFL_IF_MAX - 3;
+		}
+		e->ops->begin(e, &t0);
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
+		len = e->ops->finish(e);
+		n = ipfix_rows(test, e->buf, len, idx, n);
+		if (e->ops->opt_wait(e, &t0))
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, n, (unsigned int)NFL_IF_MAX);
+	for (i = 0; i < NFL_IF_MAX; i++)
+		KUNIT_EXPECT_EQ(test, idx[i], 1000 + 2 * i);
+	tpl_put(e);
+}
+
+/*
  * systemInitTimeMilliseconds (160) after 49.7 days of uptime: the boot
  * time comes from the 64-bit uptime, not the 32-bit one that wrapped.
  */
@@ -1215,6 +1264,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_ifaces),
 	KUNIT_CASE(v9_test_ifaces),
 	KUNIT_CASE(ipfix_test_ifaces_long),
+	KUNIT_CASE(ipfix_test_ifaces_change),
 	{}
 };
 
