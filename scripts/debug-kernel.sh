@@ -46,7 +46,9 @@ JOBS=${JOBS:-$(nproc)}
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
-say() { echo "debug-kernel: $*" >&2; [ ! -d "$DK" ] || echo "debug-kernel: $*" >>"$LOG"; }
+# progress goes to stderr, and to the log once we hold the lock
+tolog=
+say() { echo "debug-kernel: $*" >&2; [ -z "$tolog" ] || echo "debug-kernel: $*" >>"$LOG"; }
 die() { say "error: $*"; exit 1; }
 
 # The debug options, applied on top of Debian's config (scripts/config
@@ -382,6 +384,7 @@ if ! flock -n 9; then
 	say "waiting for another debug-kernel.sh run to finish"
 	flock 9
 fi
+tolog=1
 
 # the recipe: this script, the source and config packages; a cached kernel
 # of the same recipe is up to date
