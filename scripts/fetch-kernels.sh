@@ -5,10 +5,11 @@
 #   fetch-kernels.sh --list        print "<short> <kver>" for the bench kernels
 #   fetch-kernels.sh --kver NAME   print the full kver of NAME
 #
-# NAME is a short name (6.1, 6.12) or a full kver (6.1.0-56-amd64).  The
-# short names follow the Debian meta packages, resolved at run time:
-#   6.1  -> whatever linux-image-amd64      depends on
-#   6.12 -> whatever linux-image-6.12-amd64 depends on
+# NAME is a short name (6.1, 6.12, debug) or a full kver (6.1.0-56-amd64).
+# The short names follow the Debian meta packages, resolved at run time:
+#   6.1   -> whatever linux-image-amd64      depends on
+#   6.12  -> whatever linux-image-6.12-amd64 depends on
+#   debug -> the kernel scripts/debug-kernel.sh built (never built here)
 # The image .deb is extracted (dpkg -x) into $CACHE/kernels/<kver>/ (vmlinuz
 # at boot/vmlinuz-<kver>, modules at lib/modules/<kver>/) and depmod'ed;
 # the ELF kernel is unpacked to boot/vmlinux-<kver> for a fast PVH boot.
@@ -43,9 +44,16 @@ inst() {
 
 # resolve <NAME>: print "<kver> <image package version>"
 resolve() {
+	if [ "$1" = debug ]; then	# no package: whatever was built
+		k=$(cat "$CACHE/debug-kernel/kver" 2>/dev/null) || k=none
+		[ -e "$CACHE/kernels/$k/.complete" ] || die "no debug kernel" \
+			"built yet: run scripts/debug-kernel.sh (takes hours)"
+		echo "$k $(cat "$CACHE/kernels/$k/.complete")"
+		return
+	fi
 	if ! m=$(meta "$1" image); then
 		case $1 in *-*) ;; *) die "unknown kernel '$1'" \
-			"(use 6.1, 6.12 or a full kver)" ;; esac
+			"(use 6.1, 6.12, debug or a full kver)" ;; esac
 		if [ -e "$CACHE/kernels/$1/.complete" ]; then
 			echo "$1 $(cat "$CACHE/kernels/$1/.complete")"
 			return
@@ -123,6 +131,11 @@ fetch() {
 	# shellcheck disable=SC2086 # split "<kver> <version>"
 	set -- $r
 	k=$1 v=$2 d=$CACHE/kernels/$1 pkg=linux-image-$1
+	# built by debug-kernel.sh: no package, no headers, taken as it is
+	if [ -e "$d/.local" ] && [ -e "$d/.complete" ]; then
+		echo "$d"
+		return
+	fi
 	headers "$k" "$v"
 	if [ -e "$d/.complete" ] && [ "$(cat "$d/.complete")" = "$v" ]; then
 		[ -e "$d/boot/vmlinux-$k" ] ||
