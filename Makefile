@@ -18,7 +18,8 @@ XTBUILD := $(BUILD)/xtables
 
 # Targets that work without config.mk (they run sub-makes that need it, or
 # need nothing configured).
-NOCONFIG_GOALS := check demo modules-all clean distclean help
+NOCONFIG_GOALS := check check-full demo modules-all modules-full clean \
+	distclean help
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(REPO)/config.mk
 $(REPO)/config.mk:
@@ -46,7 +47,8 @@ CFLAGS ?= -O2 -g
 PLUGIN_CFLAGS := -Wall -Wextra -Werror -fPIC
 PLUGIN_LDFLAGS := -shared -nostartfiles
 
-.PHONY: all module modules-all plugins install install-module \
+.PHONY: all module modules-all modules-full check-full plugins install \
+	install-module \
 	install-plugins uninstall clean distclean check demo help
 
 all: module plugins
@@ -73,25 +75,35 @@ module:
 
 # Every bench kernel ("<short> <kver>" lines of fetch-kernels.sh --list),
 # against /usr/src/linux-headers-<kver>; missing headers are installed by
-# fetch-kernels.sh.
-modules-all:
+# fetch-kernels.sh.  modules-full: also make check-full's kernels (the
+# PREEMPT_RT ones, and the debug kernel against its own build tree).
+define modules_for
 	@set -e; \
-	list=$$(sh $(REPO)/scripts/fetch-kernels.sh --list); \
-	[ -n "$$list" ] || { echo "modules-all: no bench kernels" >&2; exit 1; }; \
+	list=$$(sh $(REPO)/scripts/fetch-kernels.sh $(1)); \
+	[ -n "$$list" ] || { echo "$@: no kernels" >&2; exit 1; }; \
 	echo "$$list" | while read short kver; do \
 		kdir=/usr/src/linux-headers-$$kver; \
+		[ "$$short" != debug ] || \
+			kdir=$$(sh $(REPO)/scripts/debug-kernel.sh --kdir); \
 		[ -f "$$kdir/Makefile" ] || kdir=/lib/modules/$$kver/build; \
 		if [ ! -f "$$kdir/Makefile" ]; then \
-			echo "modules-all: headers for $$kver missing, fetching"; \
+			echo "$@: headers for $$kver missing, fetching"; \
 			sh $(REPO)/scripts/fetch-kernels.sh $$short >/dev/null; \
 			kdir=/usr/src/linux-headers-$$kver; \
 		fi; \
-		echo "modules-all: $$short: $$kver ($$kdir)"; \
+		echo "$@: $$short: $$kver ($$kdir)"; \
 		$(call sync_tree,$(BUILD)/$$kver); \
 		$(call kbuild,$(BUILD)/$$kver,$$kdir,modules); \
 		test -f $(BUILD)/$$kver/ipt_NETFLOW.ko; \
 	done
-	@echo "modules-all: built" $$(ls $(BUILD)/*/ipt_NETFLOW.ko)
+	@echo "$@: built" $$(ls $(BUILD)/*/ipt_NETFLOW.ko)
+endef
+
+modules-all:
+	$(call modules_for,--list)
+
+modules-full:
+	$(call modules_for,--list-full)
 
 ifeq ($(PLUGINS),no)
 plugins:
@@ -136,6 +148,17 @@ check:
 	cmake --build $(BUILD)/cmake -j2
 	cd $(BUILD)/cmake && ctest --output-on-failure
 
+# make check, and the VM suites (with tests/vm/TESTS.full) on Debian's
+# PREEMPT_RT 6.1 and 6.12 and on the KASAN/lockdep/kmemleak/fault
+# injection kernel scripts/debug-kernel.sh builds (once, cached: hours).
+check-full:
+	sh $(REPO)/scripts/install-deps.sh
+	sh $(REPO)/scripts/debug-kernel.sh
+	$(MAKE) -C $(REPO) modules-full plugins
+	cmake -S $(REPO)/tests -B $(BUILD)/cmake -DNF_VM_FULL=ON
+	cmake --build $(BUILD)/cmake -j2
+	cd $(BUILD)/cmake && ctest --output-on-failure
+
 demo:
 	sh $(REPO)/scripts/install-deps.sh
 	$(MAKE) -C $(REPO) modules-all plugins
@@ -160,5 +183,6 @@ help:
 	@echo "  install      module (modules_install to extra/, depmod) + extensions"
 	@echo "  uninstall    remove what install put in place"
 	@echo "  check        install deps, build, run every test (ctest)"
+	@echo "  check-full   check, plus VM suites on PREEMPT_RT and debug kernels"
 	@echo "  demo         install deps, build, show the module at work in a VM"
 	@echo "  clean        remove build/; distclean also removes config.mk"

@@ -3,12 +3,16 @@
 #
 #   fetch-kernels.sh [NAME...]     fetch (cached) and print each kernel's dir
 #   fetch-kernels.sh --list        print "<short> <kver>" for the bench kernels
+#   fetch-kernels.sh --list-full   the same for make check-full's kernels:
+#                                  these, the PREEMPT_RT ones and debug
 #   fetch-kernels.sh --kver NAME   print the full kver of NAME
 #
 # NAME is a short name (6.1, 6.12, debug) or a full kver (6.1.0-56-amd64).
 # The short names follow the Debian meta packages, resolved at run time:
 #   6.1   -> whatever linux-image-amd64      depends on
 #   6.12  -> whatever linux-image-6.12-amd64 depends on
+#   6.1-rt  -> whatever linux-image-rt-amd64      depends on (PREEMPT_RT)
+#   6.12-rt -> whatever linux-image-6.12-rt-amd64 depends on (PREEMPT_RT)
 #   debug -> the kernel scripts/debug-kernel.sh built (never built here)
 # The image .deb is extracted (dpkg -x) into $CACHE/kernels/<kver>/ (vmlinuz
 # at boot/vmlinuz-<kver>, modules at lib/modules/<kver>/) and depmod'ed;
@@ -21,6 +25,7 @@ set -eu
 
 CACHE=${IPT_NETFLOW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ipt-netflow}
 BENCH="6.1 6.12"
+FULL="6.1-rt 6.12-rt debug"
 
 die() { echo "fetch-kernels: $*" >&2; exit 1; }
 say() { echo "fetch-kernels: $*" >&2; }
@@ -32,6 +37,8 @@ meta() {	# meta <short> <image|headers>
 	case $1 in
 	6.1) echo "linux-$2-amd64" ;;
 	6.12) echo "linux-$2-6.12-amd64" ;;
+	6.1-rt) echo "linux-$2-rt-amd64" ;;
+	6.12-rt) echo "linux-$2-6.12-rt-amd64" ;;
 	*) return 1 ;;
 	esac
 }
@@ -175,6 +182,8 @@ mkdir -p "$CACHE/kernels"
 case ${1:-} in
 --list)
 	for s in $BENCH; do r=$(resolve "$s") || exit 1; echo "$s ${r% *}"; done ;;
+--list-full)
+	for s in $BENCH $FULL; do r=$(resolve "$s") || exit 1; echo "$s ${r% *}"; done ;;
 --kver)
 	[ $# = 2 ] || die "usage: $0 --kver NAME"
 	r=$(resolve "$2") || exit 1
