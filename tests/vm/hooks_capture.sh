@@ -32,15 +32,15 @@ nf_router_peer $B hvb hvb1 198.51.100.1 198.51.100.2 2001:db8:b::1 \
 	2001:db8:b::2
 nft -f - <<'NFT' || fail "nft ruleset refused"
 table inet t {
-	chain pre {
+	chain c_pre {
 		type filter hook prerouting priority -150;
 		udp dport 6000 meta mark set 0x10
 	}
-	chain out {
+	chain c_out {
 		type route hook output priority -150;
 		udp dport 6000 meta mark set 0x10
 	}
-	chain fwd {
+	chain c_fwd {
 		type filter hook forward priority 0; policy accept;
 	}
 }

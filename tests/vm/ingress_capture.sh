@@ -43,7 +43,7 @@ table inet ft {
 	flowtable f {
 		hook ingress priority 0; devices = { hva, hvb };
 	}
-	chain fwd {
+	chain c_fwd {
 		type filter hook forward priority 0; policy accept;
 		meta l4proto { tcp, udp } flow add @f
 	}
