@@ -57,10 +57,11 @@ while [ $r -lt 3 ]; do
 		ports=$((10000 + r * N))-$((10000 + r * N + N - 1)) \
 		>>"$W/truth.txt" || fail "nf-send failed"
 	echo 1 >/proc/sys/net/netflow/flush &
+	fpid=$!
 	"$NF_BIN/nf-send" udp $NF_B4:5001 count=1 size=10 \
 		ports=$((30000 + r * N))-$((30000 + r * N + N - 1)) \
 		>>"$W/truth.txt" || fail "nf-send failed"
-	wait
+	wait $fpid || fail "flush failed"
 	sayt "round $r: $((2 * N)) flows sent, a flush between"
 	r=$((r + 1))
 done
