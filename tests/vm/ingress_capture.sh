@@ -65,7 +65,7 @@ offload() {
 		udp 198.51.100.2:7000 count=201 size=32 sport=$1 \
 		>"$W/truth-$1.txt" || fail "nf-send failed"
 	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		printf "flow proto=17 src=%s sport=%s dst=%s dport=%s packets=%s bytes=%s tcpflags=0x00 icmp_type=0 icmp_code=0\\n",
+		printf "flow proto=17 src=%s sport=%s dst=%s dport=%s packets=%s bytes=%s tcpflags=0x00 icmp_type=0 icmp_code=0\n",
 			f["dst"], f["dport"], f["src"], f["sport"], f["packets"], f["bytes"]
 	}' "$W/truth-$1.txt" >>"$W/truth-$1.txt"
 	conntrack -L -p udp --sport $1 2>/dev/null | grep -q OFFLOAD ||

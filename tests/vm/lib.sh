@@ -429,12 +429,15 @@ nf_nfcapd_check_seq() {
 	}
 }
 
-# nf_nfdump_compare NAME TRUTH DIR: after nf_nfcapd_stop, nfdump's CSV of
-# what nfcapd stored (kept in DIR/nfdump.csv) must equal TRUTH
+# nf_nfdump_compare NAME TRUTH DIR [NF-COMPARE OPTIONS]: after
+# nf_nfcapd_stop, nfdump's CSV of what nfcapd stored (kept in
+# DIR/nfdump.csv) must equal TRUTH
 nf_nfdump_compare() {
-	nfdump -r "$NF_NFCAPD_FILE" -o csv >"$3/nfdump.csv" 2>"$3/nfdump.err" ||
-		fail "nfdump -r failed: $(cat "$3/nfdump.err")"
-	nf_compare "$1" --format nfdump-csv "$2" "$3/nfdump.csv"
+	n=$1 t=$2 d=$3
+	shift 3
+	nfdump -r "$NF_NFCAPD_FILE" -o csv >"$d/nfdump.csv" 2>"$d/nfdump.err" ||
+		fail "nfdump -r failed: $(cat "$d/nfdump.err")"
+	nf_compare "$n" --format nfdump-csv "$@" "$t" "$d/nfdump.csv"
 }
 
 # nf_tshark_pdml PCAP PORT OUT: tshark's decoding of the NetFlow/IPFIX
