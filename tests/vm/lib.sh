@@ -264,6 +264,18 @@ nf_router_down() {
 	return 0
 }
 
+# nf_refusing_dests FIRST N: a destination list of FIRST and N collectors
+# on 127.0.0.1:30001.. where nothing listens (they refuse every PDU with
+# an ICMP port unreachable, which makes the export slow)
+nf_refusing_dests() {
+	d=$1 p=30001
+	while [ $p -le $((30000 + $2)) ]; do
+		d="$d,127.0.0.1:$p"
+		p=$((p + 1))
+	done
+	echo "$d"
+}
+
 # nf_cleanup: leave nothing behind for the next test
 nf_cleanup() {
 	nf_flush_all

@@ -20,12 +20,7 @@ nf_workdir
 ipt=iptables-legacy
 MAX=1000 N=1500
 
-dests=127.0.0.1:2056
-p=30001
-while [ $p -le 30015 ]; do
-	dests="$dests,127.0.0.1:$p"
-	p=$((p + 1))
-done
+dests=$(nf_refusing_dests 127.0.0.1:2056 15)
 nf_net_up
 nf_load destination=$dests maxflows=$MAX inactive_timeout=1 \
 	active_timeout=60

@@ -16,12 +16,7 @@ ipt=iptables-legacy
 SYSCTL=/proc/sys/net/netflow
 N=60000
 
-dests=127.0.0.1:2056
-p=30001
-while [ $p -le 30015 ]; do
-	dests="$dests,127.0.0.1:$p"
-	p=$((p + 1))
-done
+dests=$(nf_refusing_dests 127.0.0.1:2056 15)
 nf_net_up
 nf_load destination=$dests inactive_timeout=600 active_timeout=600
 nf_collect_start "$W/collect.txt" 127.0.0.1:2056
