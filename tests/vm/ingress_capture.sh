@@ -113,9 +113,9 @@ ip -n $M link add link mirb name mirb.100 type vlan id 100 ||
 ip -n $M link add link mirb name mirb.s200 type vlan proto 802.1ad id 200 &&
 	ip -n $M link add link mirb.s200 name mirb.qq type vlan id 300 ||
 	fail "QinQ devices"
+ip -n $M link set mirb.s200 up
 for d in mirb.100:198.18.1 mirb.qq:198.18.2; do
 	ip -n $M link set ${d%%:*} up
-	[ ${d%%:*} = mirb.qq ] && ip -n $M link set mirb.s200 up
 	ip -n $M addr add ${d#*:}.1/24 dev ${d%%:*}
 	ip -n $M neigh replace ${d#*:}.2 lladdr $F dev ${d%%:*} nud permanent
 done
