@@ -80,6 +80,10 @@ run() {
 	mkdir -p "$D"
 	nf_nfcapd_start "$D/nfcapd" $P_NFCAPD
 	nf_collect_start "$D/collect.txt" 127.0.0.1:$P_COLLECT
+	# new collectors on a running stream: nothing told the module they
+	# restarted (no PDU went out meanwhile); a destination write does
+	cat $SYSCTL/destination >$SYSCTL/destination ||
+		fail "destination rewrite refused"
 	send "$D/truth.txt"
 	pkts=$(nf_sum "$D/truth.txt" packets)
 	nf_flush
