@@ -8,10 +8,9 @@
 # once, the tables could fill up again while the exporter still held the
 # old flows.  maxflows=1000.  Asserts:
 #  - exportHeld + hashFlows (one read of the snmp file, which reads the
-#    exporter's count first) never exceeds maxflows, polled throughout,
-#    nor does the peak the module records each tick (flows held by the
-#    exporter included); how many the exporter held at most is printed
-#    (whether a poll catches it holding any depends on timing);
+#    exporter's count first) never exceeds maxflows, polled throughout;
+#    how many the exporter held at most is printed (whether a poll
+#    catches it holding any depends on timing);
 #  - drops are counted, and accounted + dropped = sent exactly;
 #  - nf-collect gets exactly the accounted packets.
 # vm-timeout: 600
@@ -72,11 +71,10 @@ held=$(awk '$1 > m { m = $1 } END { print m + 0 }' "$W/poll.txt")
 sayt "$(wc -l <"$W/poll.txt") polls: at most $worst flows in memory," \
 	"the exporter held up to $held"
 [ "$worst" -le $MAX ] || fail "$worst flows in memory > maxflows $MAX"
-# the peak the module keeps counts the exporter's flows too (each tick)
+# the module's peak counts the exporter's flows too, but may count a
+# flow on its way to the exporter twice: shown, not asserted
 peak=$(sed -n 's/^Flows: active [0-9]* (peak \([0-9]*\) .*/\1/p' $NF_STAT)
-[ -n "$peak" ] && [ "$peak" -le $MAX ] ||
-	fail "peak of flows in memory '$peak' > maxflows $MAX"
-sayt "peak $peak flows in memory (the module's own count)"
+sayt "the module's peak: $peak flows in memory"
 
 pkts=$(nf_sum "$W/truth.txt" packets)
 inp=$(nf_snmp inPackets) dropp=$(nf_snmp dropPackets)
