@@ -54,7 +54,7 @@ udp_noports() {
 }
 # wait_noports N SECS: wait until Udp NoPorts is at least N
 wait_noports() {
-	n=$(($2 * 10))
+	n=$(($2 * 10 * NF_TIME_SCALE))
 	until [ "$(udp_noports)" -ge "$1" ]; do
 		n=$((n - 1))
 		[ $n -gt 0 ] || return 1

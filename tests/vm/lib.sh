@@ -21,6 +21,16 @@ NF_KO=${NF_KO:-$NF_BUILD/$(uname -r)/ipt_NETFLOW.ko}
 NF_STAT=/proc/net/stat/ipt_netflow
 export REPO NF_BUILD NF_KO
 
+# NF_TIME_SCALE: factor on every time limit of the suite (a test's timeout
+# in run-suite.sh, the nf_wait_* limits).  The debug kernel of make
+# check-full (KASAN, lockdep, kmemleak, all under TCG) runs 5 to 10 times
+# slower than the stock kernels: 8 there, 1 elsewhere.
+case $(uname -r) in
+*-debug) NF_TIME_SCALE=${NF_TIME_SCALE:-8} ;;
+esac
+NF_TIME_SCALE=${NF_TIME_SCALE:-1}
+export NF_TIME_SCALE
+
 sys_xtlibdir=$(pkg-config --variable=xtlibdir xtables 2>/dev/null)
 : "${sys_xtlibdir:=/usr/lib/x86_64-linux-gnu/xtables}"
 XTABLES_LIBDIR=$NF_BUILD/xtables:$sys_xtlibdir
@@ -119,7 +129,7 @@ nf_wait_refcnt() {
 	i=0
 	while [ "$(nf_refcnt)" != "$1" ]; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || return 1
+		[ $i -lt $((50 * NF_TIME_SCALE)) ] || return 1
 		sleep 0.1
 	done
 }
@@ -378,7 +388,8 @@ nf_wait_bound() {
 			cat "$1"
 		fi | grep -q "^ *[0-9]*: [0-9A-F]*$hex" && return 0
 		i=$((i + 1))
-		[ $i -lt 100 ] || fail "nothing listens on udp port $2 ${3:-}"
+		[ $i -lt $((100 * NF_TIME_SCALE)) ] ||
+			fail "nothing listens on udp port $2 ${3:-}"
 		sleep 0.1
 	done
 }
@@ -481,7 +492,7 @@ nf_capture_wait() {
 	i=0
 	until grep -q "Capturing on" "$1.log" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 300 ] || { cat "$1.log" >&2; fail "dumpcap did not start"; }
+		[ $i -lt $((300 * NF_TIME_SCALE)) ] || { cat "$1.log" >&2; fail "dumpcap did not start"; }
 		sleep 0.1
 	done
 }
@@ -501,7 +512,7 @@ nf_snmp() {
 # nf_wait_snmp KEY OP VALUE SECS: wait until "KEY OP VALUE" holds (OP as
 # in test(1): -eq -ge -le ...); returns 1 if it did not within SECS
 nf_wait_snmp() {
-	n=$(($4 * 10))
+	n=$(($4 * 10 * NF_TIME_SCALE))
 	while :; do
 		v=$(nf_snmp "$1")
 		[ "$v" "$2" "$3" ] && return 0
@@ -563,7 +574,7 @@ nf_collected() {
 # nf_wait_collected FILE MATCH PACKETS SECS: wait until nf-collect wrote
 # PACKETS packets of flows matching MATCH; 1 if not within SECS
 nf_wait_collected() {
-	n=$(($4 * 10))
+	n=$(($4 * 10 * NF_TIME_SCALE))
 	until [ "$(nf_collected "$1" "$2")" -ge "$3" ]; do
 		n=$((n - 1))
 		[ $n -gt 0 ] || return 1
@@ -632,7 +643,7 @@ nf_nfacctd_stop() {
 nf_nfacctd_sync() {
 	n=0
 	until grep -q '^198\.18\.0\.1,' "$1/flows.csv" 2>/dev/null; do
-		[ $n -lt 20 ] || return 1
+		[ $n -lt $((20 * NF_TIME_SCALE)) ] || return 1
 		echo "flow proto=17 src=198.18.0.1 sport=9 dst=198.18.0.2 dport=9 packets=1 bytes=28" |
 			"$NF_BIN/nf-craft" -V 5 -s 127.0.0.2 -d 127.0.0.1:$2 --seq $n \
 			>/dev/null || return 1
@@ -644,7 +655,7 @@ nf_nfacctd_sync() {
 # packets (it writes once a second, and drops what its core still buffers
 # when it is stopped); 1 if not within SECS
 nf_nfacctd_wait() {
-	n=$(($3 * 10))
+	n=$(($3 * 10 * NF_TIME_SCALE))
 	until [ "$(awk -F, '$1 == "SRC_IP" { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		NF > 1 { s += $c["PACKETS"] } END { printf "%d\n", s }' \
 		"$1/flows.csv" 2>/dev/null)" -ge "$2" ]; do

@@ -8,7 +8,9 @@
 # /tmp/vm-suite), cleans up (rules, netns, module) before and after each
 # test, and exits 1 if any test failed.
 #   NF_TEST_TIMEOUT   seconds one test may take (default 300; a test may
-#                     ask for more with a line "# vm-timeout: SECONDS")
+#                     ask for more with a line "# vm-timeout: SECONDS");
+#                     multiplied by NF_TIME_SCALE (lib.sh: 8 on the debug
+#                     kernel, 1 elsewhere)
 dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/lib.sh"
 
@@ -36,6 +38,7 @@ for t; do
 	to=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$dir/$t.sh")
 	[ -n "$to" ] && [ "$to" -gt "${NF_TEST_TIMEOUT:-300}" ] ||
 		to=${NF_TEST_TIMEOUT:-300}
+	to=$((to * NF_TIME_SCALE))	# lib.sh: slower on the debug kernel
 	timeout -k 5 "$to" sh "$dir/$t.sh" \
 		>"$res/$t.log" 2>&1 </dev/null
 	rc=$?
