@@ -75,9 +75,16 @@ part_module() {
 	[ -f "$BUILD/$KVER/ipt_NETFLOW.ko" ] || die "no $BUILD/$KVER/ipt_NETFLOW.ko (make module)"
 	moddir=$INSTALL_MOD_PATH/lib/modules/$KVER/extra
 	mkdirs "$moddir"
+	log=$BUILD/$KVER/modules_install.log
 	make -s -C "$KDIR" M="$BUILD/$KVER" INSTALL_MOD_DIR=extra \
 		${INSTALL_MOD_PATH:+INSTALL_MOD_PATH="$INSTALL_MOD_PATH"} \
-		modules_install >/dev/null
+		modules_install >"$log" 2>&1 || {
+		cat "$log" >&2
+		die "modules_install failed"
+	}
+	# distribution headers have no signing key: kbuild says so at length
+	! grep -q "sign-file" "$log" ||
+		say "note: module not signed (no signing key in $KDIR; see $log)"
 	n=0
 	for f in "$moddir"/ipt_NETFLOW.ko*; do
 		[ -f "$f" ] || continue
@@ -141,13 +148,14 @@ part_dkms() {
 	# a new build of the same version replaces the old one
 	if [ -n "$(dkms status -m "$DKMS_NAME" -v "$VERSION" 2>/dev/null)" ]; then
 		say "removing the $DKMS_NAME/$VERSION already in DKMS"
-		dkms remove -m "$DKMS_NAME" -v "$VERSION" --all >/dev/null
+		dkms remove -m "$DKMS_NAME" -v "$VERSION" --all >/dev/null 2>&1
 	fi
 	rm -rf "$d"
 	copy_sources
 	sed "s/#MODULE_VERSION#/$VERSION/" "$REPO/dkms.conf" >"$d/dkms.conf"
 	record tree "$d"
-	dkms add -m "$DKMS_NAME" -v "$VERSION" >/dev/null
+	dkms add -m "$DKMS_NAME" -v "$VERSION" >/dev/null 2>&1 ||
+		die "dkms add -m $DKMS_NAME -v $VERSION failed"
 	record dkms "$DKMS_NAME" "$VERSION" >/dev/null
 	kernels=$(dkms_targets)
 	mkdir -p "$BUILD"
@@ -194,7 +202,12 @@ undo() {	# undo TYPE ARG...
 		;;
 	dkms)
 		if [ -n "$(dkms status -m "$2" -v "$3" 2>/dev/null)" ]; then
-			dkms remove -m "$2" -v "$3" --all >/dev/null
+			dkms remove -m "$2" -v "$3" --all >"$MANIFEST.log" 2>&1 || {
+				cat "$MANIFEST.log" >&2
+				rm -f "$MANIFEST.log"
+				die "dkms remove -m $2 -v $3 --all failed"
+			}
+			rm -f "$MANIFEST.log"
 			echo "removed:   DKMS module $2/$3 (every kernel)"
 		else
 			echo "gone:      DKMS module $2/$3"
