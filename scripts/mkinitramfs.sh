@@ -103,7 +103,7 @@ fi
 # /lib/modules: the cached modules of this kernel, writable (overlay);
 # with VM_HOST_MODULES=1 over the host's /lib/modules, so what DKMS or
 # make install put there (updates/, extra/) shows too (the cache's files
-# win where both have one; guest-init runs depmod)
+# win where both have one; vm-run makes the module index)
 lower=$r$VM_KDIR/lib/modules
 [ "${VM_HOST_MODULES:-0}" = 1 ] && lower=$lower:$r/lib/modules
 mkdir -p "$r/run/modules/upper" "$r/run/modules/work"
