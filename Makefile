@@ -18,8 +18,8 @@ XTBUILD := $(BUILD)/xtables
 
 # Targets that work without config.mk (they run sub-makes that need it, or
 # need nothing configured).
-NOCONFIG_GOALS := check check-full demo modules-all modules-full clean \
-	distclean help
+NOCONFIG_GOALS := check check-full check-docs demo modules-all modules-full \
+	clean distclean help version deb dkms-source uninstall dkms-uninstall
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(REPO)/config.mk
 $(REPO)/config.mk:
@@ -29,6 +29,16 @@ $(REPO)/config.mk:
 else
 -include $(REPO)/config.mk
 endif
+
+# The version: NETFLOW_VERSION in ipt_NETFLOW.h, nowhere else (modinfo,
+# /proc, the packages, dkms.conf and the man pages take it from there;
+# scripts/check-docs checks what cannot).
+VERSION := $(shell sed -n 's/^\#define NETFLOW_VERSION[[:space:]]*"\(.*\)"/\1/p' \
+	$(REPO)/ipt_NETFLOW.h)
+# DKMS module name (/usr/src/$(DKMS_NAME)-$(VERSION)); not Debian's
+# iptables-netflow-dkms, whose DKMS module is "ipt-netflow"
+DKMS_NAME := ipt-netflow-ng
+MODULE ?= yes
 
 # --- sources ----------------------------------------------------------------
 PLUGIN_SRCS := libipt_NETFLOW.c libip6t_NETFLOW.c
@@ -48,10 +58,17 @@ PLUGIN_CFLAGS := -Wall -Wextra -Werror -fPIC
 PLUGIN_LDFLAGS := -shared -nostartfiles
 
 .PHONY: all module modules-all modules-full check-full plugins install \
-	install-module \
-	install-plugins uninstall clean distclean check demo help
+	install-module install-plugins install-man uninstall dkms-install \
+	dkms-uninstall dkms-source deb version check-docs clean distclean \
+	check demo help
 
+ifeq ($(MODULE),no)
+all: plugins
+module:
+	@echo "module: disabled by ./configure --disable-module" >&2; exit 1
+else
 all: module plugins
+endif
 
 # sync_tree DIR: make DIR a build directory of symlinks to the sources;
 # drop links whose source is gone
@@ -68,10 +85,12 @@ endef
 # kbuild DIR KDIR TARGET
 kbuild = $(MAKE) -C $(2) M=$(1) $(3)
 
+ifneq ($(MODULE),no)
 module:
 	@$(call sync_tree,$(BUILD)/$(KVER))
 	$(call kbuild,$(BUILD)/$(KVER),$(KDIR),modules)
 	@echo "module: $(BUILD)/$(KVER)/ipt_NETFLOW.ko"
+endif
 
 # Every bench kernel ("<short> <kver>" lines of fetch-kernels.sh --list),
 # against /usr/src/linux-headers-<kver>; missing headers are installed by
@@ -120,27 +139,77 @@ $(XTBUILD)/%.so: $(REPO)/%.c $(REPO)/config.mk
 		$(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $< $(XTABLES_LIBS)
 
 # --- install ----------------------------------------------------------------
-# DESTDIR is honoured by the extensions, INSTALL_MOD_PATH by the module.
-install: install-module install-plugins
+# scripts/install.sh does the work and prints every path it installs; the
+# top-level install and dkms-install record them in $(MANIFEST), and
+# uninstall / dkms-uninstall remove exactly what that lists (see the
+# script).  DESTDIR is honoured by the extensions and man pages (a staged
+# install records nothing), INSTALL_MOD_PATH by the module.
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+MAN_PAGES := $(REPO)/man/ipt_NETFLOW.8 $(REPO)/man/iptables-netflow.8
+MANIFEST ?= $(REPO)/install_manifest.txt
+# kernels make dkms-install builds for (default: every one with headers)
+DKMS_KERNELS ?=
+INSTALL_SH = REPO='$(REPO)' BUILD='$(BUILD)' KVER='$(KVER)' KDIR='$(KDIR)' \
+	INSTALL_MOD_PATH='$(INSTALL_MOD_PATH)' DESTDIR='$(DESTDIR)' \
+	XTLIBDIR='$(XTLIBDIR)' MANDIR='$(MANDIR)' MAN_PAGES='$(MAN_PAGES)' \
+	PLUGINS_SO='$(if $(filter no,$(PLUGINS)),,$(PLUGINS_SO))' \
+	KSRCS='$(KSRCS)' VERSION='$(VERSION)' DKMS_NAME='$(DKMS_NAME)' \
+	DKMS_KERNELS='$(DKMS_KERNELS)' MANIFEST='$(MANIFEST)' \
+	sh $(REPO)/scripts/install.sh
 
+install: all
+	@$(INSTALL_SH) install $(if $(filter no,$(MODULE)),,module) plugins man
+
+# the parts alone, as debian/rules uses them (nothing recorded)
 install-module: module
-	$(call kbuild,$(BUILD)/$(KVER),$(KDIR),INSTALL_MOD_DIR=extra modules_install)
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
-
-ifeq ($(PLUGINS),no)
-install-plugins:
-else
+	@MANIFEST= $(INSTALL_SH) install module
 install-plugins: plugins
-	install -d $(DESTDIR)$(XTLIBDIR)
-	install -m 0644 $(PLUGINS_SO) $(DESTDIR)$(XTLIBDIR)/
-endif
+	@MANIFEST= $(INSTALL_SH) install plugins
+install-man:
+	@MANIFEST= $(INSTALL_SH) install man
 
 uninstall:
-	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra/ipt_NETFLOW.ko*
-	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
-	rm -f $(addprefix $(DESTDIR)$(XTLIBDIR)/,$(notdir $(PLUGINS_SO)))
+	@$(INSTALL_SH) uninstall install
+
+# the module through DKMS (rebuilt for every new kernel), the extensions
+# and the man pages as make install puts them
+dkms-install: plugins
+	@$(INSTALL_SH) dkms-install dkms plugins man
+
+dkms-uninstall:
+	@$(INSTALL_SH) uninstall dkms-install
+
+# the module's DKMS source tree into $(DESTDIR)/usr/src (debian/rules)
+dkms-source:
+	@MANIFEST= $(INSTALL_SH) install dkms-source
+
+# Debian packages $(DKMS_NAME)-dkms and $(DKMS_NAME)-xtables (debian/),
+# built with dpkg-buildpackage from a copy of the tree in $(DEB_OUT)/src,
+# then checked with lintian (errors fail)
+DEB_OUT ?= $(BUILD)/deb
+deb:
+	@python3 $(REPO)/scripts/check-docs --version-only
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src
+	cd $(REPO) && tar -c --exclude=./build --exclude=./.git \
+		--exclude=./config.mk --exclude=./install_manifest.txt . | \
+		tar -x -C $(DEB_OUT)/src
+	cd $(DEB_OUT)/src && dpkg-buildpackage -us -uc
+	cd $(DEB_OUT) && lintian --fail-on error --display-info \
+		$(DKMS_NAME)_$(VERSION)_*.changes
+	@echo "deb: built in $(DEB_OUT):" $$(cd $(DEB_OUT) && ls *.deb)
+	@echo "deb: install with"
+	@echo "  apt-get install" $$(ls $(DEB_OUT)/*.deb | grep -v -- -dbgsym_)
+
+version:
+	@echo $(VERSION)
 
 # --- tests and demo ---------------------------------------------------------
+# the man pages and README against settings.c, proc.c and the version
+check-docs:
+	python3 $(REPO)/scripts/check-docs
+
 check:
 	sh $(REPO)/scripts/install-deps.sh
 	$(MAKE) -C $(REPO) modules-all plugins
@@ -180,8 +249,17 @@ help:
 	@echo "  module       build/<kver>/ipt_NETFLOW.ko for the configured kernel"
 	@echo "  modules-all  build/<kver>/ipt_NETFLOW.ko for every bench kernel"
 	@echo "  plugins      build/xtables/lib{ipt,ip6t}_NETFLOW.so"
-	@echo "  install      module (modules_install to extra/, depmod) + extensions"
-	@echo "  uninstall    remove what install put in place"
+	@echo "  install      module (modules_install to extra/, depmod), extensions,"
+	@echo "               man pages; prints each path and lists them in"
+	@echo "               install_manifest.txt"
+	@echo "  uninstall    remove exactly what install put in place"
+	@echo "  dkms-install the module through DKMS (every kernel with headers, or"
+	@echo "               DKMS_KERNELS=...), extensions and man pages"
+	@echo "  dkms-uninstall  remove exactly what dkms-install put in place"
+	@echo "  deb          Debian packages $(DKMS_NAME)-dkms and $(DKMS_NAME)-xtables"
+	@echo "               in build/deb (dpkg-buildpackage, lintian)"
+	@echo "  check-docs   man pages and README agree with the source"
+	@echo "  version      print the version ($(VERSION))"
 	@echo "  check        install deps, build, run every test (ctest)"
 	@echo "  check-full   check, plus VM suites on PREEMPT_RT and debug kernels"
 	@echo "  demo         install deps, build, show the module at work in a VM"

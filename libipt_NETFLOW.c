@@ -21,7 +21,8 @@ static void netflow_help(void)
 	printf("NETFLOW target takes no options.\n"
 	       "It accounts the packet to a flow and lets it continue.\n"
 	       "Settings: modinfo ipt_NETFLOW, sysctl net.netflow;\n"
-	       "statistics: /proc/net/stat/ipt_netflow.\n");
+	       "statistics: /proc/net/stat/ipt_netflow.\n"
+	       "Manual: ipt_NETFLOW(8), iptables-netflow(8).\n");
 }
 
 static struct xtables_target netflow_tg_reg = {

@@ -745,7 +745,8 @@ NFL_PARAM(promisc, NFL_S_PROMISC, "uint",
 	 "1: put the ingress devices in promiscuous mode (mirror and SPAN ports), taken back on change and unload: "
 	 NFL_BOOL_RANGE " (default 0)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
-	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors (default 0)");
+	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors: "
+	 NFL_BOOL_RANGE " (default 0)");
 
 /* ---- net.netflow sysctls ---- */
 

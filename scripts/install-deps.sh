@@ -12,6 +12,7 @@ linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 qemu-system-x86 busybox-static xz-utils zstd
 nfdump tshark pmacct
 cmake g++ libgtest-dev
+dkms dh-dkms debhelper lintian man-db
 "
 
 SUDO=

@@ -3,10 +3,13 @@
 #
 #   mkinitramfs.sh KDIR       KDIR as printed by fetch-kernels.sh
 #
-# Prints the path of KDIR/initramfs.cpio.gz.  It holds busybox-static, the
-# modules needed to mount the host root over virtio-9p (in load order, taken
-# from the kernel's modules.dep, decompressed) and an /init that mounts
-# everything and switch_roots into the host root (see README-bench.md).
+# Prints the path of KDIR/initramfs-<sum>.cpio.gz, <sum> the checksum of
+# this script: checkouts with different versions of it (worktrees, a CI
+# clone) share the kernel cache without using each other's.  It holds
+# busybox-static, the modules needed to mount the host root over
+# virtio-9p (in load order, taken from the kernel's modules.dep,
+# decompressed) and an /init that mounts everything and switch_roots into
+# the host root (see README-bench.md).
 set -eu
 
 WANT="virtio_pci 9pnet_virtio 9p overlay"
@@ -18,7 +21,7 @@ die() { echo "mkinitramfs: $*" >&2; exit 1; }
 kdir=$1
 kver=$(basename "$kdir")
 mods=$kdir/lib/modules/$kver
-out=$kdir/initramfs.cpio.gz
+out=$kdir/initramfs-$(cksum <"$0" | cut -d' ' -f1).cpio.gz
 [ -f "$mods/modules.dep" ] || die "$mods/modules.dep missing (run fetch-kernels.sh)"
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
 
@@ -83,16 +86,28 @@ log "modules loaded"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=mmap \
 	vmout /out || fail "cannot mount the results share"
 . /out/vm.env || fail "no vm.env in the results share"
-export VM_REPO VM_OUT VM_INIT VM_TIMEOUT
+export VM_REPO VM_OUT VM_INIT VM_TIMEOUT VM_HOST_MODULES
 
 mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose \
 	hostroot /newroot || fail "cannot mount the host root"
 r=/newroot
 for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 tmpfs "$r$d"; done
 chmod 755 "$r/run"
-# /lib/modules: the cached modules of this kernel, writable (overlay)
+# a repo under one of those tmpfs (vm-run shares it on its own): back at
+# its path
+if [ "${VM_SHARE_REPO:-0}" = 1 ]; then
+	mkdir -p "$r$VM_REPO" &&
+	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose \
+		vmrepo "$r$VM_REPO" || fail "cannot mount the repo share at $VM_REPO"
+fi
+# /lib/modules: the cached modules of this kernel, writable (overlay);
+# with VM_HOST_MODULES=1 over the host's /lib/modules, so what DKMS or
+# make install put there (updates/, extra/) shows too (the cache's files
+# win where both have one; vm-run makes the module index)
+lower=$r$VM_KDIR/lib/modules
+[ "${VM_HOST_MODULES:-0}" = 1 ] && lower=$lower:$r/lib/modules
 mkdir -p "$r/run/modules/upper" "$r/run/modules/work"
-mount -t overlay -o "lowerdir=$r$VM_KDIR/lib/modules,upperdir=$r/run/modules/upper,workdir=$r/run/modules/work" \
+mount -t overlay -o "lowerdir=$lower,upperdir=$r/run/modules/upper,workdir=$r/run/modules/work" \
 	modules "$r/lib/modules" || {
 	echo "initramfs: overlay failed, /lib/modules is read-only"
 	mount -t tmpfs -o mode=755 tmpfs "$r/lib/modules"
