@@ -114,7 +114,7 @@ static const u16 nfl_tpl_addr6[] = {
 static const u16 nfl_tpl_common[] = {
 	NFL_IE_IN_IF, NFL_IE_OUT_IF, NFL_IE_PACKETS, NFL_IE_OCTETS,
 	NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_TCP_FLAGS, NFL_IE_PROTO, NFL_IE_TOS,
-	NFL_IE_END_REASON, NFL_IE_IP_VERSION,
+	NFL_IE_END_REASON, NFL_IE_IP_VERSION, NFL_IE_DIRECTION,
 };
 /* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
 static const u16 nfl_tpl_nel[] = {
@@ -715,6 +715,9 @@ static u8 *nfl_tpl_put_field(u8 *q, u16 id, unsigned int len,
 		break;
 	case NFL_IE_IP_VERSION:
 		*q = f->key.family == AF_INET6 ? 6 : 4;
+		break;
+	case NFL_IE_DIRECTION:
+		*q = nfl_key_dir(&f->key);
 		break;
 	default:
 		memset(q, 0, len);
