@@ -197,6 +197,11 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
 	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
 
+	/* the longest: times, ICMP or tcpOptions, and ipv4Options (IPv4) */
+	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr4) + ARRAY_SIZE(nfl_tpl_common) +
+		     4 > NFL_TPL_MAX_FIELDS);
+	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr6) + ARRAY_SIZE(nfl_tpl_common) +
+		     3 > NFL_TPL_MAX_FIELDS);
 	memset(t, 0, sizeof(*t));
 	if (v6)
 		nfl_tpl_append(t, nfl_tpl_addr6, ARRAY_SIZE(nfl_tpl_addr6), p);
