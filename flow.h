@@ -43,7 +43,12 @@ struct nfl_key {
 	u8 proto;
 	u8 tos;				/* DSCP; ECN masked so CE marks do not split flows */
 	u8 family;			/* AF_INET or AF_INET6 */
-	u8 ns;				/* 0: init_net, else nfl_ns_tag() */
+	/*
+	 * flowDirection in bit 0 (NFL_DIR_*), the namespace tag above it:
+	 * 0 for init_net, else nfl_ns_tag() (packet.c).  One byte for both,
+	 * so the IPv4 key stays 5 words and its flow 64 bytes.
+	 */
+	u8 ns_dir;
 	union {
 		struct {
 			__be32 saddr;
@@ -59,6 +64,23 @@ struct nfl_key {
 #define NFL_KEY_HEAD_WORDS	3
 #define NFL_KEY4_WORDS		(NFL_KEY_HEAD_WORDS + 2)
 #define NFL_KEY6_WORDS		(NFL_KEY_HEAD_WORDS + 8)
+
+static_assert(offsetof(struct nfl_key, v4) == NFL_KEY_HEAD_WORDS * 4);
+static_assert(sizeof(struct nfl_key) == NFL_KEY6_WORDS * 4);
+
+/*
+ * flowDirection (IANA IE 61), relative to the interface the key holds:
+ * NFL_DIR_INGRESS for a packet metered as it came in, NFL_DIR_EGRESS as
+ * it goes out.  packet.c says which capture point is which.
+ */
+#define NFL_DIR_INGRESS		0
+#define NFL_DIR_EGRESS		1
+#define NFL_KEY_DIR_MASK	0x01	/* of nfl_key.ns_dir */
+
+static inline u8 nfl_key_dir(const struct nfl_key *k)
+{
+	return k->ns_dir & NFL_KEY_DIR_MASK;
+}
 
 static inline unsigned int nfl_family_words(u8 family)
 {

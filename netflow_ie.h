@@ -48,6 +48,7 @@
 	X(EXP_MSGS,	41,  8,  "exportedMessageTotalCount")		\
 	X(EXP_FLOWS,	42,  8,  "exportedFlowRecordTotalCount")	\
 	X(IP_VERSION,	60,  1,  "ipVersion")				\
+	X(DIRECTION,	61,  1,  "flowDirection")			\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
 	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
 	X(IF_NAME,	82,  NFL_IE_VAR(16), "interfaceName")		\

@@ -177,24 +177,53 @@ static void nfl_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
 }
 
 /*
- * 0 for the host's namespace, where rules nearly always are: one compare.
- * A rule in another namespace (only a host administrator may make one,
- * see target.c) meters into the same cache: its flows get a nonzero tag
- * in the key from the namespace's inode number, so they never merge with
- * the host's, whose interface indexes they may share.
+ * The namespace part of nfl_key.ns_dir: 0 for the host's namespace, where
+ * rules nearly always are: one compare.  A rule in another namespace
+ * (only a host administrator may make one, see target.c) meters into the
+ * same cache: its flows get a nonzero tag in the key from the namespace's
+ * inode number (its 7 bits above the direction bit, never all 0), so
+ * they never merge with the host's, whose interface indexes they may
+ * share.
  */
 static __always_inline u8 nfl_ns_tag(const struct net *net)
 {
+	u8 tag;
+
 	if (likely(net_eq(net, &init_net)))
 		return 0;
-	return (u8)net->ns.inum | 1;
+	tag = (u8)net->ns.inum & ~NFL_KEY_DIR_MASK;
+	return tag ?: NFL_KEY_DIR_MASK + 1;
+}
+
+/*
+ * flowDirection of a packet at netfilter hook @hook, for the target (the
+ * hook of the chain its rule is in, whatever the table) and for hooks=:
+ * ingress at prerouting and input, egress at output and postrouting.
+ *
+ * Forward is ingress.  IE 61 defines 0 and 1 only: the established
+ * module's 255 for forward is egress to nfdump's %dir, ingress to
+ * pmacct, and matches the direction filter of neither.  A direction is
+ * relative to the interface the record is keyed on, and at forward that
+ * is the input one: iif is in the key, while the output interface and
+ * next hop are those of the flow's first packet, as in a router's
+ * ingress record, which is also taken after its route lookup.  So a
+ * forwarded packet reads the same whether metered at prerouting
+ * (hooks=prerouting,output) or at forward (iptables -I FORWARD), and
+ * collectors that put ingress records on their input interface and
+ * egress ones on their output interface count it once, on the interface
+ * it came in by.
+ */
+static __always_inline u8 nfl_hook_dir(unsigned int hook)
+{
+	/* uapi order: prerouting, input, forward, output, postrouting */
+	return hook > NF_INET_FORWARD ? NFL_DIR_EGRESS : NFL_DIR_INGRESS;
 }
 
 static void nfl_key_ifaces(struct nfl_key *key, struct nfl_pkt *pkt,
-			  const struct nf_hook_state *st)
+			  const struct nf_hook_state *st, u8 dir)
 {
 	key->iif = st->in ? st->in->ifindex : 0;
-	key->ns = nfl_ns_tag(st->net);
+	key->ns_dir = nfl_ns_tag(st->net) | dir;
 	pkt->oif = st->out ? st->out->ifindex : 0;
 }
 
@@ -228,7 +257,7 @@ static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
 static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 						const struct nf_hook_state *st,
 						const struct iphdr *iph,
-						unsigned int ihl, u32 l3len)
+						unsigned int ihl, u32 l3len, u8 dir)
 {
 	unsigned int l4len = 0;
 	const struct rtable *rt;
@@ -240,7 +269,7 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 	key.family = AF_INET;
 	key.v4.saddr = iph->saddr;
 	key.v4.daddr = iph->daddr;
-	nfl_key_ifaces(&key, &pkt, st);
+	nfl_key_ifaces(&key, &pkt, st, dir);
 	pkt.tcp_or = 0;
 	pkt.nexthop4 = 0;
 
@@ -275,35 +304,36 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 /* A header with options (rare: router alert, record route...). */
 static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
 					 const struct nf_hook_state *st,
-					 u32 l3len)
+					 u32 l3len, u8 dir)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len);
+	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len, dir);
 }
 
 /*
- * Meter an IPv4 packet seen at @st.  A packet without IPv4 options pays
- * one test for them, here: the rest of its path knows its header is 20
- * bytes.  Inlined into each entry point, so none makes a call to begin.
+ * Meter an IPv4 packet seen at @st, in direction @dir (NFL_DIR_*).  A
+ * packet without IPv4 options pays one test for them, here: the rest of
+ * its path knows its header is 20 bytes.  Inlined into each entry point,
+ * so none makes a call to begin.
  */
 static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
-					   u32 l3len)
+					   u32 l3len, u8 dir)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
-		nfl_packet_ipv4_opts(skb, st, l3len);
+		nfl_packet_ipv4_opts(skb, st, l3len, dir);
 	else
-		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len);
+		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len, dir);
 }
 
 /* The IPv4 target itself: it only observes, the packet always goes on. */
 unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv4(skb, par->state, 0);
+	nfl_meter_ipv4(skb, par->state, 0, nfl_hook_dir(par->state->hook));
 	return XT_CONTINUE;
 }
 
@@ -312,7 +342,7 @@ unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv4(skb, st, 0);
+		nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook));
 	return NF_ACCEPT;
 }
 
@@ -406,7 +436,7 @@ static noinline int nfl_ipv6_later_frag(const struct sk_buff *skb,
 /* An IPv6 packet seen at @st, as nfl_meter_ipv4(). */
 static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
-					   u32 l3len)
+					   u32 l3len, u8 dir)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nfl_key key = { .family = AF_INET6 };
@@ -422,7 +452,7 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 		pkt.ext_hdrs = nfl_ipv6_ext_hdrs(skb, ip6h->nexthdr);
 	key.v6.saddr = ip6h->saddr;
 	key.v6.daddr = ip6h->daddr;
-	nfl_key_ifaces(&key, &pkt, st);
+	nfl_key_ifaces(&key, &pkt, st, dir);
 
 	/* Walks extension headers; a malformed chain is a truncated packet. */
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, &flags);
@@ -453,7 +483,7 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv6(skb, par->state, 0);
+	nfl_meter_ipv6(skb, par->state, 0, nfl_hook_dir(par->state->hook));
 	return XT_CONTINUE;
 }
 
@@ -461,7 +491,7 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv6(skb, st, 0);
+		nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook));
 	return NF_ACCEPT;
 }
 
@@ -575,10 +605,11 @@ unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	skb_set_network_header(skb, off);
+	/* every frame here is coming in */
 	if (proto == htons(ETH_P_IP))
-		nfl_meter_ipv4(skb, st, len);
+		nfl_meter_ipv4(skb, st, len, NFL_DIR_INGRESS);
 	else
-		nfl_meter_ipv6(skb, st, len);
+		nfl_meter_ipv6(skb, st, len, NFL_DIR_INGRESS);
 	skb->network_header = nh;
 	return NF_ACCEPT;
 }

@@ -114,7 +114,7 @@ static const u16 nfl_tpl_addr6[] = {
 static const u16 nfl_tpl_common[] = {
 	NFL_IE_IN_IF, NFL_IE_OUT_IF, NFL_IE_PACKETS, NFL_IE_OCTETS,
 	NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_TCP_FLAGS, NFL_IE_PROTO, NFL_IE_TOS,
-	NFL_IE_END_REASON, NFL_IE_IP_VERSION,
+	NFL_IE_END_REASON, NFL_IE_IP_VERSION, NFL_IE_DIRECTION,
 };
 /* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
 static const u16 nfl_tpl_nel[] = {
@@ -197,6 +197,11 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
 	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
 
+	/* the longest: times, ICMP or tcpOptions, and ipv4Options (IPv4) */
+	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr4) + ARRAY_SIZE(nfl_tpl_common) +
+		     4 > NFL_TPL_MAX_FIELDS);
+	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr6) + ARRAY_SIZE(nfl_tpl_common) +
+		     3 > NFL_TPL_MAX_FIELDS);
 	memset(t, 0, sizeof(*t));
 	if (v6)
 		nfl_tpl_append(t, nfl_tpl_addr6, ARRAY_SIZE(nfl_tpl_addr6), p);
@@ -715,6 +720,9 @@ static u8 *nfl_tpl_put_field(u8 *q, u16 id, unsigned int len,
 		break;
 	case NFL_IE_IP_VERSION:
 		*q = f->key.family == AF_INET6 ? 6 : 4;
+		break;
+	case NFL_IE_DIRECTION:
+		*q = nfl_key_dir(&f->key);
 		break;
 	default:
 		memset(q, 0, len);

@@ -209,6 +209,46 @@ static void key_v4_v6_test(struct kunit *test)
 	}
 }
 
+/*
+ * flowDirection is part of the key: the same packet metered as it comes
+ * in and as it goes out makes two flows, each with its own counts, in
+ * either family; and the namespace tag sharing its byte is no direction.
+ */
+static void key_dir_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 4, 1000);
+	struct nfl_key in4 = key4(5), out4 = in4, in6 = key6(5), out6 = in6;
+	struct nfl_flow *fi4, *fo4, *fi6, *fo6;
+
+	out4.ns_dir |= NFL_DIR_EGRESS;
+	out6.ns_dir |= NFL_DIR_EGRESS;
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&in4), NFL_DIR_INGRESS);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&out4), NFL_DIR_EGRESS);
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&in4, &out4));
+	KUNIT_EXPECT_FALSE(test, nfl_key_equal(&in6, &out6));
+	KUNIT_EXPECT_NE(test, nfl_key_hash(&in4, 42), nfl_key_hash(&out4, 42));
+
+	fi4 = tc_packet(tc, &in4, 100, 0);
+	fo4 = tc_packet(tc, &out4, 100, 0);
+	fi6 = tc_packet(tc, &in6, 200, 0);
+	fo6 = tc_packet(tc, &out6, 200, 0);
+	tc_packet(tc, &out4, 100, 0);
+	KUNIT_EXPECT_EQ(test, tc_flows(tc), 4U);
+	KUNIT_EXPECT_PTR_NE(test, fi4, fo4);
+	KUNIT_EXPECT_PTR_NE(test, fi6, fo6);
+	KUNIT_EXPECT_EQ(test, fi4->packets, 1U);
+	KUNIT_EXPECT_EQ(test, fo4->packets, 2U);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&fi4->key), NFL_DIR_INGRESS);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&fo4->key), NFL_DIR_EGRESS);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&fo6->key), NFL_DIR_EGRESS);
+
+	/* a namespace's flow: its tag is in the other bits */
+	in4.ns_dir = 0xfe;
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&in4), NFL_DIR_INGRESS);
+	in4.ns_dir |= NFL_DIR_EGRESS;
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&in4), NFL_DIR_EGRESS);
+}
+
 static void insert_lookup_test(struct kunit *test)
 {
 	/* 8 buckets for 100 flows: chains of many entries */
@@ -668,6 +708,7 @@ static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(hash_seed_test),
 	KUNIT_CASE(key_equal_test),
 	KUNIT_CASE(key_v4_v6_test),
+	KUNIT_CASE(key_dir_test),
 	KUNIT_CASE(insert_lookup_test),
 	KUNIT_CASE(flow_start_test),
 	KUNIT_CASE(flow_opts_test),

@@ -20,16 +20,16 @@
 
 #define PDU	NFL_TPL_PDU_SIZE
 /*
- * v4 templates: 16 fields, then ipv4Options and tcpOptions (18); ICMP has
- * its type/code and ipv4Options (18).  v6 ones add flowLabelIPv6 and
- * ipv6ExtensionHeaders, then tcpOptions or ICMP: 19 and 19.  Each with id
+ * v4 templates: 17 fields, then ipv4Options and tcpOptions (19); ICMP has
+ * its type/code and ipv4Options (19).  v6 ones add flowLabelIPv6 and
+ * ipv6ExtensionHeaders, then tcpOptions or ICMP: 20 and 20.  Each with id
  * and count.
  */
-#define TPL_SET_LEN	(4 + 4 + 18 * 4 + 4 + 18 * 4 + 4 + 19 * 4 + 4 + 19 * 4)
+#define TPL_SET_LEN	(4 + 4 + 19 * 4 + 4 + 19 * 4 + 4 + 20 * 4 + 4 + 20 * 4)
 /* Offset of templates 257 and 259 in the template set. */
-#define TPL257_OFF	(4 + 4 + 18 * 4)
-#define TPL258_OFF	(TPL257_OFF + 4 + 18 * 4)
-#define TPL259_OFF	(TPL258_OFF + 4 + 19 * 4)
+#define TPL257_OFF	(4 + 4 + 19 * 4)
+#define TPL258_OFF	(TPL257_OFF + 4 + 19 * 4)
+#define TPL259_OFF	(TPL258_OFF + 4 + 20 * 4)
 /* options template sets 260, 262, 263: 40, 36 and 24 bytes either way */
 #define OPT_TPL_LEN	(40 + 36 + 24)
 /* 20 characters */
@@ -128,8 +128,8 @@ static u16 be16_at(const u8 *p)
 /* The IPv4 template (id 256), common to both but for the times. */
 static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 {
-	const u8 want[4 + 18 * 4] = {
-		0x01, 0x00, 0x00, 0x12,		/* id 256, 18 fields */
+	const u8 want[4 + 19 * 4] = {
+		0x01, 0x00, 0x00, 0x13,		/* id 256, 19 fields */
 		0x00, 0x08, 0x00, 0x04,		/* sourceIPv4Address */
 		0x00, 0x0c, 0x00, 0x04,		/* destinationIPv4Address */
 		0x00, 0x0f, 0x00, 0x04,		/* ipNextHopIPv4Address */
@@ -144,6 +144,7 @@ static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 		0x00, 0x05, 0x00, 0x01,		/* ipClassOfService */
 		0x00, 0x88, 0x00, 0x01,		/* flowEndReason */
 		0x00, 0x3c, 0x00, 0x01,		/* ipVersion */
+		0x00, 0x3d, 0x00, 0x01,		/* flowDirection */
 		/* FIRST/LAST_SWITCHED or flowStart/EndMilliseconds */
 		0x00, ipfix ? 0x98 : 0x16, 0x00, ipfix ? 0x08 : 0x04,
 		0x00, ipfix ? 0x99 : 0x15, 0x00, ipfix ? 0x08 : 0x04,
@@ -165,7 +166,7 @@ static const u8 rec4_head[] = {
 	0, 0, 0, 0, 0, 0, 0x05, 0xdc,	/* 1500 bytes */
 	0x9c, 0x40, 0x00, 0x50,		/* 40000 -> 80 */
 	0x1b, 0x06, 0x28,		/* flags, TCP, TOS */
-	0x01, 0x04,			/* idle timeout, IPv4 */
+	0x01, 0x04, 0x00,		/* idle timeout, IPv4, ingress */
 };
 
 /* ... and after the times: no IPv4 options, TCP's with 34 at bit 34 */
@@ -295,7 +296,7 @@ static void v9_test_pdu_bytes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e->resync);
 	nfl_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	/* data set: 4 + 65, padded to 72 */
+	/* data set: 4 + 66, padded to 72 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 72);
 	KUNIT_EXPECT_EQ(test, e->sequence, 6ULL);
 
@@ -312,11 +313,10 @@ static void v9_test_pdu_bytes(struct kunit *test)
 	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
 	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
 		     sizeof(times), "times");
-	expect_bytes(test, p + off + 57, rec4_opts, sizeof(rec4_opts),
+	expect_bytes(test, p + off + 58, rec4_opts, sizeof(rec4_opts),
 		     "options");
-	/* 3 bytes of padding, then nothing written */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 69), 0);
-	KUNIT_EXPECT_EQ(test, p[off + 71], 0);
+	/* 2 bytes of padding, then nothing written */
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 70), 0);
 	KUNIT_EXPECT_EQ(test, p[off + 72], 0xa5);
 	tpl_put(e);
 }
@@ -324,7 +324,7 @@ static void v9_test_pdu_bytes(struct kunit *test)
 static void ipfix_test_pdu_bytes(struct kunit *test)
 {
 	static const u8 hdr[16] = {
-		0x00, 0x0a, 0x02, 0x48,		/* IPFIX, 584 bytes */
+		0x00, 0x0a, 0x02, 0x58,		/* IPFIX, 600 bytes */
 		0x65, 0x53, 0xf1, 0x00,		/* export time */
 		0x00, 0x00, 0x00, 0x05,		/* 5 data records before */
 		0x00, 0x00, 0x00, 0x07,		/* observation domain */
@@ -342,7 +342,7 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	e->ops->begin(e, &t0);
 	nfl_test_flow4(&f, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	/* data set: 4 + 73, padded to 80 */
+	/* data set: 4 + 74, padded to 80 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80);
 	/* the options record is a data record too */
 	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
@@ -360,10 +360,9 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
 	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
 		     sizeof(times), "times");
-	expect_bytes(test, p + off + 65, rec4_opts, sizeof(rec4_opts),
+	expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
 		     "options");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 77), 0);
-	KUNIT_EXPECT_EQ(test, p[off + 79], 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 78), 0);
 	KUNIT_EXPECT_EQ(test, p[off + 80], 0xa5);
 	tpl_put(e);
 }
@@ -396,7 +395,7 @@ static void ipfix_test_icmp6(struct kunit *test)
 		0, 0, 0, 0, 0, 0, 0, 0xd0,	/* 208 bytes */
 		0x00, 0x00, 0x80, 0x00,		/* 0, echo request */
 		0x00, 0x3a, 0x00,		/* flags, ICMPv6, TC */
-		0x04, 0x06,			/* forced end, IPv6 */
+		0x04, 0x06, 0x00,		/* forced end, IPv6, ingress */
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x41, 0x6b,
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
 		0x80, 0x00,			/* type 128, code 0 */
@@ -410,17 +409,67 @@ static void ipfix_test_icmp6(struct kunit *test)
 	off = e->len;
 	flow6(&x, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + sizeof(rec) + 1);
+	/* 108 bytes: no padding */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + sizeof(rec));
 	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 2), 19);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 2), 20);
 	expect_bytes(test, p + tpl259 + 4 + 2 * 4, v6, sizeof(v6),
 		     "template 259, IPv6 elements");
-	expect_bytes(test, p + tpl259 + 4 + 17 * 4, tail, sizeof(tail),
+	expect_bytes(test, p + tpl259 + 4 + 18 * 4, tail, sizeof(tail),
 		     "template 259");
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 4 + sizeof(rec) + 1);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 4 + sizeof(rec));
 	expect_bytes(test, p + off + 4, rec, sizeof(rec), "ICMPv6 record");
 	tpl_put(e);
+}
+
+/*
+ * flowDirection (61) after ipVersion, 0 or 1 from the key's bit and
+ * nothing of the namespace tag beside it: an egress IPv4 flow of a
+ * namespace, then an ingress IPv6 one, in both protocols.
+ */
+static void tpl_test_direction(struct kunit *test,
+			       const struct nfl_encoder *ops)
+{
+	struct nfl_enc *e = tpl_enc(test, ops);
+	size_t hdr = ops->protocol == 10 ? 16 : 20, off;
+	struct nfl_flow f;
+	struct flow6 x;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	/* template 256: the 15th field, 1 byte */
+	KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4 + 4 + 14 * 4), 61);
+	KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4 + 4 + 14 * 4 + 2), 1);
+	/* template 259: after the IPv6 elements, the 17th */
+	KUNIT_EXPECT_EQ(test, be16_at(p + hdr + TPL259_OFF + 4 + 16 * 4), 61);
+	off = e->len;
+	nfl_test_flow4(&f, &t0);
+	f.key.ns_dir = 0xa4 | NFL_DIR_EGRESS;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
+	/* the record of nfl_test_flow4() up to ipVersion, then direction */
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head) - 1,
+		     "record");
+	KUNIT_EXPECT_EQ(test, p[off + 4 + sizeof(rec4_head) - 1], 1);
+	flow6(&x, &t0);
+	x.f.key.ns_dir = 0xa4;
+	off = ALIGN(e->len, 4);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
+	/* 48 + 8 + 8 + 16 + 4 + 5: flags, proto, TC, end, version */
+	KUNIT_EXPECT_EQ(test, p[off + 4 + 88], 6);
+	KUNIT_EXPECT_EQ(test, p[off + 4 + 89], 0);
+	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+	tpl_put(e);
+}
+
+static void v9_test_direction(struct kunit *test)
+{
+	tpl_test_direction(test, &nfl_v9_encoder);
+}
+
+static void ipfix_test_direction(struct kunit *test)
+{
+	tpl_test_direction(test, &nfl_ipfix_encoder);
 }
 
 /* v9 gives ICMPv6 element 32 as well: nfdump reads no 139 in v9. */
@@ -436,14 +485,14 @@ static void v9_test_icmp6(struct kunit *test)
 	off = e->len;
 	flow6(&x, &t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
-	/* 99 bytes: v6 record with 4-byte times and the ICMP element */
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + 99 + 1);
+	/* 100 bytes: v6 record with 4-byte times and the ICMP element */
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + 100);
 	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 4 + 18 * 4), 32);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 4 + 19 * 4), 32);
 	/* label and extension headers as in IPFIX, after the next hop */
 	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 48 + 1), 0x0123);
 	KUNIT_EXPECT_EQ(test, p[off + 4 + 52], 0x03);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 97), 0x8000);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 98), 0x8000);
 	tpl_put(e);
 }
 
@@ -476,12 +525,12 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	KUNIT_ASSERT_GE(test, sizeof(f), NFL_FLOW4O_SIZE);
 	e->ops->begin(e, &t0);
 	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF), 257);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF + 2), 18);
-	expect_bytes(test, p + 16 + TPL257_OFF + 4 + 15 * 4, tpl257_tail,
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF + 2), 19);
+	expect_bytes(test, p + 16 + TPL257_OFF + 4 + 16 * 4, tpl257_tail,
 		     sizeof(tpl257_tail), "template 257");
 	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF), 258);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF + 2), 19);
-	expect_bytes(test, p + 16 + TPL258_OFF + 4 + 17 * 4, tpl258_tail,
+	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF + 2), 20);
+	expect_bytes(test, p + 16 + TPL258_OFF + 4 + 18 * 4, tpl258_tail,
 		     sizeof(tpl258_tail), "template 258");
 
 	off = e->len;
@@ -493,16 +542,16 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	f.flags = NFL_FLOW_IP4_OPTS;
 	nfl_flow4_tail(&f)->ip4_opts = BIT(20) | BIT(7) | BIT(0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	/* 45 + 16 of times, ICMP 2, ipv4Options 4 */
-	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 67);
+	/* 46 + 16 of times, ICMP 2, ipv4Options 4 */
+	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 68);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 257);
-	expect_bytes(test, p + off + 4 + 61, rec257_tail, sizeof(rec257_tail),
+	expect_bytes(test, p + off + 4 + 62, rec257_tail, sizeof(rec257_tail),
 		     "ICMP record, ipv4Options");
 	/* the same without the tail: 0, whatever lies after the key */
 	f.flags = 0;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 67 + 63), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 67 + 65), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 68 + 64), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 68 + 66), 0);
 
 	flow6(&x, &t0);
 	x.f.key.proto = IPPROTO_TCP;
@@ -511,10 +560,10 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	x.f.tcp_opts = NFL_TCPOPT_FASTOPEN | BIT(2);
 	off = ALIGN(e->len, 4);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
-	/* 48 + 8 + 8 + 16 + 4 + 5 + 16 of times, tcpOptions 8 */
-	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 113);
+	/* 48 + 8 + 8 + 16 + 4 + 6 + 16 of times, tcpOptions 8 */
+	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 114);
 	KUNIT_EXPECT_EQ(test, be16_at(p + off), 258);
-	expect_bytes(test, p + off + 4 + 105, rec258_tail, sizeof(rec258_tail),
+	expect_bytes(test, p + off + 4 + 106, rec258_tail, sizeof(rec258_tail),
 		     "IPv6 TCP record, tcpOptions");
 	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
 	tpl_put(e);
@@ -597,9 +646,9 @@ static void ipfix_test_fill(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
 	/*
-	 * 1400 - 504 of header, templates and system record: three times an
-	 * IPv6 set (4 + 107, padded to 112) and a set of two IPv4 records
-	 * (4 + 2 * 73, 152); the next IPv6 set does not fit in 104 bytes.
+	 * 1400 - 520 of header, templates and system record: three times an
+	 * IPv6 set (4 + 108, 112) and a set of two IPv4 records (4 + 2 * 74,
+	 * 152); the next IPv6 set does not fit in 88 bytes.
 	 */
 	KUNIT_EXPECT_EQ(test, n, 9U);
 	len = e->ops->finish(e);
@@ -609,9 +658,9 @@ static void ipfix_test_fill(struct kunit *test)
 	for (off = 16; off < len; off += be16_at(e->buf + off + 2)) {
 		KUNIT_ASSERT_EQ(test, be16_at(e->buf + off + 2) % 4, 0);
 		if (be16_at(e->buf + off) == 256)
-			recs += (be16_at(e->buf + off + 2) - 4) / 73;
+			recs += (be16_at(e->buf + off + 2) - 4) / 74;
 		else if (be16_at(e->buf + off) == 259)
-			recs += (be16_at(e->buf + off + 2) - 4) / 107;
+			recs += (be16_at(e->buf + off + 2) - 4) / 108;
 	}
 	KUNIT_EXPECT_EQ(test, off, len);
 	KUNIT_EXPECT_EQ(test, recs, n);
@@ -922,7 +971,7 @@ static void ipfix_test_stats_alone(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0x4c, 0xd1, 0xfb,
 		0, 0, 0, 0, 0, 0, 0, 1,		/* 1 message before */
 		0, 0, 0, 0, 0, 0, 0, 1,		/* 1 flow record */
-		0, 0, 0, 0, 0, 0, 0x02, 0x48,	/* of 584 bytes */
+		0, 0, 0, 0, 0, 0, 0x02, 0x58,	/* of 600 bytes */
 		0, 0, 0, 0, 0, 0, 0, 9,
 		20,
 		'i', 'p', 't', '_', 'N', 'E', 'T', 'F', 'L', 'O', 'W', ' ',
@@ -1246,6 +1295,8 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_pdu_bytes),
 	KUNIT_CASE(ipfix_test_icmp6),
 	KUNIT_CASE(v9_test_icmp6),
+	KUNIT_CASE(v9_test_direction),
+	KUNIT_CASE(ipfix_test_direction),
 	KUNIT_CASE(ipfix_test_hdr_opts),
 	KUNIT_CASE(v9_test_refresh_rate),
 	KUNIT_CASE(v9_test_timeout_rate),
