@@ -11,17 +11,23 @@
  *
  * X(symbol, IANA id, bytes on the wire, IPFIX name)
  *
- * A string is NFL_IE_VAR(n): variable-length in IPFIX (RFC 7011 7,
- * without a NUL); v9 has no variable length, so there it is n bytes,
- * NUL-padded, and a longer string is cut to n.
+ * A string is NFL_IE_STR(n): n bytes in v9 and IPFIX alike, NUL-padded,
+ * a longer one cut to n; or NFL_IE_VAR(n): variable-length in IPFIX
+ * (RFC 7011 7, without a NUL), n bytes as NFL_IE_STR(n) in v9, which has
+ * no variable length.  The interface table's are fixed in IPFIX too:
+ * nfdump (1.7 and later) reads that table only at fixed offsets.
  */
 #ifndef _NETFLOW_IE_H
 #define _NETFLOW_IE_H
 
 #include <linux/types.h>
 
-#define NFL_IE_VARLEN		0x100		/* flag in nfl_ie_info.len */
-#define NFL_IE_VAR(v9_len)	(NFL_IE_VARLEN | (v9_len))
+/* flags in nfl_ie_info.len, above the bytes */
+#define NFL_IE_STRING		0x100		/* NUL-padded, cut to fit */
+#define NFL_IE_VARLEN		0x200		/* IPFIX: variable-length */
+#define NFL_IE_BYTES		0xff
+#define NFL_IE_STR(len)		(NFL_IE_STRING | (len))
+#define NFL_IE_VAR(v9_len)	(NFL_IE_STRING | NFL_IE_VARLEN | (v9_len))
 /* IPFIX's field length for "variable" (RFC 7011 7) */
 #define NFL_IPFIX_VARLEN		65535
 
@@ -51,8 +57,8 @@
 	X(DIRECTION,	61,  1,  "flowDirection")			\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
 	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
-	X(IF_NAME,	82,  NFL_IE_VAR(16), "interfaceName")		\
-	X(IF_DESC,	83,  NFL_IE_VAR(32), "interfaceDescription")	\
+	X(IF_NAME,	82,  NFL_IE_STR(16), "interfaceName")		\
+	X(IF_DESC,	83,  NFL_IE_STR(32), "interfaceDescription")	\
 	X(END_REASON,	136, 1,  "flowEndReason")			\
 	X(ICMP6,	139, 2,  "icmpTypeCodeIPv6")			\
 	X(DOMAIN_ID,	149, 4,  "observationDomainId")			\
@@ -85,7 +91,7 @@ enum nfl_ie {
 
 struct nfl_ie_info {
 	u16 id;
-	u16 len;			/* bytes, or NFL_IE_VAR(v9 bytes) */
+	u16 len;			/* bytes, NFL_IE_STR() or NFL_IE_VAR() */
 	const char *name;
 };
 

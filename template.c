@@ -49,9 +49,9 @@ static unsigned int nfl_ie_len(unsigned int id, const struct nfl_tpl_proto *p)
 
 	if (!ie)
 		return 0;
-	if (!(ie->len & NFL_IE_VARLEN))
-		return ie->len;
-	return p->varlen ? NFL_IPFIX_VARLEN : ie->len & ~NFL_IE_VARLEN;
+	if ((ie->len & NFL_IE_VARLEN) && p->varlen)
+		return NFL_IPFIX_VARLEN;
+	return ie->len & NFL_IE_BYTES;
 }
 
 struct nfl_tpl {
@@ -59,15 +59,19 @@ struct nfl_tpl {
 	u16 lens[NFL_TPL_MAX_FIELDS];	/* nfl_ie_len(), looked up once */
 	u32 strings;			/* bit i: field i is a string */
 	unsigned int n;
-	unsigned int rec_len;		/* bytes of a record, strings empty */
+	unsigned int rec_len;		/* bytes of a record, variable strings empty */
 };
 
-/* An options template: its id, v9 scope type and elements, scope first. */
+/*
+ * An options template: its id, v9 scope type and elements, scope first;
+ * IPFIX's may be other ones, as many (NULL: the same).
+ */
 struct nfl_opt_def {
 	u16 id;
 	u16 v9_scope;
 	const u16 *ies;
 	unsigned int n;
+	const u16 *ipfix_ies;
 };
 
 /* Largest template sets: every flow template in one, options one each. */
@@ -131,9 +135,8 @@ static const u16 nfl_tpl_nel6[] = {
 
 /*
  * The options records (RFC 7011 section 4): exporter and metering
- * statistics in one, reliability statistics, and the interface table
- * (whose v9 scope "Interface" is the ifindex, as ingressInterface is in
- * IPFIX).  Strings last, so the numbers sit at fixed offsets.
+ * statistics in one, reliability statistics, and the interface table.
+ * Variable-length strings last, so the numbers sit at fixed offsets.
  */
 static const u16 nfl_opt_system[] = {
 	NFL_IE_DOMAIN_ID,
@@ -145,8 +148,20 @@ static const u16 nfl_opt_reliability[] = {
 	NFL_IE_IGN_PKTS, NFL_IE_IGN_OCTETS,
 	NFL_IE_LOST_FLOWS, NFL_IE_LOST_PKTS, NFL_IE_LOST_OCTETS,
 };
+/* v9: its scope "Interface" is the ifindex */
 static const u16 nfl_opt_ifaces[] = {
 	NFL_IE_IN_IF, NFL_IE_IF_NAME, NFL_IE_IF_DESC,
+};
+/*
+ * IPFIX: scope interfaceName, which names the interface as uniquely as
+ * its ifindex, then ingressInterface and interfaceDescription.  nfdump
+ * takes a non-scope ingressInterface and interfaceDescription for its
+ * interface names and, up to 1.7.1, a record for the scope's bytes plus
+ * 4 plus the description's: with the ifindex as the scope it would read
+ * a 16-byte name as part of the next row.
+ */
+static const u16 nfl_opt_ifaces_ipfix[] = {
+	NFL_IE_IF_NAME, NFL_IE_IN_IF, NFL_IE_IF_DESC,
 };
 
 static const struct nfl_opt_def nfl_opt_defs[NFL_OPT_KINDS] = {
@@ -156,7 +171,8 @@ static const struct nfl_opt_def nfl_opt_defs[NFL_OPT_KINDS] = {
 				 nfl_opt_reliability,
 				 ARRAY_SIZE(nfl_opt_reliability) },
 	[NFL_OPT_IFACES] = { NFL_TPL_ID_IFACES, NFL_V9_SCOPE_INTERFACE,
-			    nfl_opt_ifaces, ARRAY_SIZE(nfl_opt_ifaces) },
+			    nfl_opt_ifaces, ARRAY_SIZE(nfl_opt_ifaces),
+			    nfl_opt_ifaces_ipfix },
 };
 
 static bool nfl_len_var(unsigned int len)
@@ -168,7 +184,7 @@ static bool nfl_ie_string(unsigned int id)
 {
 	const struct nfl_ie_info *ie = nfl_ie_find(id);
 
-	return ie && (ie->len & NFL_IE_VARLEN);
+	return ie && (ie->len & NFL_IE_STRING);
 }
 
 static void nfl_tpl_append(struct nfl_tpl *t, const u16 *ids, unsigned int n,
@@ -318,10 +334,14 @@ static void nfl_tpl_cache(struct nfl_tpl_state *st)
 	nfl_put16(st->tpl_set + 2, q - st->tpl_set);
 
 	for (k = 0; k < NFL_OPT_KINDS; k++) {
+		const struct nfl_opt_def *def = &nfl_opt_defs[k];
+		const u16 *ies = def->ies;
+
+		if (!p->v9_options && def->ipfix_ies)
+			ies = def->ipfix_ies;
 		memset(&st->opt[k], 0, sizeof(st->opt[k]));
-		nfl_tpl_append(&st->opt[k], nfl_opt_defs[k].ies, nfl_opt_defs[k].n,
-			      p);
-		q = nfl_opt_tpl_set(q, &st->opt[k], &nfl_opt_defs[k], p);
+		nfl_tpl_append(&st->opt[k], ies, def->n, p);
+		q = nfl_opt_tpl_set(q, &st->opt[k], def, p);
 	}
 	st->tpl_set_len = q - st->tpl_set;
 
@@ -415,7 +435,7 @@ static const char *nfl_opt_string(u16 id, const struct nfl_enc *e,
 	return s;
 }
 
-/* IPFIX: length byte(s), then the string; v9: @len bytes, NUL-padded. */
+/* Variable: length byte(s), then the string; else @len bytes, NUL-padded. */
 static u8 *nfl_put_string(u8 *q, const u8 *end, unsigned int len,
 			 const char *s, size_t n)
 {

@@ -210,7 +210,10 @@ static const u8 v9_opt_tpl[OPT_TPL_LEN] = {
 	0x00, 0x00,
 };
 
-/* The same in IPFIX's (RFC 7011 3.4.2.2); strings variable-length. */
+/*
+ * The same in IPFIX's (RFC 7011 3.4.2.2): the domain name variable-length,
+ * the interface table fixed and scoped by its name, as nfdump reads it.
+ */
 static const u8 ipfix_opt_tpl[OPT_TPL_LEN] = {
 	0x00, 0x03, 0x00, 0x28,		/* options template set, 40 */
 	0x01, 0x04, 0x00, 0x07,		/* template 260, 7 fields */
@@ -238,9 +241,9 @@ static const u8 ipfix_opt_tpl[OPT_TPL_LEN] = {
 	0x00, 0x03, 0x00, 0x18,		/* options template set, 24 */
 	0x01, 0x07, 0x00, 0x03,		/* template 263, 3 fields */
 	0x00, 0x01,
-	0x00, 0x0a, 0x00, 0x04,		/* scope ingressInterface */
-	0x00, 0x52, 0xff, 0xff,		/* interfaceName, var */
-	0x00, 0x53, 0xff, 0xff,		/* interfaceDescription, var */
+	0x00, 0x52, 0x00, 0x10,		/* scope interfaceName, 16 */
+	0x00, 0x0a, 0x00, 0x04,		/* ingressInterface */
+	0x00, 0x53, 0x00, 0x20,		/* interfaceDescription, 32 */
 	0x00, 0x00,
 };
 
@@ -1087,17 +1090,22 @@ static const struct nfl_iface test_rows[] = {
 	{ .ifindex = 5, .name = "nfv0", .desc = "uplink" },
 };
 
-/* The interface table after the system record, only with templates. */
+/*
+ * The interface table after the system record, only with templates:
+ * 16 + 4 + 32 bytes a row, the strings NUL-padded, so that nfdump 1.7.1
+ * (which takes a row for the scope's bytes + 4 + the description's) and
+ * later (the sum of the field lengths) both find each row where it is.
+ */
 static void ipfix_test_ifaces(struct kunit *test)
 {
-	static const u8 want[28] = {
-		0x01, 0x07, 0x00, 0x1c,		/* data set 263, 28 bytes */
+	static const u8 want[4 + 2 * 52] = {
+		0x01, 0x07, 0x00, 0x6c,		/* data set 263, 108 bytes */
+		'l', 'o', [4 + 16 - 1] = 0,	/* scope interfaceName */
 		0x00, 0x00, 0x00, 0x01,		/* ingressInterface 1 */
-		2, 'l', 'o',			/* interfaceName */
-		0,				/* no description */
+		[4 + 52 - 1] = 0,		/* no description */
+		'n', 'f', 'v', '0', [4 + 52 + 16 - 1] = 0,
 		0x00, 0x00, 0x00, 0x05,
-		4, 'n', 'f', 'v', '0',
-		6, 'u', 'p', 'l', 'i', 'n', 'k',
+		'u', 'p', 'l', 'i', 'n', 'k', [4 + 2 * 52 - 1] = 0,
 	};
 	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
 	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
@@ -1148,12 +1156,14 @@ static void v9_test_ifaces(struct kunit *test)
 	tpl_put(e);
 }
 
-/* Rows of the 263 sets of an IPFIX PDU, appended to @idx; the count. */
+/*
+ * Rows of the 263 sets of an IPFIX PDU (16-byte name, ifindex, 32-byte
+ * description), appended to @idx; the count.
+ */
 static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
 			       u32 *idx, unsigned int n)
 {
 	size_t off, end, q;
-	unsigned int s;
 
 	for (off = 16; off + 4 <= len; off += be16_at(p + off + 2)) {
 		if (be16_at(p + off + 2) < 4)
@@ -1161,12 +1171,10 @@ static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
 		if (be16_at(p + off) != 263)
 			continue;
 		end = off + be16_at(p + off + 2);
-		for (q = off + 4; q + 6 <= end && n < NFL_IF_MAX + 1; n++) {
-			idx[n] = (u32)be16_at(p + q) << 16 | be16_at(p + q + 2);
-			q += 4;
-			for (s = 0; s < 2; s++)		/* name, description */
-				q += p[q] < 255 ? 1 + p[q] :
-						  3 + be16_at(p + q + 1);
+		for (q = off + 4; q + 52 <= end && n < NFL_IF_MAX + 1; n++) {
+			idx[n] = (u32)be16_at(p + q + 16) << 16 |
+				 be16_at(p + q + 18);
+			q += 52;
 		}
 		KUNIT_EXPECT_LT(test, end - q, (size_t)4);
 	}
@@ -1174,9 +1182,9 @@ static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
 }
 
 /*
- * A table of NFL_IF_MAX rows with 255-byte descriptions: it goes on over
- * PDUs (across a template refresh), every row once and in order, and
- * always leaves room for the largest flow record.
+ * A table of NFL_IF_MAX rows with 255-byte descriptions (cut to 32): it
+ * goes on over PDUs (across a template refresh), every row once and in
+ * order, and always leaves room for the largest flow record.
  */
 static void ipfix_test_ifaces_long(struct kunit *test)
 {
@@ -1205,10 +1213,10 @@ static void ipfix_test_ifaces_long(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 		len = e->ops->finish(e);
 		KUNIT_ASSERT_LE(test, len, (size_t)PDU);
-		if (pdus == 0)	/* 255 bytes: the 3-byte length form */
-			KUNIT_EXPECT_EQ(test, be16_at(e->buf + 16 +
-				TPL_SET_LEN + OPT_TPL_LEN + 72 + 4 + 4 + 4 + 1),
-				255);
+		if (pdus == 0)	/* the description cut: 32 'd', no NUL */
+			KUNIT_EXPECT_PTR_EQ(test, memchr_inv(e->buf + 16 +
+				TPL_SET_LEN + OPT_TPL_LEN + 72 + 4 + 20, 'd',
+				32), (void *)NULL);
 		n = ipfix_rows(test, e->buf, len, idx, n);
 		if (e->ops->opt_wait(e, &t0))
 			break;

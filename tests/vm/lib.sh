@@ -452,6 +452,18 @@ nf_nfcapd_check_seq() {
 	}
 }
 
+# nf_nfcapd_check_log [WHAT]: after nf_nfcapd_stop, nfcapd logged nothing
+# but its start, new exporters and its summary: a decoding complaint (an
+# options record it cannot size, a bad set) fails; WHAT prefixes it
+nf_nfcapd_check_log() {
+	grep -Ev '^(Add flow source: |Bound to |Init (v1|v5/v7|v9|IPFIX)|Startup nfcapd\.|Terminating nfcapd\.|Ident: |Process_(ipfix|v9): New (ipfix|v9) exporter: |$)' \
+		"$NF_NFCAPD_DIR.log" >"$NF_NFCAPD_DIR.complaints"
+	[ ! -s "$NF_NFCAPD_DIR.complaints" ] || {
+		head -n 5 "$NF_NFCAPD_DIR.complaints" >&2
+		fail "${1:+$1: }nfcapd logged $(wc -l <"$NF_NFCAPD_DIR.complaints") complaints (above)"
+	}
+}
+
 # nf_nfdump_compare NAME TRUTH DIR [NF-COMPARE OPTIONS]: after
 # nf_nfcapd_stop, nfdump's CSV of what nfcapd stored (kept in
 # DIR/nfdump.csv) must equal TRUTH
@@ -472,9 +484,10 @@ nf_tshark_pdml() {
 
 # nf_nfdump_ipfix_seq FILE: the IPFIX sequence "failures" nfdump 1.7 reports
 # for the stream in nf-collect output FILE.  nfdump leaves options data
-# records out of the count that RFC 7011 (3.1) puts them in (our choice),
-# so the message after one with options records fails; but it reports none
-# until it has seen a flow data set, and resyncs on every failure.
+# records out of the count that RFC 7011 (3.1) puts them in (as tshark and
+# nfacctd do), so the message after one with options records fails; but it
+# reports none until it has seen a flow data set, and resyncs on every
+# failure.
 nf_nfdump_ipfix_seq() {
 	awk '$1 == "pdu" { if (opt && flows) n++; opt = 0 }
 		$1 == "option" { opt = 1 } $1 == "flow" { flows = 1 }
@@ -598,8 +611,11 @@ nf_v5_times() {
 	}' "$1"
 }
 
-# nf_nfacctd_start DIR PORT: pmacct's nfacctd on 127.0.0.1:PORT, print
-# plugin appending CSV to DIR/flows.csv each second (messages: DIR.log)
+# nf_nfacctd_start DIR PORT [LINE...]: pmacct's nfacctd on 127.0.0.1:PORT,
+# print plugin appending CSV to DIR/flows.csv each second (messages:
+# DIR.log); LINEs are added to its configuration
+# ("nfacctd_disable_checks: false": it logs "expecting flow" for a
+# sequence number it did not expect)
 # nf_nfacctd_stop DIR: SIGINT (it purges its cache and exits; see
 # nf_nfacctd_wait), then the CSV as flow lines in DIR/flows.txt, for
 # nf-compare (ICMP and ICMPv6: type and code from the destination port,
@@ -618,7 +634,10 @@ nf_nfacctd_start() {
 	print_refresh_time: 1
 	print_num_protos: true
 	EOC
-	nf_bg nfacctd -f "$1/nfacctd.conf" >"$1.log" 2>&1
+	nfa_dir=$1
+	shift 2
+	for l in "$@"; do echo "$l"; done >>"$nfa_dir/nfacctd.conf"
+	nf_bg nfacctd -f "$nfa_dir/nfacctd.conf" >"$nfa_dir.log" 2>&1
 	NF_NFACCTD_PID=$NF_PID
 }
 nf_nfacctd_stop() {
