@@ -48,13 +48,16 @@ check() { # check NAME CMD... : runs CMD, output to $work/NAME.out
 	if "$@" >"$work/$name.out" 2>&1; then ok "$name"; else bad "$name"; sed 's/^/     /' "$work/$name.out"; fi
 }
 
-# start_capture FILE FILTER: dumpcap on lo in pcap format, waits until ready
+# start_capture FILE FILTER: dumpcap on lo in pcap format, waits until ready.
+# dumpcap prints "Capturing on" before it opens the interface and "File:"
+# only once the filter is attached and the file created: packets sent
+# between the two were lost (CI saw the first exporter's PDUs missing).
 start_capture() {
 	dumpcap -i lo -f "$2" -P -w "$1" >"$1.log" 2>&1 &
 	cap_pid=$!
 	pids+=("$cap_pid")
-	for _ in $(seq 50); do
-		grep -q "Capturing on" "$1.log" && return 0
+	for _ in $(seq 100); do
+		grep -q "^File: " "$1.log" && return 0
 		sleep 0.1
 	done
 	echo "dumpcap did not start:"; cat "$1.log"; exit 1

@@ -501,9 +501,11 @@ nf_capture_begin() {
 	nf_bg dumpcap -q -i lo -f "$2" -P -w "$1" 2>"$1.log"
 	NF_CAP_PID=$NF_PID
 }
+# "File:" and not "Capturing on": dumpcap prints the latter before it has
+# opened the interface, the former once the filter is attached.
 nf_capture_wait() {
 	i=0
-	until grep -q "Capturing on" "$1.log" 2>/dev/null; do
+	until grep -q "^File: " "$1.log" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt $((300 * NF_TIME_SCALE)) ] || { cat "$1.log" >&2; fail "dumpcap did not start"; }
 		sleep 0.1
