@@ -286,6 +286,7 @@ step "1 modprobe $CTNL"
 rm -f $BLOCK
 modprobe $CTNL || fail "modprobe $CTNL failed"
 truth
+step "1 events with $CTNL"
 listen
 conns 40100
 flush
