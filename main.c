@@ -63,6 +63,9 @@ static int __init mod_init(void)
 		goto err_export;
 	mod_fit_cache();
 	nfl_cache_start();
+	err = nfl_natevents_init();
+	if (err)
+		goto err_natevents_init;
 	if (nfl_cfg.natevents) {
 		err = nfl_natevents_enable();
 		if (err) {
@@ -103,6 +106,8 @@ err_proc:
 err_settings:
 	nfl_natevents_disable();
 err_natevents:
+	nfl_natevents_uninit();
+err_natevents_init:
 	nfl_cache_stop();
 	nfl_export_uninit();
 err_export:
@@ -122,6 +127,7 @@ static void __exit mod_exit(void)
 	nfl_settings_uninit();
 	/* Events queued so far still go out with the exporter's last run. */
 	nfl_natevents_disable();
+	nfl_natevents_uninit();
 	/* Every flow still held goes to the exporter, which sends it... */
 	nfl_cache_stop();
 	nfl_export_uninit();

@@ -4,15 +4,24 @@
  * event callback, queued for the exporter.
  *
  * A network namespace has one conntrack event callback, and ctnetlink
- * (what `conntrack -E` and conntrackd read) holds it from its pernet init
- * until its pernet pre_exit; a second nf_conntrack_register_notifier()
- * WARNs.  So we do not register: we load ctnetlink, pin it, swap the slot
- * from its notifier to ours with one cmpxchg and hand every event on to
- * it, returning its verdict.  Its reliable delivery (the ecache "missed"
- * bits and the redelivery of destroy events) then works as before, and
- * we skip the events the kernel re-sends because ctnetlink missed them:
- * we took those the first time.  Disable swaps ctnetlink's notifier back,
- * waits for callbacks in flight and only then unpins it.
+ * (what `conntrack -E` and conntrackd read) takes it in its pernet init
+ * and clears it in its pernet pre_exit; nf_conntrack_register_notifier()
+ * on a taken slot WARNs and overwrites it.  So we do not register: we
+ * load ctnetlink, pin it, swap the slot from its notifier to ours with one
+ * cmpxchg and hand every event on to it, returning its verdict.  Its
+ * reliable delivery (the ecache "missed" bits and the redelivery of
+ * destroy events) then works as before, and we skip the events the kernel
+ * re-sends because ctnetlink missed them: we took those the first time.
+ * Disable swaps ctnetlink's notifier back, waits for callbacks in flight
+ * and only then unpins it.
+ *
+ * If ctnetlink cannot be loaded then (blocked, missing) we hold the slot
+ * alone.  Should it load later, a module notifier sees it coming before
+ * its init runs and empties the slot for it, so its registration finds
+ * the slot free; once it is live we pin it and chain to it as above.
+ * Events while its init runs are not ours; natevents reads as off
+ * meanwhile: /proc and the sysctl say whether our callback is in the slot
+ * (nfl_natevents_active()), never only whether it was asked for.
  *
  * Without a ctnetlink listener, conntrack with its default
  * nf_conntrack_events=2 adds no event extension to new connections and
@@ -49,9 +58,15 @@
 static atomic64_t nfl_nat_starts = ATOMIC64_INIT(0);
 static atomic64_t nfl_nat_stops = ATOMIC64_INIT(0);
 
-/* Under the settings mutex (nfl_natevents_enable/disable). */
-static bool nfl_nat_on;
-static struct module *nfl_nat_ctnl_mod;		/* pinned while on */
+/*
+ * Under nfl_nat_mutex, which the module notifier takes too: never held
+ * while ctnetlink loads (request_module), as its notifier calls wait.
+ */
+static DEFINE_MUTEX(nfl_nat_mutex);
+static bool nfl_nat_want;			/* natevents asked for */
+static bool nfl_nat_held;			/* our notifier in the slot */
+static struct module *nfl_nat_ctnl_mod;		/* pinned while held */
+static struct module *nfl_nat_coming;		/* ctnetlink in its init */
 static bool nfl_nat_set_events;			/* we made sysctl_events 1 */
 /* ctnetlink's notifier; read by the callback while we hold the slot. */
 static const struct nf_ct_event_notifier *nfl_nat_next;
@@ -65,11 +80,6 @@ void nfl_natevents_counts(u64 *start, u64 *stop)
 {
 	*start = atomic64_read(&nfl_nat_starts);
 	*stop = atomic64_read(&nfl_nat_stops);
-}
-
-bool nfl_natevents_active(void)
-{
-	return READ_ONCE(nfl_nat_on);
 }
 
 /* Addresses before and after NAT: original tuple, reply tuple reversed. */
@@ -161,41 +171,53 @@ static struct nf_ct_event_notifier nfl_nat_notifier = {
 	.exp_event = nfl_nat_exp_event,
 };
 
+/* The truth, not the wish: our callback is in the slot. */
+bool nfl_natevents_active(void)
+{
+	return READ_ONCE(nfl_nat_want) &&
+	       rcu_access_pointer(*nfl_nat_slot()) == &nfl_nat_notifier;
+}
+
 /*
- * Load ctnetlink and take a reference on it, so it can neither unload
- * (its pre_exit would clear the slot under us) nor load later (its init
- * would WARN on a taken slot).  NULL if it is built in or unavailable.
+ * Find ctnetlink and take a reference on it, so it cannot unload (its
+ * pre_exit would clear the slot under us).  NULL if it is not loaded,
+ * built in, or still in its init (*coming then: its registration is yet
+ * to come, and the module notifier will see it live or going).
  * /sys/module's kset is ours too: holding the kobject keeps the module
  * struct alive (module removal waits for its release), so
  * try_module_get() on it is safe and fails for a module going away.
  */
-static struct module *nfl_nat_pin_ctnetlink(void)
+static struct module *nfl_nat_pin_ctnetlink(bool *coming)
 {
 	struct kset *modules = THIS_MODULE->mkobj.kobj.kset;
 	struct module *mod = NULL;
 	struct kobject *kobj;
 
-	if (request_module(NFL_NAT_CTNETLINK))
-		pr_warn("natevents: could not load %s; `conntrack -E` would then conflict with natevents\n",
-			NFL_NAT_CTNETLINK);
+	*coming = false;
 	kobj = modules ? kset_find_obj(modules, NFL_NAT_CTNETLINK) : NULL;
 	if (!kobj)
 		return NULL;
 	mod = container_of(kobj, struct module_kobject, kobj)->mod;
 	if (mod && !try_module_get(mod))
 		mod = NULL;
+	if (mod && READ_ONCE(mod->state) == MODULE_STATE_COMING) {
+		module_put(mod);
+		mod = NULL;
+		*coming = true;
+	}
 	kobject_put(kobj);
 	return mod;
 }
 
-int nfl_natevents_enable(void)
+/*
+ * Put our notifier into the empty slot, or in front of ctnetlink's
+ * (@ctnl, pinned, the pin kept on success and dropped on failure).
+ */
+static int nfl_nat_attach(struct module *ctnl)
 {
 	struct nf_ct_event_notifier *old, *seen;
-	struct module *ctnl;
 
-	if (nfl_nat_on)
-		return 0;
-	ctnl = nfl_nat_pin_ctnetlink();
+	lockdep_assert_held(&nfl_nat_mutex);
 	old = rcu_dereference_protected(*nfl_nat_slot(), 1);
 	if (old && !(ctnl && within_module((unsigned long)old->ct_event, ctnl))) {
 		pr_err("natevents: the conntrack event callback belongs to another module\n");
@@ -212,29 +234,16 @@ int nfl_natevents_enable(void)
 		return -EAGAIN;
 	}
 	nfl_nat_ctnl_mod = ctnl;
-	if (READ_ONCE(init_net.ct.sysctl_events) == 2) {
-		WRITE_ONCE(init_net.ct.sysctl_events, 1);
-		nfl_nat_set_events = true;
-		pr_info("natevents: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n");
-	}
-	WRITE_ONCE(nfl_nat_on, true);
-	pr_info("natevents enabled%s\n", old ? ", chained to ctnetlink" : "");
+	nfl_nat_held = true;
 	return 0;
 }
 
-void nfl_natevents_disable(void)
+/* Put back what the slot held before us (ctnetlink's notifier or none). */
+static void nfl_nat_detach(void)
 {
 	struct nf_ct_event_notifier *next, *seen;
 
-	if (!nfl_nat_on)
-		return;
-	if (nfl_nat_set_events) {
-		if (READ_ONCE(init_net.ct.sysctl_events) == 1) {
-			WRITE_ONCE(init_net.ct.sysctl_events, 2);
-			pr_info("natevents: net.netfilter.nf_conntrack_events restored to 2\n");
-		}
-		nfl_nat_set_events = false;
-	}
+	lockdep_assert_held(&nfl_nat_mutex);
 	next = (struct nf_ct_event_notifier *)nfl_nat_next;
 	seen = cmpxchg((__force struct nf_ct_event_notifier **)nfl_nat_slot(),
 		       &nfl_nat_notifier, next);
@@ -245,6 +254,158 @@ void nfl_natevents_disable(void)
 	WRITE_ONCE(nfl_nat_next, NULL);
 	module_put(nfl_nat_ctnl_mod);
 	nfl_nat_ctnl_mod = NULL;
-	WRITE_ONCE(nfl_nat_on, false);
+	nfl_nat_held = false;
+}
+
+static void nfl_nat_events_on(void)
+{
+	if (READ_ONCE(init_net.ct.sysctl_events) == 2) {
+		WRITE_ONCE(init_net.ct.sysctl_events, 1);
+		nfl_nat_set_events = true;
+		pr_info("natevents: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n");
+	}
+}
+
+static void nfl_nat_events_off(void)
+{
+	if (!nfl_nat_set_events)
+		return;
+	if (READ_ONCE(init_net.ct.sysctl_events) == 1) {
+		WRITE_ONCE(init_net.ct.sysctl_events, 2);
+		pr_info("natevents: net.netfilter.nf_conntrack_events restored to 2\n");
+	}
+	nfl_nat_set_events = false;
+}
+
+int nfl_natevents_enable(void)
+{
+	struct module *ctnl;
+	bool coming;
+	int err = 0;
+
+	mutex_lock(&nfl_nat_mutex);
+	if (nfl_nat_want)
+		goto out;
+	mutex_unlock(&nfl_nat_mutex);
+
+	/* Its module notifier calls take nfl_nat_mutex: load it without. */
+	if (request_module(NFL_NAT_CTNETLINK))
+		pr_warn("natevents: could not load %s; should it load later, natevents hands it the conntrack event callback and chains to it once it is up\n",
+			NFL_NAT_CTNETLINK);
+
+	mutex_lock(&nfl_nat_mutex);
+	if (nfl_nat_want)
+		goto out;
+	ctnl = nfl_nat_pin_ctnetlink(&coming);
+	if (!ctnl && (coming || nfl_nat_coming)) {
+		/* Its registration is yet to come: chain once it is live. */
+		pr_info("natevents: %s is loading: natevents starts once it is up\n",
+			NFL_NAT_CTNETLINK);
+	} else {
+		err = nfl_nat_attach(ctnl);
+		if (err)
+			goto out;
+	}
+	WRITE_ONCE(nfl_nat_want, true);
+	nfl_nat_events_on();
+	if (nfl_nat_held)
+		pr_info("natevents enabled%s\n",
+			nfl_nat_next ? ", chained to ctnetlink" : "");
+out:
+	mutex_unlock(&nfl_nat_mutex);
+	return err;
+}
+
+void nfl_natevents_disable(void)
+{
+	mutex_lock(&nfl_nat_mutex);
+	if (!nfl_nat_want) {
+		mutex_unlock(&nfl_nat_mutex);
+		return;
+	}
+	WRITE_ONCE(nfl_nat_want, false);
+	nfl_nat_events_off();
+	if (nfl_nat_held)
+		nfl_nat_detach();
+	mutex_unlock(&nfl_nat_mutex);
 	pr_info("natevents disabled\n");
+}
+
+/*
+ * Back into the slot after ctnetlink came (@ctnl, live, not pinned yet)
+ * or failed to come (NULL).  If that fails natevents is off: /proc and
+ * the sysctl say so, and writing 1 tries again.
+ */
+static void nfl_nat_rejoin(struct module *ctnl)
+{
+	int err;
+
+	if (ctnl && !try_module_get(ctnl))
+		ctnl = NULL;
+	err = nfl_nat_attach(ctnl);
+	if (err) {
+		WRITE_ONCE(nfl_nat_want, false);
+		nfl_nat_events_off();
+		pr_err("natevents: cannot take the conntrack event callback back (%d): natevents is off\n",
+		       err);
+		return;
+	}
+	pr_info("natevents: %s, NAT events resume\n",
+		nfl_nat_next ? "chained to " NFL_NAT_CTNETLINK :
+			       "conntrack event callback ours again");
+}
+
+/*
+ * ctnetlink loading while we hold the slot alone would find it taken
+ * (a WARN, and it would overwrite it): empty it before ctnetlink's init
+ * runs and chain to it once it is live.
+ */
+static int nfl_nat_module_event(struct notifier_block *nb,
+				unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, NFL_NAT_CTNETLINK))
+		return NOTIFY_DONE;
+	mutex_lock(&nfl_nat_mutex);
+	switch (state) {
+	case MODULE_STATE_COMING:
+		nfl_nat_coming = mod;
+		if (nfl_nat_held && !nfl_nat_next) {
+			nfl_nat_detach();
+			pr_info("natevents: %s is loading: it gets the conntrack event callback, natevents chains to it once it is up; NAT events meanwhile are not exported\n",
+				NFL_NAT_CTNETLINK);
+		}
+		break;
+	case MODULE_STATE_LIVE:
+		nfl_nat_coming = NULL;
+		if (nfl_nat_want && !nfl_nat_held)
+			nfl_nat_rejoin(mod);
+		break;
+	case MODULE_STATE_GOING:
+		/* its init failed, or a forced unload: the slot is empty */
+		if (nfl_nat_coming == mod)
+			nfl_nat_coming = NULL;
+		if (nfl_nat_held && nfl_nat_ctnl_mod == mod)
+			nfl_nat_detach();
+		if (nfl_nat_want && !nfl_nat_held)
+			nfl_nat_rejoin(NULL);
+		break;
+	}
+	mutex_unlock(&nfl_nat_mutex);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block nfl_nat_module_nb = {
+	.notifier_call = nfl_nat_module_event,
+};
+
+int nfl_natevents_init(void)
+{
+	return register_module_notifier(&nfl_nat_module_nb);
+}
+
+void nfl_natevents_uninit(void)
+{
+	unregister_module_notifier(&nfl_nat_module_nb);
 }

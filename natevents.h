@@ -9,11 +9,15 @@
 #include <linux/types.h>
 
 /*
- * Process context, serialised by the caller: the settings mutex, or the
- * module's init and exit.  0 or -errno.
+ * Module init and exit, around every other call: the module notifier
+ * that sees nf_conntrack_netlink load later.  0 or -errno.
  */
+int nfl_natevents_init(void);
+void nfl_natevents_uninit(void);
+/* Process context, not under locks ctnetlink's loading takes. 0 or -errno. */
 int nfl_natevents_enable(void);
 void nfl_natevents_disable(void);
+/* Events are being delivered to us (not only asked for). */
 bool nfl_natevents_active(void);
 /* Events reported since load, for /proc's Natevents line. */
 void nfl_natevents_counts(u64 *start, u64 *stop);

@@ -278,6 +278,12 @@ static int nfl_apply_natevents(const struct nfl_val *v)
 	return 0;
 }
 
+/* On only while events are delivered: see nfl_natevents_active(). */
+static unsigned int nfl_current_natevents(void)
+{
+	return nfl_natevents_active();
+}
+
 static int nfl_apply_flush(const struct nfl_val *v)
 {
 	nfl_cache_flush();
@@ -452,6 +458,7 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.name = "natevents", .kind = NFL_UINT, .var = &nfl_cfg.natevents,
 		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
 		.apply = nfl_apply_natevents,
+		.current_val = nfl_current_natevents,
 	},
 	[NFL_S_TARGETS] = {
 		.name = "targets", .kind = NFL_UINT, .var = &nfl_cfg.targets,
