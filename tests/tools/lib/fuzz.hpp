@@ -1,0 +1,142 @@
+// Malformed-packet generator for nf-fuzz, and a reference model of what
+// the kernel and ipt_NETFLOW make of each packet.
+//
+// The generator is seeded and deterministic: for one seed, one destination
+// pair and one count, it yields byte-identical packets on every run and
+// platform (its own PRNG and arithmetic, no std distributions).  Each class
+// has its own random stream, so a run restricted to some classes sends
+// exactly the packets those classes have in a full run.
+//
+// The model (predict()) replays, for a packet as built, the checks the
+// kernel makes before the NETFLOW rule sees it (ip_rcv_core, ip6_rcv_core
+// with ipv6_parse_hopopts on PREROUTING; raw_send_hdrinc, rawv6_send_hdrinc
+// on OUTPUT), the length the hook sees, and what the module must then
+// count: "trunc" when the header fields of the flow key cannot be read
+// (the module's cache_trunc), "frag" when the packet is an accounted
+// fragment (cache_frag).  It follows the kernel sources of 6.1 and 6.12,
+// which agree on all of this.
+#pragma once
+
+#include "net.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nft::fuzz {
+
+// Where a packet meets the NETFLOW rule.
+enum class Path {
+    Prerouting, // written as an Ethernet frame on a veth (AF_PACKET)
+    Output,     // written to a raw IP socket (IP_HDRINCL / IPv6 IPPROTO_RAW)
+};
+const char* path_name(Path p);
+
+// Largest packet (IP layer) the generator makes: fits a 1500-byte MTU.
+constexpr size_t kMaxPacket = 1500;
+
+struct ClassInfo {
+    const char* name;
+    int family;      // 4 or 6
+    unsigned weight; // share of --count
+    const char* what;
+};
+
+const std::vector<ClassInfo>& classes();
+int class_index(std::string_view name); // -1 if none has that name
+
+// Class i's packets come from class_source(i, 1 or 2): 10.99.i.h for IPv4,
+// 2001:db8:f1f:i::h for IPv6, so a rule matching class_prefix(i) counts
+// exactly that class's packets at a hook.
+IpAddr class_source(int cls, unsigned host);
+Prefix class_prefix(int cls);
+
+// A splitmix64 stream: portable, so the same seed gives the same bytes.
+class Rng {
+public:
+    explicit Rng(uint64_t seed) : s_(seed) {}
+    uint64_t next();
+    uint32_t below(uint32_t n); // 0..n-1 (0 if n == 0)
+    uint32_t range(uint32_t lo, uint32_t hi) { return lo + below(hi - lo + 1); } // inclusive
+    bool chance(uint32_t percent) { return below(100) < percent; }
+    uint8_t byte() { return static_cast<uint8_t>(next()); }
+    std::vector<uint8_t> bytes(size_t n);
+
+private:
+    uint64_t s_;
+};
+
+struct Packet {
+    int cls = 0;
+    std::vector<uint8_t> ip; // from the IP header on
+};
+
+class Generator {
+public:
+    // dst4/dst6: the destination of every packet of that family.
+    Generator(uint64_t seed, const IpAddr& dst4, const IpAddr& dst6);
+    // The next packet of the mixed stream (classes drawn by weight).
+    Packet next();
+    // The next packet of one class's own stream (next() draws from these).
+    Packet make(int cls);
+
+private:
+    struct State {
+        Rng rng;
+        uint64_t n = 0; // packets made so far
+        std::deque<std::vector<uint8_t>> pending;
+    };
+    std::vector<uint8_t> build(int cls, State& st);
+    Rng pick_;
+    std::vector<State> states_;
+    IpAddr dst4_, dst6_;
+    unsigned total_weight_ = 0;
+};
+
+// Why a packet does not reach the hook.
+enum class Drop {
+    None,      // it does
+    HdrError,  // PREROUTING: Ip InHdrErrors / Ip6 InHdrErrors (not a checksum)
+    CsumError, // PREROUTING: IPv4 header checksum (InCsumErrors, also InHdrErrors)
+    TooShort,  // PREROUTING: length field beyond the frame (InTruncatedPkts)
+    Rejected,  // OUTPUT: sendto() fails with EINVAL
+};
+const char* drop_name(Drop d);
+
+struct Verdict {
+    bool uncertain = false; // the model cannot tell (the generator avoids these)
+    Drop drop = Drop::None;
+    size_t len = 0;     // bytes from the IP header on at the hook
+    bool trunc = false; // the module counts it in cache_trunc (and dropPackets)
+    bool frag = false;  // the module accounts it and counts it in cache_frag
+    // A later IPv6 fragment whose fragment header names an extension
+    // header (DST, AH, ...) next, as RFC 8200 allows: ipv6_find_hdr()
+    // gives -ENOENT and the module counts it as truncated (trunc is set):
+    // a fragment, not a truncated packet, by the RFC.
+    bool frag_next_ext = false;
+    bool reach() const { return drop == Drop::None && !uncertain; }
+};
+
+// family: 4 or 6 (the frame's EtherType / the socket's family), not the
+// version field, which may be anything.
+Verdict predict(const std::vector<uint8_t>& ip, int family, Path path);
+
+// The transport header bytes the module reads for the flow key of
+// protocol @proto: ports, ICMP type and code, TCP flags (packet.c).
+size_t l4_key_bytes(uint8_t proto);
+
+// IPv6 extension header walk as ipv6_find_hdr(skb, &off, -1, &fragoff,
+// &flags) does it over @len bytes: the protocol (< 0: -EBADMSG/-ENOENT),
+// the transport offset, the fragment offset, whether a fragment header
+// was passed.
+struct FindHdr {
+    int proto = 0;
+    size_t thoff = 0;
+    unsigned fragoff = 0;
+    bool frag = false;
+};
+FindHdr ipv6_find_hdr(const uint8_t* p, size_t len);
+
+} // namespace nft::fuzz
