@@ -288,6 +288,31 @@ TEST(Fuzz, EveryClassInAMixedRunWithinTheBuffer)
     EXPECT_EQ(class_prefix(cls("v6_valid")).str(), "2001:db8:f1f:17::/64");
 }
 
+// Only the classes about lengths have length fields that disagree with
+// the buffer; no other field claims more than the buffer holds.
+TEST(Fuzz, LengthFieldsMatchTheBufferOutsideTheLengthClasses)
+{
+    const std::set<std::string> about_lengths = {
+        "v4_runt", "v4_ihl_short", "v4_ihl_long", "v4_totlen_short", "v4_totlen_long",
+        "v4_totlen_lt_ihl", "v4_mutate", "v6_runt", "v6_plen_short", "v6_plen_long",
+        "v6_plen_zero", "v6_mutate"};
+    Generator g(3, kDst4, kDst6);
+    for (int i = 0; i < 20000; ++i) {
+        Packet p = g.next();
+        const auto& ci = classes()[static_cast<size_t>(p.cls)];
+        if (about_lengths.count(ci.name))
+            continue;
+        if (ci.family == 4) {
+            ASSERT_GE(p.ip.size(), 20u) << ci.name;
+            EXPECT_EQ(be16(&p.ip[2]), p.ip.size()) << ci.name;
+            EXPECT_LE((p.ip[0] & 15u) * 4, p.ip.size()) << ci.name;
+        } else {
+            ASSERT_GE(p.ip.size(), 40u) << ci.name;
+            EXPECT_EQ(be16(&p.ip[4]), p.ip.size() - 40) << ci.name;
+        }
+    }
+}
+
 // ---- valid packets ------------------------------------------------------
 
 TEST(Fuzz, ValidClassesAreValid)
