@@ -27,9 +27,11 @@
 #    InCsumErrors, Ip6InTruncatedPkts == predicted, In(6)HdrErrors at least
 #    that (later errors add to them);
 # then: /proc readable, a normal UDP flow (v4 and v6) afterwards is exported
-# exactly (nf-collect, which decoded all the fuzz flows without a format or
-# sequence error), the module unloads, and the kernel log since the start
-# has no WARNING/BUG/KASAN/UBSAN/Oops.
+# exactly; nf-collect decoded all the fuzz flows without a format or
+# sequence error, and per class and phase the exported flows hold exactly
+# what the module should have accounted (hook - trunc packets and bytes);
+# the module unloads, and the kernel log since the start has no
+# WARNING/BUG/KASAN/UBSAN/Oops.
 #
 # Later IPv6 fragments whose fragment header names an extension header
 # (DST, AH...) next are counted as truncated by the module (ipv6_find_hdr
@@ -249,6 +251,16 @@ for src in $NF_B4 $NF_B6; do
 	nf_wait_collected "$W/collect.txt" "$m" "$want" 20 ||
 		fail "nf-collect got $(nf_collected "$W/collect.txt" "$m") of $want packets from $src"
 done
+# the fuzz flows went with the same flush
+for f in $FAMS; do
+	if [ "$f" = 4 ]; then m=" src=10.99."; else m=" src=2001:db8:f1f:"; fi
+	want=$(awk -v c="total$f" -v strict="$STRICT" '$1 == "truth" && $2 == "class=" c {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] = kv[2] }
+		n += t["accounted"] + (strict ? t["frag_ext"] : 0) } END { print n + 0 }' \
+		"$W/prerouting.truth" "$W/output.truth")
+	nf_wait_collected "$W/collect.txt" "$m" "$want" 30 ||
+		say "nf-collect got $(nf_collected "$W/collect.txt" "$m") of $want IPv$f fuzz packets (see below)"
+done
 nf_flush_all
 nf_wait_refcnt 0 || fail "refcnt $(nf_refcnt) after the rules are gone"
 nf_collect_stop "$W/collect.txt"
@@ -257,6 +269,57 @@ nf_compare normal4 --only-src "$NF_B4" --only-proto 17 "$W/normal.truth" "$W/col
 	nf_compare normal6 --only-src "$NF_B6" --only-proto 17 "$W/normal.truth" "$W/collect.txt"
 sayt "nf-collect: $(tail -n 1 "$W/collect.txt")"
 nf_unload
+
+# exported PHASE TRUTH DST4 DST6: per class, the flows from the class's
+# sources to the phase's destinations hold what the module accounted:
+# hook - trunc packets, bytes - trunc_bytes bytes (the module's own per
+# class numbers, through the export)
+exported() {
+	awk -v phase="$1" -v d4="$3" -v d6="$4" -v strict="$STRICT" '
+	function kv(s, k) { return index(s, k "=") == 1 ? substr(s, length(k) + 2) : "" }
+	FILENAME == ARGV[1] {
+		if ($1 != "truth" || $2 ~ /^class=total/)
+			next
+		c = kv($2, "class"); order[++n] = c
+		for (i = 3; i <= NF; i++) { split($i, a, "="); t[c, a[1]] = a[2] }
+		p = t[c, "src"]; sub(/\/[0-9]+$/, "", p); if (p ~ /\.0$/) sub(/0$/, "", p)
+		pfx[c] = p
+		next
+	}
+	$1 == "flow" {
+		src = dst = ""; pk = by = 0
+		for (i = 2; i <= NF; i++) {
+			if (kv($i, "src") != "") src = kv($i, "src")
+			if (kv($i, "dst") != "") dst = kv($i, "dst")
+			if (kv($i, "packets") != "") pk = kv($i, "packets")
+			if (kv($i, "bytes") != "") by = kv($i, "bytes")
+		}
+		if (dst != d4 && dst != d6)
+			next
+		for (i = 1; i <= n; i++)
+			if (index(src, pfx[order[i]]) == 1) { ep[order[i]] += pk; eb[order[i]] += by; break }
+	}
+	END {
+		printf "%s: per class, accounted (hook - trunc) and exported packets, bytes\n", phase
+		for (i = 1; i <= n; i++) {
+			c = order[i]
+			w = t[c, "accounted"] + (strict ? t[c, "frag_ext"] : 0)
+			wb = t[c, "bytes"] - t[c, "trunc_bytes"] + (strict ? t[c, "frag_ext_bytes"] : 0)
+			printf "  %-18s %6d %6d %8d %8d\n", c, w, ep[c], wb, eb[c]
+			if (w != ep[c] + 0 || wb != eb[c] + 0)
+				printf "FAIL %s %s: the module exported %d packets, %d bytes of the class; want %d, %d\n",
+					phase, c, ep[c], eb[c], w, wb
+			tp += ep[c]; tb += eb[c]
+		}
+		printf "%s: exported per class: %d packets, %d bytes in all (table in %s.exported)\n",
+			phase, tp, tb, phase
+	}' "$2" "$W/collect.txt" >"$W/$1.exported"
+	tail -n 1 "$W/$1.exported"
+	! grep -q '^FAIL' "$W/$1.exported" ||
+		fail "$(grep -c '^FAIL' "$W/$1.exported") class(es) exported other counts than the module accounted: $(grep '^FAIL' "$W/$1.exported" | head -n 3 | tr '\n' ';')"
+}
+exported prerouting "$W/prerouting.truth" "$NF_A4" "$NF_A6"
+exported output "$W/output.truth" "$NF_B4" "$NF_B6"
 
 dmesg_bad=$(nf_dmesg_since "fuzz start" |
 	grep -E 'WARNING|BUG|KASAN|UBSAN|Oops|general protection|Call Trace|refcount_t')
