@@ -72,7 +72,8 @@ echo 3 >/sys/class/net/nfv0/queues/rx-0/rps_cpus ||
 mac0=$(cat /sys/class/net/nfv0/address)
 
 # --- collectors: nf-collect (through a filter that sums the flow records
-# and keeps the other lines, so the output stays small) and two sinks
+# and keeps the other lines, so the output stays small) and two sinks.
+# (awk opens the FIFO itself: a redirection of nf_bg would block here)
 mkfifo "$W/collect.fifo" || fail "mkfifo"
 nf_bg awk '
 	$1 == "flow" {
@@ -92,7 +93,7 @@ nf_bg awk '
 		}
 		printf "total pdus=%d flows=%d packets=%.0f zero_packet_records=%d\n",
 			pdus, tf, tp, z
-	}' <"$W/collect.fifo" >"$W/collect.txt"
+	}' "$W/collect.fifo" >"$W/collect.txt"
 AWK_PID=$NF_PID
 nf_collect_start "$W/collect.fifo" $A --first-seq 0 --rcvbuf 33554432
 nf_bg "$NF_BIN/nf-sink" udp $B >"$W/sink-b.txt"
