@@ -56,6 +56,7 @@ nat_up() {
 		fail "nat rules"
 }
 nat_down() {
+	rm -f "$W/hold.fifo"	# (no FIFO in the copy to $VM_OUT: 9p refuses)
 	iptables-nft -w -t nat -F 2>/dev/null
 	echo 0 >/proc/sys/net/ipv4/ip_forward
 	ip link del nc0 2>/dev/null
@@ -84,7 +85,7 @@ mkfifo "$W/hold.fifo" || fail "mkfifo"
 exec 7<>"$W/hold.fifo"
 nf_bg ip netns exec natc nc -p 46000 $S4 5000 <"$W/hold.fifo" >/dev/null
 nf_bg ip netns exec natc "$NF_BIN/nf-send" --interval-ms 20 \
-	udp $S4:5001 count=100000000 size=50 sport=46001 >/dev/null
+	udp $S4:5001 count=10000000 size=50 sport=46001 >/dev/null
 i=0
 until conntrack -L 2>/dev/null | grep -q "ESTABLISHED src=$C4 .*sport=46000 "; do
 	i=$((i + 1))
