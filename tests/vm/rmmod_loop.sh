@@ -72,6 +72,9 @@ nat_up
 [ "$(cat $EVSYS)" = 2 ] || fail "nf_conntrack_events is $(cat $EVSYS), want 2"
 nf_bg ip netns exec nats nc -lk 5000 >/dev/null
 nf_wait_bound /proc/net/tcp 5000 nats
+# (the held connection has a server of its own: nc -lk serves one at a time)
+nf_bg ip netns exec nats nc -l 5002 >/dev/null
+nf_wait_bound /proc/net/tcp 5002 nats
 nf_bg ip netns exec nats "$NF_BIN/nf-sink" udp $S4:5001 >"$W/sink.txt"
 nf_wait_udp 5001 nats
 nf_collect_start "$W/collect.txt" 127.0.0.1:$P --first-seq 0
@@ -83,7 +86,7 @@ sleep 1
 # open) and a UDP stream, both from the client through the MASQUERADE
 mkfifo "$W/hold.fifo" || fail "mkfifo"
 exec 7<>"$W/hold.fifo"
-nf_bg ip netns exec natc nc -p 46000 $S4 5000 <"$W/hold.fifo" >/dev/null
+nf_bg ip netns exec natc nc -p 46000 $S4 5002 <"$W/hold.fifo" >/dev/null
 nf_bg ip netns exec natc "$NF_BIN/nf-send" --interval-ms 20 \
 	udp $S4:5001 count=10000000 size=50 sport=46001 >/dev/null
 i=0
