@@ -23,9 +23,8 @@
 #  - nf-collect: no format error but its zero-packet one for each v5 NAT
 #    event record, no sequence error, no data without template;
 #  - the module's slab caches are gone (see soak.sh), and the kernel log
-#    since the start
-#    shows no WARNING, BUG, KASAN, UBSAN, kmemleak report...
-#    (scripts/dmesg-check; with kmemleak in the kernel, a scan first).
+#    since the start shows no WARNING, BUG, KASAN, UBSAN, kmemleak
+#    report... (scripts/dmesg-check; with kmemleak, a scan first).
 # Environment:
 #   NF_RMMOD_CYCLES   load/unload cycles (default 30)
 # vm-timeout: 1500
