@@ -84,6 +84,8 @@ mac0=$(cat /sys/class/net/nfv0/address)
 # (awk opens the FIFO itself: a redirection of nf_bg would block here)
 mkfifo "$W/collect.fifo" || fail "mkfifo"
 nf_bg awk '
+	# the end marker (see below): shown, not counted
+	$1 == "flow" && index($0, " src=198.18.0.1 ") { print; fflush(); next }
 	$1 == "flow" {
 		v = 0; p = 0; dp = 0; fl = ""
 		for (i = 2; i <= NF; i++) {
@@ -104,7 +106,7 @@ nf_bg awk '
 		}
 		next
 	}
-	$1 == "pdu" { pdus++; next }
+	$1 == "pdu" { pdus++ }
 	{ print; fflush() }
 	END {
 		for (v in n) {
@@ -118,11 +120,20 @@ nf_bg awk '
 AWK_PID=$NF_PID
 nf_collect_start "$W/collect.fifo" $A --first-seq 0 --rcvbuf 33554432
 nf_bg "$NF_BIN/nf-sink" udp $B >"$W/sink-b.txt"
+SINKS=$NF_PID
 nf_bg "$NF_BIN/nf-sink" udp $C >"$W/sink-c.txt"
+SINKS="$SINKS $NF_PID"
 nf_wait_udp 2056
 nf_wait_udp 2057
 
 # --- the module and the rules: count, meter, keep conntrack out of it
+# udp_errs: datagrams the UDP sockets here dropped (receive buffer full...)
+udp_errs() {
+	awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
+		$1 == "Udp:" { for (i = 2; i <= NF; i++) if (k[i] ~ /^(InErrors|RcvbufErrors)$/) s += $i }
+		END { print s + 0 }' /proc/net/snmp
+}
+udp0=$(udp_errs)
 sayt "collectors up"
 nf_load maxflows=$MAX hashsize=1024 protocol=5 destination=$A \
 	active_timeout=60 inactive_timeout=30 sndbuf=8388608
@@ -290,20 +301,26 @@ sysw flush 1
 f=$(nf_snmp hashFlows) h=$(nf_snmp exportHeld)
 [ "$f $h" = "0 0" ] ||
 	fail "after the final flush: hashFlows $f, exportHeld $h; want 0 0"
-# a destination write sends templates and the statistics records: the
-# reliability one (262: drops happened) carries the not-sent packets
-n262=$(grep -c '^option .* template=262 ' "$W/collect.txt")
+# A destination write sends templates and the statistics records, the
+# reliability one (262: drops happened) with the not-sent packets; a flush
+# returns once the exporter has sent it.  Then an end marker (a v5 PDU
+# from 127.0.0.2, its own stream): once nf-collect shows it, it has
+# decoded every PDU the module sent before.
 sysw destination "$A,$B"
+sysw flush 1
+echo "flow proto=17 src=198.18.0.1 sport=9 dst=198.18.0.2 dport=9 packets=1 bytes=28" |
+	"$NF_BIN/nf-craft" -V 5 -s 127.0.0.2 -d $A >/dev/null ||
+	fail "nf-craft (end marker) failed"
 i=0
-until [ "$(grep -c '^option .* template=262 ' "$W/collect.txt")" -gt "$n262" ]; do
+until grep -q '^flow .* src=198\.18\.0\.1 ' "$W/collect.txt"; do
 	i=$((i + 1))
-	[ $i -lt 300 ] || fail "no reliability record (262) 30 s after the destination write"
+	[ $i -lt 1200 ] || fail "nf-collect has not decoded all after 120 s"
 	sleep 0.1
 done
 rel=$(grep '^option .* template=262 ' "$W/collect.txt" | tail -n 1)
 kv() { echo "$rel" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 notsent=$(kv not_sent_packets) ign=$(kv ignored_packets)
-[ -n "$notsent" ] || fail "no not_sent_packets in: $rel"
+[ -n "$notsent" ] || fail "no reliability record (262) with not_sent_packets: '$rel'"
 [ "$ign" = "$dropp" ] ||
 	fail "reliability record: ignored_packets $ign, dropPackets $dropp"
 snmp_end=$(cat /proc/net/stat/ipt_netflow_snmp)
@@ -335,6 +352,13 @@ restarts=$(grep -c '^error kind=seq .* msg="sequence 0, expected ' "$W/collect.t
 		"at 0 ($switches protocol switches)"
 }
 got=$(sv packets "$tot")
+echo "$snmp_end" | awk '$1 ~ /^(inFlows|outFlows|outPackets|lostFlows|lostPackets|errTotal|skippedFlows|natStart|natStop|natDropped|bhOffMaxUs|cache_maxflows|cache_alloc)$/ { printf "%s=%s ", $1, $2 } END { print "" }' >"$W/snmp-end.txt"
+sayt "snmp: $(cat "$W/snmp-end.txt")"
+for p in $SINKS; do nf_bg_stop $p; done
+sayt "UDP receive errors here during the test: $(($(udp_errs) - udp0));" \
+	"PDUs to the other collectors: $(awk '{ for (i = 1; i <= NF; i++)
+		if (index($i, "packets=") == 1) s += substr($i, 9) }
+		END { print s + 0 }' "$W"/sink-[bc].txt)"
 [ $((got + notsent)) = "$inp" ] ||
 	fail "exported: nf-collect $got + not sent $notsent =" \
 		"$((got + notsent)) packets, $inp metered"
@@ -343,8 +367,6 @@ sayt "exported: nf-collect $got + not sent $notsent = $inp metered;" \
 	"$restarts stream restarts for $switches protocol switches;" \
 	"$(sv nat "$tot") NAT event records"
 grep '^records ' "$W/collect.txt" | while read -r l; do sayt "  $l"; done
-echo "$snmp_end" | awk '$1 ~ /^(inFlows|outFlows|lostFlows|lostPackets|errTotal|skippedFlows|natStart|natStop|natDropped|bhOffMaxUs|cache_maxflows|cache_alloc)$/ { printf "%s=%s ", $1, $2 } END { print "" }' >"$W/snmp-end.txt"
-sayt "snmp: $(cat "$W/snmp-end.txt")"
 
 # --- unload: nothing left behind
 $ipt -w -t raw -F PREROUTING
