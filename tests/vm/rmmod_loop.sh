@@ -26,11 +26,16 @@
 #    since the start shows no WARNING, BUG, KASAN, UBSAN, kmemleak
 #    report... (scripts/dmesg-check; with kmemleak, a scan first).
 # Environment:
-#   NF_RMMOD_CYCLES   load/unload cycles (default 30)
+#   NF_RMMOD_CYCLES   load/unload cycles (default 100; 30 on the -debug
+#                     and -rt kernels)
 # vm-timeout: 1500
 . "$(dirname "$0")/lib.sh"
 
-CYCLES=${NF_RMMOD_CYCLES:-30}
+# (the debug and PREEMPT_RT kernels are slower: fewer cycles)
+case $(uname -r) in
+*-debug | *-rt*) CYCLES=${NF_RMMOD_CYCLES:-30} ;;
+*) CYCLES=${NF_RMMOD_CYCLES:-100} ;;
+esac
 
 nf_need_tools nf-send nf-sink nf-collect conntrack nc
 nf_workdir
