@@ -57,7 +57,7 @@ hook and what ipt_NETFLOW must count there, from a model of the kernel's
 checks (6.1, 6.12) and of the module's parser:
 
   truth class=NAME index=K family=4 path=prerouting src=PREFIX sent=N hook=N
-        bytes=N trunc=N trunc_bytes=N frag=N frag_ext=N frag_ext_bytes=N accounted=N
+        bytes=N trunc=N trunc_bytes=N frag=N frag_ext=N accounted=N
         drop_hdr=N drop_csum=N drop_short=N rejected=N
   (then class=total4, total6 and total: the sums)
 
@@ -65,9 +65,9 @@ checks (6.1, 6.12) and of the module's parser:
              of them, the module's cache_trunc (flow key unreadable, counted
              in dropPackets, trunc_bytes in dropBytes); frag: accounted
              fragments (cache_frag); accounted = hook - trunc (inPackets)
-  frag_ext   of trunc: later IPv6 fragments whose fragment header names an
+  frag_ext   of frag: later IPv6 fragments whose fragment header names an
              extension header next (RFC 8200 allows it; ipv6_find_hdr()
-             says -ENOENT, and the module counts them as truncated)
+             says -ENOENT, and the module finds the fragment header itself)
   drop_hdr   PREROUTING: InHdrErrors (IPv4 also on a bad checksum, which
              alone is drop_csum: InCsumErrors); drop_short: InTruncatedPkts
 
@@ -232,7 +232,7 @@ private:
 };
 
 struct Counts {
-    uint64_t sent = 0, hook = 0, bytes = 0, trunc = 0, trunc_bytes = 0, frag = 0, frag_ext = 0, frag_ext_bytes = 0;
+    uint64_t sent = 0, hook = 0, bytes = 0, trunc = 0, trunc_bytes = 0, frag = 0, frag_ext = 0;
     uint64_t hdr = 0, csum = 0, shortp = 0, rejected = 0;
     void add(const Verdict& v)
     {
@@ -245,7 +245,6 @@ struct Counts {
             trunc_bytes += v.trunc ? v.len : 0;
             frag += v.frag;
             frag_ext += v.frag_next_ext;
-            frag_ext_bytes += v.frag_next_ext ? v.len : 0;
             break;
         case Drop::HdrError: ++hdr; break;
         case Drop::CsumError: ++csum, ++hdr; break;
@@ -256,7 +255,7 @@ struct Counts {
     void add(const Counts& o)
     {
         sent += o.sent, hook += o.hook, bytes += o.bytes, trunc += o.trunc, trunc_bytes += o.trunc_bytes;
-        frag += o.frag, frag_ext += o.frag_ext, frag_ext_bytes += o.frag_ext_bytes;
+        frag += o.frag, frag_ext += o.frag_ext;
         hdr += o.hdr, csum += o.csum, shortp += o.shortp, rejected += o.rejected;
     }
     void fill(KvLine& l) const
@@ -268,7 +267,6 @@ struct Counts {
         l.add("trunc_bytes", trunc_bytes);
         l.add("frag", frag);
         l.add("frag_ext", frag_ext);
-        l.add("frag_ext_bytes", frag_ext_bytes);
         l.add("accounted", hook - trunc);
         l.add("drop_hdr", hdr);
         l.add("drop_csum", csum);

@@ -1339,9 +1339,15 @@ void module4(const uint8_t* p, Verdict& v)
 void module6(const uint8_t* p, Verdict& v)
 {
     const FindHdr f = ipv6_find_hdr(p, v.len);
+    if (f.proto == -ENOENT && f.first_fragoff) {
+        // a later fragment, an extension header next: nfl_ipv6_later_frag()
+        // takes the first fragment header's next header as the protocol
+        v.frag = true;
+        v.frag_next_ext = true;
+        return;
+    }
     if (f.proto < 0) {
         v.trunc = true;
-        v.frag_next_ext = f.proto == -ENOENT;
         return;
     }
     if (!f.fragoff && f.thoff + l4_key_bytes(static_cast<uint8_t>(f.proto)) > v.len) {
@@ -1500,12 +1506,15 @@ FindHdr ipv6_find_hdr(const uint8_t* p, size_t len)
         }
         size_t hdrlen;
         if (nh == P_FRAG) {
-            f.frag = true;
             if (start + 4 > len) {
+                f.frag = true;
                 f.proto = -EBADMSG;
                 return f;
             }
             const unsigned fo = be16(hp + 2) & ~7u;
+            if (!f.frag)
+                f.first_fragoff = fo;
+            f.frag = true;
             if (fo) {
                 if (!ext_hdr(hp[0]) || hp[0] == P_NONE) {
                     f.fragoff = fo;

@@ -113,8 +113,9 @@ struct Verdict {
     bool frag = false;  // the module accounts it and counts it in cache_frag
     // A later IPv6 fragment whose fragment header names an extension
     // header (DST, AH, ...) next, as RFC 8200 allows: ipv6_find_hdr()
-    // gives -ENOENT and the module counts it as truncated (trunc is set):
-    // a fragment, not a truncated packet, by the RFC.
+    // gives -ENOENT, and the module (nfl_ipv6_later_frag) accounts it as
+    // a fragment (frag is set too) if the chain's first fragment header
+    // is the later one; one of offset 0 before it leaves it truncated.
     bool frag_next_ext = false;
     bool reach() const { return drop == Drop::None && !uncertain; }
 };
@@ -130,12 +131,14 @@ size_t l4_key_bytes(uint8_t proto);
 // IPv6 extension header walk as ipv6_find_hdr(skb, &off, -1, &fragoff,
 // &flags) does it over @len bytes: the protocol (< 0: -EBADMSG/-ENOENT),
 // the transport offset, the fragment offset, whether a fragment header
-// was passed.
+// was passed; first_fragoff: the offset field (& ~7) of the chain's first
+// fragment header (what ipv6_find_hdr(..., NEXTHDR_FRAGMENT, ...) finds).
 struct FindHdr {
     int proto = 0;
     size_t thoff = 0;
     unsigned fragoff = 0;
     bool frag = false;
+    unsigned first_fragoff = 0;
 };
 FindHdr ipv6_find_hdr(const uint8_t* p, size_t len);
 
