@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 
 using namespace nft;
 using namespace nft::fuzz;
@@ -261,17 +262,38 @@ TEST(Fuzz, ClassStreamsIndependentOfTheMix)
     for (const auto& [k, pkts] : got)
         for (size_t i = 0; i < pkts.size(); ++i)
             ASSERT_EQ(alone.make(k).ip, pkts[i]) << classes()[static_cast<size_t>(k)].name << " #" << i;
+    // the GSO stream too, header included
+    Generator gmixed(99, kDst4, kDst6, true), galone(99, kDst4, kDst6, true);
+    std::map<int, std::vector<Packet>> ggot;
+    for (int i = 0; i < 1000; ++i) {
+        Packet p = gmixed.next();
+        ggot[p.cls].push_back(p);
+    }
+    for (const auto& [k, pkts] : ggot)
+        for (size_t i = 0; i < pkts.size(); ++i) {
+            Packet a = galone.make(k);
+            ASSERT_EQ(a.ip, pkts[i].ip) << classes()[static_cast<size_t>(k)].name << " #" << i;
+            ASSERT_EQ(std::make_tuple(a.gso.type, a.gso.size, a.gso.flags, a.gso.csum_start, a.gso.csum_offset),
+                      std::make_tuple(pkts[i].gso.type, pkts[i].gso.size, pkts[i].gso.flags,
+                                      pkts[i].gso.csum_start, pkts[i].gso.csum_offset));
+        }
 }
 
 TEST(Fuzz, EveryClassInAMixedRunWithinTheBuffer)
 {
-    Generator g(1, kDst4, kDst6);
+    Generator g(1, kDst4, kDst6), gg(1, kDst4, kDst6, true);
     std::map<int, int> n;
-    for (int i = 0; i < 20000; ++i) {
-        Packet p = g.next();
-        ASSERT_LE(p.ip.size(), kMaxPacket);
-        ++n[p.cls];
+    for (int i = 0; i < 26000; ++i) {
+        // the plain stream, then the GSO one (tap): each of its own classes
+        const bool gso = i >= 20000;
+        Packet p = gso ? gg.next() : g.next();
         const auto& ci = classes()[static_cast<size_t>(p.cls)];
+        ASSERT_EQ(ci.gso, gso) << ci.name;
+        ASSERT_LE(p.ip.size(), gso ? kMaxGsoPacket : kMaxPacket);
+        if (!gso) {
+            EXPECT_EQ(p.gso.type, 0) << ci.name;
+        }
+        ++n[p.cls];
         // the source address stays where a rule finds it (if the packet is that long)
         const IpAddr s0 = class_source(p.cls, 1), s1 = class_source(p.cls, 2);
         if (ci.family == 4 && p.ip.size() >= 16) {
@@ -765,4 +787,153 @@ TEST(FuzzModel, Ipv6)
     p[5] = 0;
     v = predict(p, 6, Path::Prerouting);
     EXPECT_TRUE(v.reach() && v.len == 40 && v.trunc);
+}
+
+// ---- GSO (tap) --------------------------------------------------------------
+
+// The valid GSO classes: valid packets under a header that fits them, as
+// a virtio NIC sends: TCP with TCPv4/TCPv6, UDP with USO or UFO; the
+// checksum offsets at the transport header; most of them larger than one
+// segment.
+TEST(Fuzz, GsoValidClassesFitTheirHeader)
+{
+    for (const char* name : {"gso_tcp4", "gso_udp4", "gso_tcp6", "gso_udp6"}) {
+        Generator g(42, kDst4, kDst6, true);
+        const bool v4 = name[7] == '4', tcp = name[4] == 't';
+        int multi = 0, csum = 0;
+        for (int i = 0; i < 400; ++i) {
+            Packet p = g.make(cls(name));
+            const std::string e = v4 ? valid4_error(p.ip) : valid6_error(p.ip);
+            ASSERT_EQ(e, "") << name << " #" << i << ": " << hex_bytes(p.ip.data(), p.ip.size());
+            size_t th;
+            if (v4) {
+                th = (p.ip[0] & 15u) * 4;
+            } else {
+                Chain c = walk6(p.ip);
+                ASSERT_FALSE(c.cut);
+                th = c.end;
+            }
+            ASSERT_EQ(v4 ? p.ip[9] : walk6(p.ip).last, tcp ? 6 : 17) << name;
+            const unsigned t = p.gso.type & 0x7f;
+            if (tcp)
+                EXPECT_EQ(t, v4 ? 1u : 4u) << name;
+            else
+                EXPECT_TRUE(t == 3 || t == 5) << name << " type " << t;
+            EXPECT_GT(p.gso.size, 0) << name;
+            if (p.gso.flags & 1) {
+                ++csum;
+                EXPECT_EQ(p.gso.csum_start, kEthHdr + th) << name;
+                EXPECT_EQ(p.gso.csum_offset, tcp ? 16 : 6) << name;
+            } else {
+                EXPECT_NE(t, 5u) << "USO needs NEEDS_CSUM";
+            }
+            const size_t l4h = tcp ? (p.ip[th + 12] >> 4) * 4u : 8;
+            multi += p.ip.size() - th - l4h > p.gso.size;
+        }
+        EXPECT_GT(multi, 250) << name << ": packets of more than one segment";
+        EXPECT_GT(csum, 300) << name;
+        EXPECT_LT(csum, 400) << name << ": some without NEEDS_CSUM";
+    }
+}
+
+// The malformed ones: source kept, every header field varied.
+TEST(Fuzz, GsoBadClassesVaryTheHeader)
+{
+    for (const char* name : {"gso_bad4", "gso_bad6"}) {
+        Generator g(42, kDst4, kDst6, true);
+        std::set<unsigned> types, sizes;
+        int odd_csum = 0, invalid = 0;
+        for (int i = 0; i < 600; ++i) {
+            Packet p = g.make(cls(name));
+            types.insert(p.gso.type);
+            sizes.insert(p.gso.size);
+            odd_csum += p.gso.csum_start < kEthHdr + 20;
+            const bool v4 = name[7] == '4';
+            invalid += !(v4 ? valid4_error(p.ip) : valid6_error(p.ip)).empty();
+        }
+        for (unsigned t : {1u, 3u, 4u, 5u, 2u, 0xffu})
+            EXPECT_TRUE(types.count(t)) << name << " type " << t;
+        for (unsigned z : {0u, 1u, 0xffffu})
+            EXPECT_TRUE(sizes.count(z)) << name << " size " << z;
+        EXPECT_GT(odd_csum, 10) << name;
+        EXPECT_GT(invalid, 300) << name;
+    }
+}
+
+// virtio_net_hdr_to_skb(): when the skb is a GSO one, and of what size.
+TEST(FuzzModel, GsoAtTheHook)
+{
+    Gso g;
+    EXPECT_EQ(gso_size_at_hook(g, 2000), 0) << "no GSO header";
+    g.type = 1, g.size = 1000, g.flags = 1, g.csum_start = 34, g.csum_offset = 16;
+    // 14 + 20 + 20 + 1001: more than one segment
+    EXPECT_EQ(gso_size_at_hook(g, 1055), 1000);
+    EXPECT_EQ(gso_size_at_hook(g, 1054), 0) << "exactly one segment: not GSO";
+    g.size = 3;
+    EXPECT_EQ(gso_size_at_hook(g, 1055), 8) << "TCP_MIN_GSO_SIZE";
+    g.type = 3, g.size = 100, g.csum_offset = 6; // UFO: gso_size counts the UDP header too
+    EXPECT_EQ(gso_size_at_hook(g, 14 + 20 + 8 + 93), 100);
+    EXPECT_EQ(gso_size_at_hook(g, 14 + 20 + 8 + 92), 0);
+    g.type = 5; // USO
+    EXPECT_EQ(gso_size_at_hook(g, 14 + 20 + 8 + 101), 100);
+    EXPECT_EQ(gso_size_at_hook(g, 14 + 20 + 8 + 100), 0);
+    // no NEEDS_CSUM: 6.12 counts from the least network header, 6.1 from
+    // the frame: where that decides, the model cannot tell
+    g.type = 1, g.size = 1000, g.flags = 0;
+    EXPECT_EQ(gso_size_at_hook(g, 2000), 1000);
+    EXPECT_EQ(gso_size_at_hook(g, 1030), -1);
+    EXPECT_EQ(gso_size_at_hook(g, 1020), 0);
+}
+
+namespace {
+std::vector<uint8_t> tcp4(size_t payload, unsigned doff = 5, uint16_t frag = 0x4000)
+{
+    std::vector<uint8_t> p(20 + doff * 4 + payload, 0);
+    p[0] = 0x45;
+    p[2] = static_cast<uint8_t>(p.size() >> 8), p[3] = static_cast<uint8_t>(p.size());
+    p[6] = static_cast<uint8_t>(frag >> 8), p[7] = static_cast<uint8_t>(frag);
+    p[8] = 64, p[9] = 6;
+    p[12] = 10, p[15] = 1, p[16] = 192, p[18] = 2, p[19] = 1;
+    p[20 + 12] = static_cast<uint8_t>(doff << 4);
+    uint16_t c = inet_checksum(p.data(), 20);
+    p[10] = static_cast<uint8_t>(c >> 8), p[11] = static_cast<uint8_t>(c);
+    return p;
+}
+} // namespace
+
+// The module counts a GSO skb as its segments, each with the headers.
+TEST(FuzzModel, GsoSegments)
+{
+    Gso g;
+    g.type = 1, g.size = 1000, g.flags = 1, g.csum_start = 34, g.csum_offset = 16;
+    Verdict v = predict(tcp4(3000), 4, Path::Tap, g);
+    ASSERT_TRUE(v.reach());
+    EXPECT_EQ(v.gso_size, 1000u);
+    EXPECT_EQ(v.segs, 3u);
+    EXPECT_EQ(v.wire_len, 3040u + 2 * 40);
+    v = predict(tcp4(2001, 8), 4, Path::Tap, g); // 12 bytes of options: 3 segments of 52 bytes' headers
+    EXPECT_EQ(v.segs, 3u);
+    EXPECT_EQ(v.wire_len, 2053u + 2 * 52);
+    v = predict(tcp4(1000), 4, Path::Tap, g);
+    EXPECT_EQ(v.segs, 1u);
+    EXPECT_EQ(v.wire_len, 1040u);
+    // a later fragment: the IP header only is repeated
+    v = predict(tcp4(3000, 5, 0x0010), 4, Path::Tap, g);
+    EXPECT_TRUE(v.frag);
+    EXPECT_EQ(v.segs, 4u); // ceil(3020 / 1000)
+    EXPECT_EQ(v.wire_len, 3040u + 3 * 20);
+    // TCP cut short: truncated, one packet
+    auto p = tcp4(0);
+    p.resize(30);
+    p[3] = 30;
+    p[10] = p[11] = 0;
+    uint16_t c = inet_checksum(p.data(), 20);
+    p[10] = static_cast<uint8_t>(c >> 8), p[11] = static_cast<uint8_t>(c);
+    v = predict(p, 4, Path::Tap, g);
+    EXPECT_TRUE(v.reach() && v.trunc);
+    EXPECT_EQ(v.segs, 1u);
+    // not on the other paths
+    v = predict(tcp4(1400), 4, Path::Prerouting, g);
+    EXPECT_EQ(v.segs, 1u);
+    EXPECT_EQ(v.wire_len, 1440u);
 }

@@ -6,7 +6,10 @@
 // receives them exactly as built, and the rule meets what ip_rcv /
 // ipv6_rcv let through in PREROUTING.  raw mode writes to raw IP sockets
 // (IP_HDRINCL, IPv6 IPPROTO_RAW): the rule meets them in OUTPUT, where the
-// kernel checks much less.  The generator and the model are lib/fuzz.*.
+// kernel checks much less.  tap mode writes the GSO classes, each frame
+// after a virtio_net_hdr, to a tap device (IFF_VNET_HDR) as a VM's virtio
+// NIC does: PREROUTING of the tap meets GSO skbs whose segments nobody has
+// counted yet.  The generator and the model are lib/fuzz.*.
 #include "cli.hpp"
 #include "fuzz.hpp"
 #include "net.hpp"
@@ -23,6 +26,9 @@
 #include <netinet/in.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <optional>
 #include <random>
 #include <sys/ioctl.h>
@@ -47,6 +53,12 @@ have in a full run) and sends them:
   -m raw      raw IP sockets (IP_HDRINCL, IPv6 IPPROTO_RAW) to --dst4/--dst6:
               a rule in OUTPUT sees them; the kernel fixes IPv4 total length
               and checksum and refuses a bad IHL (EINVAL, counted "rejected")
+  -m tap      the GSO classes (only they; the others in the two modes
+              above): frames after a virtio_net_hdr written to tap device
+              --dev (IFF_VNET_HDR; made persistent beforehand, e.g. ip tuntap
+              add nftap mode tap vnet_hdr), to its own MAC: a rule on its
+              PREROUTING sees what ip_rcv/ipv6_rcv let through; a header
+              the tap refuses (EINVAL) is counted "rejected"
 
 Class k's packets come from 10.99.k.1-2 (IPv4) or 2001:db8:f1f:k::1-2, so an
 iptables rule matching that prefix counts the class at a hook.
@@ -57,14 +69,18 @@ hook and what ipt_NETFLOW must count there, from a model of the kernel's
 checks (6.1, 6.12) and of the module's parser:
 
   truth class=NAME index=K family=4 path=prerouting src=PREFIX sent=N hook=N
-        bytes=N trunc=N trunc_bytes=N frag=N frag_ext=N accounted=N
-        drop_hdr=N drop_csum=N drop_short=N rejected=N
+        bytes=N trunc=N trunc_bytes=N frag=N frag_ext=N gso=N accounted=N
+        accounted_bytes=N drop_hdr=N drop_csum=N drop_short=N rejected=N
   (then class=total4, total6 and total: the sums)
 
   hook       packets the rule sees, bytes their IP-layer bytes there; trunc:
              of them, the module's cache_trunc (flow key unreadable, counted
              in dropPackets, trunc_bytes in dropBytes); frag: accounted
-             fragments (cache_frag); accounted = hook - trunc (inPackets)
+             fragments (cache_frag); accounted: the packets the module
+             counts of the rest (inPackets; accounted_bytes: inBytes): hook
+             - trunc, but a GSO skb counts as its segments, each with its
+             own headers
+  gso        of hook - trunc: GSO skbs at the hook (tap)
   frag_ext   of frag: later IPv6 fragments whose fragment header names an
              extension header next (RFC 8200 allows it; ipv6_find_hdr()
              says -ENOENT, and the module finds the fragment header itself)
@@ -105,7 +121,7 @@ predict, 2 usage error.
 struct Options {
     std::optional<uint64_t> seed;
     uint64_t count = 2000;
-    bool raw = false;
+    bool raw = false, tap = false;
     std::string dev;
     uint8_t dst_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     IpAddr dst4 = *IpAddr::parse("192.0.2.1");
@@ -173,8 +189,10 @@ Options parse_args(int argc, char** argv)
         case 'm':
             if (std::string(optarg) == "raw")
                 o.raw = true;
+            else if (std::string(optarg) == "tap")
+                o.tap = true;
             else if (std::string(optarg) != "packet")
-                throw UsageError(std::string("bad --mode '") + optarg + "' (packet or raw)");
+                throw UsageError(std::string("bad --mode '") + optarg + "' (packet, raw or tap)");
             break;
         case 'I': o.dev = optarg; break;
         case DSTMAC:
@@ -203,7 +221,7 @@ Options parse_args(int argc, char** argv)
     if (optind < argc)
         throw UsageError(std::string("unexpected argument '") + argv[optind] + "'");
     if (!o.list && !o.dry_run && !o.raw && o.dev.empty())
-        throw UsageError("packet mode needs --dev IFNAME");
+        throw UsageError(std::string(o.tap ? "tap" : "packet") + " mode needs --dev IFNAME");
     return o;
 }
 
@@ -233,6 +251,7 @@ private:
 
 struct Counts {
     uint64_t sent = 0, hook = 0, bytes = 0, trunc = 0, trunc_bytes = 0, frag = 0, frag_ext = 0;
+    uint64_t gso = 0, acc = 0, acc_bytes = 0;
     uint64_t hdr = 0, csum = 0, shortp = 0, rejected = 0;
     void add(const Verdict& v)
     {
@@ -245,6 +264,11 @@ struct Counts {
             trunc_bytes += v.trunc ? v.len : 0;
             frag += v.frag;
             frag_ext += v.frag_next_ext;
+            if (!v.trunc) {
+                gso += v.gso_size != 0;
+                acc += v.segs;
+                acc_bytes += v.wire_len;
+            }
             break;
         case Drop::HdrError: ++hdr; break;
         case Drop::CsumError: ++csum, ++hdr; break;
@@ -256,6 +280,7 @@ struct Counts {
     {
         sent += o.sent, hook += o.hook, bytes += o.bytes, trunc += o.trunc, trunc_bytes += o.trunc_bytes;
         frag += o.frag, frag_ext += o.frag_ext;
+        gso += o.gso, acc += o.acc, acc_bytes += o.acc_bytes;
         hdr += o.hdr, csum += o.csum, shortp += o.shortp, rejected += o.rejected;
     }
     void fill(KvLine& l) const
@@ -267,7 +292,9 @@ struct Counts {
         l.add("trunc_bytes", trunc_bytes);
         l.add("frag", frag);
         l.add("frag_ext", frag_ext);
-        l.add("accounted", hook - trunc);
+        l.add("gso", gso);
+        l.add("accounted", acc);
+        l.add("accounted_bytes", acc_bytes);
         l.add("drop_hdr", hdr);
         l.add("drop_csum", csum);
         l.add("drop_short", shortp);
@@ -281,6 +308,24 @@ public:
     {
         if (o.dry_run)
             return;
+        if (o.tap) {
+            fdt_ = Fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+            if (fdt_.get() < 0)
+                throw_errno("open /dev/net/tun");
+            ifreq ifr{};
+            std::strncpy(ifr.ifr_name, o.dev.c_str(), IFNAMSIZ - 1);
+            ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+            if (ioctl(fdt_.get(), TUNSETIFF, &ifr) < 0)
+                throw_errno("TUNSETIFF " + o.dev + " (a tap device with vnet_hdr?)");
+            int hsz = 10; // struct virtio_net_hdr
+            if (ioctl(fdt_.get(), TUNSETVNETHDRSZ, &hsz) < 0)
+                throw_errno("TUNSETVNETHDRSZ");
+            Fd s = make_socket(AF_INET, SOCK_DGRAM, 0);
+            if (ioctl(s.get(), SIOCGIFHWADDR, &ifr) < 0)
+                throw_errno("SIOCGIFHWADDR " + o.dev);
+            std::memcpy(tap_mac_, ifr.ifr_hwaddr.sa_data, 6);
+            return;
+        }
         if (o.raw) {
             fd4_ = make_socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
             fd6_ = make_socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
@@ -301,11 +346,13 @@ public:
         std::memcpy(src_mac_, ifr.ifr_hwaddr.sa_data, 6);
     }
 
-    // false: the kernel refused it (EINVAL on a raw socket)
-    bool send(const std::vector<uint8_t>& ip, int family)
+    // false: the kernel refused it (EINVAL on a raw socket or the tap)
+    bool send(const std::vector<uint8_t>& ip, int family, const Gso& g)
     {
         if (o_.raw)
             return send_raw(ip, family);
+        if (o_.tap)
+            return send_tap(ip, family, g);
         std::vector<uint8_t> f(o_.dst_mac, o_.dst_mac + 6);
         f.insert(f.end(), src_mac_, src_mac_ + 6);
         const uint16_t et = family == 4 ? ETH_P_IP : ETH_P_IPV6;
@@ -330,6 +377,29 @@ public:
     uint64_t retries = 0;
 
 private:
+    // a frame to the tap's own MAC after its virtio_net_hdr (little
+    // endian: a legacy header on x86); the stack has it when write returns
+    bool send_tap(const std::vector<uint8_t>& ip, int family, const Gso& g)
+    {
+        std::vector<uint8_t> f = {g.flags, g.type};
+        for (uint16_t x : {g.hdr_len, g.size, g.csum_start, g.csum_offset}) {
+            f.push_back(static_cast<uint8_t>(x));
+            f.push_back(static_cast<uint8_t>(x >> 8));
+        }
+        f.insert(f.end(), tap_mac_, tap_mac_ + 6);
+        f.insert(f.end(), {0x02, 0, 0, 0, 0xf0, 0x01}); // a guest's MAC
+        const uint16_t et = family == 4 ? ETH_P_IP : ETH_P_IPV6;
+        f.push_back(static_cast<uint8_t>(et >> 8));
+        f.push_back(static_cast<uint8_t>(et));
+        f.insert(f.end(), ip.begin(), ip.end());
+        const ssize_t n = ::write(fdt_.get(), f.data(), f.size());
+        if (n == static_cast<ssize_t>(f.size()))
+            return true;
+        if (n < 0 && errno == EINVAL)
+            return false;
+        throw_errno("write to tap " + o_.dev + " (" + std::to_string(f.size()) + " bytes)");
+    }
+
     bool send_raw(const std::vector<uint8_t>& ip, int family)
     {
         sockaddr_storage ss;
@@ -344,9 +414,9 @@ private:
     }
 
     const Options& o_;
-    Fd fdp_, fd4_, fd6_;
+    Fd fdp_, fd4_, fd6_, fdt_;
     int ifindex_ = 0;
-    uint8_t src_mac_[6] = {};
+    uint8_t src_mac_[6] = {}, tap_mac_[6] = {};
 };
 
 int run(const Options& o)
@@ -360,17 +430,19 @@ int run(const Options& o)
             l.add("family", static_cast<uint64_t>(c.family));
             l.add("src", class_prefix(static_cast<int>(i)).str());
             l.add("weight", c.weight);
+            l.add("mode", c.gso ? "tap" : "packet,raw");
             l.add("what", c.what);
             std::cout << l.str() << "\n";
         }
         return 0;
     }
     const uint64_t seed = o.seed ? *o.seed : (uint64_t{std::random_device{}()} << 32 | std::random_device{}());
-    const Path path = o.raw ? Path::Output : Path::Prerouting;
-    std::cout << "nf-fuzz seed=" << seed << " count=" << o.count << " mode=" << (o.raw ? "raw" : "packet")
+    const Path path = o.raw ? Path::Output : o.tap ? Path::Tap : Path::Prerouting;
+    std::cout << "nf-fuzz seed=" << seed << " count=" << o.count
+              << " mode=" << (o.raw ? "raw" : o.tap ? "tap" : "packet")
               << " path=" << path_name(path) << (o.dry_run ? " dry_run=1" : "") << std::endl;
 
-    Generator gen(seed, o.dst4, o.dst6);
+    Generator gen(seed, o.dst4, o.dst6, o.tap);
     Sender sender(o);
     std::optional<PcapWriter> pcap;
     if (!o.pcap.empty())
@@ -382,17 +454,25 @@ int run(const Options& o)
         if (!o.selected[static_cast<size_t>(p.cls)])
             continue;
         const ClassInfo& ci = classes()[static_cast<size_t>(p.cls)];
-        const Verdict v = predict(p.ip, ci.family, path);
+        Verdict v = predict(p.ip, ci.family, path, p.gso);
         if (o.hex)
             std::cout << "packet n=" << i << " class=" << ci.name << " len=" << p.ip.size()
                       << " verdict=" << drop_name(v.drop) << (v.trunc ? ",trunc" : "") << (v.frag ? ",frag" : "")
+                      << (o.tap ? " gso=" + std::to_string(p.gso.type) + "/" + std::to_string(p.gso.size) + "/" +
+                                      std::to_string(p.gso.flags) + "/" + std::to_string(p.gso.csum_start) + "+" +
+                                      std::to_string(p.gso.csum_offset) + " segs=" + std::to_string(v.segs)
+                                : "")
                       << " hex=" << hex_bytes(p.ip.data(), p.ip.size()) << "\n";
         if (pcap)
             pcap->add(p.ip);
         if (!o.dry_run) {
             if (o.interval_us && i)
                 std::this_thread::sleep_for(std::chrono::microseconds(o.interval_us));
-            const bool accepted = sender.send(p.ip, ci.family);
+            const bool accepted = sender.send(p.ip, ci.family, p.gso);
+            if (o.tap && !accepted) { // the tap said so
+                v = Verdict{};
+                v.drop = Drop::Rejected;
+            }
             if (o.raw && accepted != (v.drop != Drop::Rejected)) {
                 ++mispredicted;
                 std::cerr << "nf-fuzz: packet " << i << " (" << ci.name << ", " << p.ip.size() << " bytes): sendto "
@@ -405,7 +485,7 @@ int run(const Options& o)
 
     Counts total, fam[2];
     for (size_t i = 0; i < classes().size(); ++i) {
-        if (!o.selected[i])
+        if (!o.selected[i] || classes()[i].gso != o.tap)
             continue;
         std::cout << "class=" << classes()[i].name << " sent=" << counts[i].sent << "\n";
         total.add(counts[i]);
@@ -414,7 +494,7 @@ int run(const Options& o)
     std::cout << "total sent=" << total.sent << " retries=" << sender.retries << "\n";
     if (o.truth) {
         for (size_t i = 0; i < classes().size(); ++i) {
-            if (!o.selected[i])
+            if (!o.selected[i] || classes()[i].gso != o.tap)
                 continue;
             KvLine l{"truth", {}};
             l.add("class", classes()[i].name);

@@ -28,6 +28,7 @@ enum : int {
     V6_L4CUT_TCP, V6_L4CUT_ICMP6, V6_TCPOPTS, V6_HBH, V6_DSTOPT, V6_ROUTING, V6_AH, V6_ESP,
     V6_LONG_CHAIN, V6_CHAIN_CUT, V6_FRAG_FIRST, V6_FRAG_FIRST_CUT, V6_FRAG_LATER,
     V6_FRAG_LATER_EXT, V6_FRAG_OVERLAP, V6_FRAG_ZERO, V6_FRAG_ATOMIC, V6_FRAG_MULTI, V6_MUTATE,
+    GSO_TCP4, GSO_UDP4, GSO_BAD4, GSO_TCP6, GSO_UDP6, GSO_BAD6,
     NCLASSES
 };
 
@@ -81,6 +82,13 @@ const std::vector<ClassInfo> kClasses = {
     {"v6_frag_atomic", 6, 2, "atomic fragments (offset 0, no M)"},
     {"v6_frag_multi", 6, 2, "two or three fragment headers in one chain"},
     {"v6_mutate", 6, 6, "valid packets with random bytes changed, cut or appended (addresses kept)"},
+    // sent on a tap only (Path::Tap), a stream of their own
+    {"gso_tcp4", 4, 3, "TCP/IPv4 GSO (TSO) up to 16 kB, gso_size 1..1460, IP/TCP options, ECN, with and without NEEDS_CSUM", true},
+    {"gso_udp4", 4, 2, "UDP/IPv4 GSO: USO (UDP_L4) and UFO, up to 16 kB, any gso_size", true},
+    {"gso_bad4", 4, 3, "malformed IPv4 packets of every class, and large ones cut or mutated, under a GSO header of any type, size, checksum offsets", true},
+    {"gso_tcp6", 6, 3, "TCP/IPv6 GSO up to 16 kB, after HBH/DST sometimes", true},
+    {"gso_udp6", 6, 2, "UDP/IPv6 GSO: USO and UFO", true},
+    {"gso_bad6", 6, 3, "malformed IPv6 packets of every class, and large ones cut or mutated, under a GSO header of any type", true},
 };
 
 uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
@@ -1248,6 +1256,171 @@ std::vector<uint8_t> gen6(int cls, Ctx& c)
     throw std::logic_error("fuzz: no IPv6 class " + std::to_string(cls));
 }
 
+// ----- GSO (tap)
+
+constexpr uint8_t G_TCPV4 = 1, G_UDP = 3, G_TCPV6 = 4, G_UDP_L4 = 5, G_ECN = 0x80, G_NEEDS_CSUM = 1;
+
+uint16_t gso_size_pick(Rng& r)
+{
+    switch (r.below(6)) {
+    case 0: return 1448;
+    case 1: return 1460;
+    case 2: return 536;
+    case 3: return static_cast<uint16_t>(r.range(1, 64));
+    default: return static_cast<uint16_t>(r.range(65, 1460));
+    }
+}
+
+// A payload length for a GSO packet of @gso_size: a few segments, many,
+// one exactly, or too short to be GSO at all.
+size_t gso_payload(Rng& r, uint16_t gso_size, size_t room)
+{
+    size_t n;
+    switch (r.below(6)) {
+    case 0: n = r.below(gso_size + 1u); break;                     // not GSO
+    case 1: n = size_t{gso_size} * r.range(2, 12); break;          // whole segments
+    case 2: n = size_t{gso_size} * r.range(1, 12) + r.range(1, gso_size); break;
+    case 3: n = size_t{gso_size} + 1; break;                       // two, the last of 1 byte
+    default: n = r.range(1, 15000); break;
+    }
+    return std::min(n, room);
+}
+
+// The headers' length of IP packet @p (IPv4 IHL, IPv6 + the chain @exts).
+size_t l3_len(const std::vector<uint8_t>& p, int family, size_t ext_bytes)
+{
+    return family == 4 ? (p[0] & 15u) * 4 : 40 + ext_bytes;
+}
+
+// A well-formed TCP or UDP GSO packet and its header, as a VM's virtio
+// NIC hands it over (sometimes without NEEDS_CSUM, or with ECN).
+std::vector<uint8_t> gso_valid(Ctx& c, uint8_t proto, Gso& g)
+{
+    Rng& r = c.r;
+    g.size = gso_size_pick(r);
+    const bool tcp = proto == P_TCP;
+    std::vector<uint8_t> opts = tcp && r.chance(50) ? valid_tcp_opts(r) : std::vector<uint8_t>{};
+    std::vector<Ext> ex = c.family == 6 ? valid_exts(c) : std::vector<Ext>{};
+    size_t ext_bytes = 0;
+    for (const auto& e : ex)
+        ext_bytes += e.b.size();
+    const size_t l4h = tcp ? 20 + opts.size() : 8;
+    const size_t room = kMaxGsoPacket - 60 - ext_bytes - l4h;
+    const size_t plen = gso_payload(r, g.size, std::min<size_t>(room, 65000));
+    std::vector<uint8_t> l4;
+    if (tcp) {
+        static const uint8_t flags[] = {0x10, 0x18, 0x18, 0x11, 0x19};
+        l4 = tcp_seg(c, c.sport(), c.dport(), flags[r.below(5)], static_cast<unsigned>(5 + opts.size() / 4), opts,
+                     payload_pattern(plen, r.byte()));
+    } else {
+        l4 = build_udp(c.src, c.dst, c.sport(), c.dport(), payload_pattern(plen, r.byte()));
+    }
+    std::vector<uint8_t> p;
+    if (c.family == 4) {
+        Ip4 h = base4(c, proto);
+        h.frag = F_DF;
+        if (r.chance(15))
+            h.opts = valid_ip_opts(r);
+        if (r.chance(10))
+            h.tos |= 1; // ECT(1)
+        p = assemble4(h, l4);
+    } else {
+        p = v6_with(c, ex, proto, l4);
+    }
+    const size_t l3 = l3_len(p, c.family, ext_bytes);
+    if (tcp)
+        g.type = c.family == 4 ? G_TCPV4 : G_TCPV6;
+    else
+        g.type = r.chance(70) ? G_UDP_L4 : G_UDP;
+    if (tcp && r.chance(10))
+        g.type |= G_ECN;
+    if (r.chance(85) || g.type == G_UDP_L4) {
+        g.flags = G_NEEDS_CSUM;
+        g.csum_start = static_cast<uint16_t>(kEthHdr + l3);
+        g.csum_offset = tcp ? 16 : 6;
+    }
+    g.hdr_len = r.chance(80) ? static_cast<uint16_t>(kEthHdr + l3 + l4h) : 0;
+    return p;
+}
+
+// Whatever a plain class of the family makes (malformed mostly), or a
+// large valid one cut, stretched or mutated; under a GSO header that
+// fits it or not.
+std::vector<uint8_t> gso_bad(Ctx& c, Gso& g)
+{
+    Rng& r = c.r;
+    std::vector<uint8_t> p;
+    const bool big = r.chance(40);
+    if (big) {
+        p = gso_valid(c, r.chance(60) ? P_TCP : P_UDP, g);
+        switch (r.below(4)) {
+        case 0: p.resize(r.below(static_cast<uint32_t>(p.size()))); break;
+        case 1: p = mutate(c, std::move(p)); break;
+        case 2: // a length field that disagrees with the frame
+            if (c.family == 4 && p.size() >= 20) {
+                put16(p, 2, static_cast<uint16_t>(r.below(static_cast<uint32_t>(p.size() + 100))));
+                if (r.chance(70))
+                    fix_csum4(p);
+            } else if (p.size() >= 40) {
+                put16(p, 4, static_cast<uint16_t>(r.below(static_cast<uint32_t>(p.size()))));
+            }
+            break;
+        default: // a fragment bit or offset (GSO of a fragment)
+            if (c.family == 4 && p.size() >= 20) {
+                put16(p, 6, static_cast<uint16_t>(r.chance(50) ? F_MF : r.range(1, 0x1fff)));
+                fix_csum4(p);
+            }
+            break;
+        }
+    } else {
+        // a plain class of this family, through this class's own stream
+        const int first = c.family == 4 ? V4_VALID : V6_VALID;
+        const int last = c.family == 4 ? V4_MUTATE : V6_MUTATE;
+        const int k = first + static_cast<int>(r.below(static_cast<uint32_t>(last - first + 1)));
+        std::deque<std::vector<uint8_t>> pending; // (fragment trains: their first piece only)
+        Ctx sub{c.r, c.n, c.family, c.src, c.dst, pending};
+        p = c.family == 4 ? gen4(k, sub) : gen6(k, sub);
+        g = Gso{};
+        g.type = c.family == 4 ? G_TCPV4 : G_TCPV6;
+        g.size = gso_size_pick(r);
+        g.flags = G_NEEDS_CSUM;
+        g.csum_start = static_cast<uint16_t>(kEthHdr + (c.family == 4 ? 20 : 40));
+        g.csum_offset = 16;
+    }
+    // the header: kept, or any field changed
+    switch (r.below(big ? 8 : 6)) {
+    case 0: {
+        static const uint8_t t[] = {G_TCPV4, G_TCPV6, G_UDP, G_UDP_L4, G_TCPV4 | G_ECN, 2, 6, 0x7f, 0xff};
+        g.type = t[r.below(9)];
+        break;
+    }
+    case 1: {
+        static const uint16_t z[] = {0, 1, 7, 8, 9, 0xfffe, 0xffff};
+        g.size = z[r.below(7)];
+        break;
+    }
+    case 2: g.csum_start = static_cast<uint16_t>(r.below(120)); break;
+    case 3: g.csum_offset = static_cast<uint16_t>(r.below(70)); break;
+    case 4: g.flags = static_cast<uint8_t>(r.chance(50) ? 0 : r.byte()); break;
+    case 5: g.hdr_len = static_cast<uint16_t>(r.below(static_cast<uint32_t>(p.size() + 40))); break;
+    default: break;
+    }
+    return p;
+}
+
+std::vector<uint8_t> gen_gso(int cls, Ctx& c, Gso& g)
+{
+    switch (cls) {
+    case GSO_TCP4:
+    case GSO_TCP6: return gso_valid(c, P_TCP, g);
+    case GSO_UDP4:
+    case GSO_UDP6: return gso_valid(c, P_UDP, g);
+    case GSO_BAD4:
+    case GSO_BAD6: return gso_bad(c, g);
+    }
+    throw std::logic_error("fuzz: no GSO class " + std::to_string(cls));
+}
+
 // ---- the model -------------------------------------------------------------
 
 enum class Hbh { Ok, Bad, Uncertain };
@@ -1321,12 +1494,37 @@ bool v6_loopback(const uint8_t* a)
     return a[15] == 1;
 }
 
+// The transport header's bytes the module adds to each GSO segment
+// (nfl_parse_l4's l4len: TCP's data offset as the header says, UDP 8).
+size_t l4_len(const uint8_t* p, size_t thoff, int proto)
+{
+    if (proto == P_TCP)
+        return (p[thoff + 12] >> 4) * 4u;
+    return proto == P_UDP ? 8 : 0;
+}
+
+// nfl_pkt_len(): a GSO skb is gso_segs packets, each with the headers
+// (@hdrlen bytes) again; gso_segs 0 (a tap's: not counted yet) is
+// counted as skb_gso_segment() would cut it.
+void gso_segs(Verdict& v, size_t hdrlen)
+{
+    v.wire_len = v.len;
+    if (!v.gso_size || v.len <= hdrlen)
+        return;
+    const size_t segs = (v.len - hdrlen + v.gso_size - 1) / v.gso_size;
+    if (segs > 1) {
+        v.segs = static_cast<unsigned>(segs);
+        v.wire_len = v.len + (segs - 1) * hdrlen;
+    }
+}
+
 void module4(const uint8_t* p, Verdict& v)
 {
     const size_t ihl = (p[0] & 15u) * 4;
     const uint16_t frag = be16(p + 6);
     if (frag & F_OFF) {
         v.frag = true; // a later fragment: no transport header to read
+        gso_segs(v, ihl);
         return;
     }
     if (ihl + l4_key_bytes(p[9]) > v.len) {
@@ -1334,6 +1532,7 @@ void module4(const uint8_t* p, Verdict& v)
         return;
     }
     v.frag = (frag & F_MF) != 0;
+    gso_segs(v, ihl + l4_len(p, ihl, p[9]));
 }
 
 void module6(const uint8_t* p, Verdict& v)
@@ -1344,6 +1543,7 @@ void module6(const uint8_t* p, Verdict& v)
         // takes the first fragment header's next header as the protocol
         v.frag = true;
         v.frag_next_ext = true;
+        gso_segs(v, f.first_frag_at + 8);
         return;
     }
     if (f.proto < 0) {
@@ -1355,13 +1555,46 @@ void module6(const uint8_t* p, Verdict& v)
         return;
     }
     v.frag = f.frag;
+    // (a later fragment: ipv6_find_hdr() leaves the offset alone, 0)
+    gso_segs(v, f.fragoff ? f.thoff : f.thoff + l4_len(p, f.thoff, f.proto));
 }
 
 } // namespace
 
 // ---- public -----------------------------------------------------------------
 
-const char* path_name(Path p) { return p == Path::Prerouting ? "prerouting" : "output"; }
+const char* path_name(Path p)
+{
+    switch (p) {
+    case Path::Prerouting: return "prerouting";
+    case Path::Output: return "output";
+    default: return "tap";
+    }
+}
+
+int gso_size_at_hook(const Gso& g, size_t frame_len)
+{
+    if (!g.type)
+        return 0;
+    const unsigned t = g.type & ~G_ECN;
+    const bool tcp = t == G_TCPV4 || t == G_TCPV6;
+    const size_t thlen = tcp ? 20 : 8;
+    unsigned size = g.size;
+    if (tcp)
+        size = std::max(size, 8u); // TCP_MIN_GSO_SIZE
+    auto is_gso = [&](size_t p_off) {
+        const size_t nh_off = t == G_UDP ? p_off - thlen : p_off; // UFO
+        return frame_len - nh_off > size;
+    };
+    if (g.flags & G_NEEDS_CSUM)
+        return is_gso(g.csum_start + thlen) ? static_cast<int>(size) : 0;
+    // no transport offset: 6.12 takes the least network header as its
+    // start (IPv4's but for TCPv6), 6.1 the frame's start
+    const bool a = is_gso((t == G_TCPV6 ? 40 : 20) + thlen), b = is_gso(thlen);
+    if (a != b)
+        return -1;
+    return a ? static_cast<int>(size) : 0;
+}
 
 const char* drop_name(Drop d)
 {
@@ -1427,14 +1660,15 @@ std::vector<uint8_t> Rng::bytes(size_t n)
     return v;
 }
 
-Generator::Generator(uint64_t seed, const IpAddr& dst4, const IpAddr& dst6)
-    : pick_(mix(seed, 0x10000)), dst4_(dst4), dst6_(dst6)
+Generator::Generator(uint64_t seed, const IpAddr& dst4, const IpAddr& dst6, bool gso)
+    : pick_(mix(seed, gso ? 0x10001 : 0x10000)), dst4_(dst4), dst6_(dst6), gso_(gso)
 {
     if (!dst4.is_v4() || !dst6.is_v6())
         throw std::invalid_argument("fuzz: destinations must be one IPv4 and one IPv6 address");
     for (size_t i = 0; i < classes().size(); ++i) {
         states_.push_back(State{Rng(mix(seed, i + 1)), 0, {}});
-        total_weight_ += classes()[i].weight;
+        if (classes()[i].gso == gso_)
+            total_weight_ += classes()[i].weight;
     }
 }
 
@@ -1442,31 +1676,44 @@ Packet Generator::next()
 {
     uint32_t w = pick_.below(total_weight_);
     size_t i = 0;
-    while (w >= classes()[i].weight)
-        w -= classes()[i++].weight;
+    for (;; ++i) {
+        if (classes()[i].gso != gso_)
+            continue;
+        if (w < classes()[i].weight)
+            break;
+        w -= classes()[i].weight;
+    }
     return make(static_cast<int>(i));
 }
 
 Packet Generator::make(int cls)
 {
     State& st = states_.at(static_cast<size_t>(cls));
-    const int fam = classes()[static_cast<size_t>(cls)].family;
+    const ClassInfo& ci = classes()[static_cast<size_t>(cls)];
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        auto p = build(cls, st);
-        if (p.size() > kMaxPacket)
+        Gso g;
+        auto p = build(cls, st, g);
+        if (p.size() > (ci.gso ? kMaxGsoPacket : kMaxPacket))
             continue;
-        if (predict(p, fam, Path::Prerouting).uncertain || predict(p, fam, Path::Output).uncertain)
+        if (ci.gso) {
+            if (predict(p, ci.family, Path::Tap, g).uncertain)
+                continue;
+        } else if (predict(p, ci.family, Path::Prerouting).uncertain ||
+                   predict(p, ci.family, Path::Output).uncertain) {
             continue;
-        return {cls, std::move(p)};
+        }
+        return {cls, std::move(p), g};
     }
-    throw std::logic_error(std::string("fuzz: class ") + classes()[static_cast<size_t>(cls)].name +
-                           " made no usable packet in 1000 attempts");
+    throw std::logic_error(std::string("fuzz: class ") + ci.name + " made no usable packet in 1000 attempts");
 }
 
-std::vector<uint8_t> Generator::build(int cls, State& st)
+std::vector<uint8_t> Generator::build(int cls, State& st, Gso& g)
 {
-    const int fam = classes()[static_cast<size_t>(cls)].family;
+    const ClassInfo& ci = classes()[static_cast<size_t>(cls)];
+    const int fam = ci.family;
     Ctx c{st.rng, st.n++, fam, class_source(cls, 1 + st.rng.below(2)), fam == 4 ? dst4_ : dst6_, st.pending};
+    if (ci.gso)
+        return gen_gso(cls, c, g);
     return fam == 4 ? gen4(cls, c) : gen6(cls, c);
 }
 
@@ -1512,8 +1759,10 @@ FindHdr ipv6_find_hdr(const uint8_t* p, size_t len)
                 return f;
             }
             const unsigned fo = be16(hp + 2) & ~7u;
-            if (!f.frag)
+            if (!f.frag) {
                 f.first_fragoff = fo;
+                f.first_frag_at = start;
+            }
             f.frag = true;
             if (fo) {
                 if (!ext_hdr(hp[0]) || hp[0] == P_NONE) {
@@ -1539,14 +1788,23 @@ FindHdr ipv6_find_hdr(const uint8_t* p, size_t len)
     }
 }
 
-Verdict predict(const std::vector<uint8_t>& ip, int family, Path path)
+Verdict predict(const std::vector<uint8_t>& ip, int family, Path path, const Gso& gso)
 {
     Verdict v;
     const uint8_t* p = ip.data();
     const size_t n = ip.size();
-    if (n > kMaxPacket) {
+    if (n > (path == Path::Tap ? kMaxGsoPacket : kMaxPacket)) {
         v.uncertain = true;
         return v;
+    }
+    if (path == Path::Tap) {
+        const int g = gso_size_at_hook(gso, kEthHdr + n);
+        if (g < 0) {
+            v.uncertain = true;
+            return v;
+        }
+        v.gso_size = static_cast<unsigned>(g);
+        path = Path::Prerouting; // then as any received frame
     }
     auto drop = [&](Drop d) {
         v.drop = d;
