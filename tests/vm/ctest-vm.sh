@@ -25,7 +25,7 @@ boot)
 	cmd="'$repo/tests/vm/run-suite.sh' $*"
 	[ -z "${NF_BUILD:-}" ] || cmd="NF_BUILD='$NF_BUILD' $cmd"
 	# and fuzz.sh's knobs (NF_FUZZ_COUNT=200000 make check: a longer run)
-	for v in NF_FUZZ_COUNT NF_FUZZ_SEED NF_FUZZ_BACKEND; do
+	for v in NF_FUZZ_COUNT NF_FUZZ_GSO_COUNT NF_FUZZ_SEED NF_FUZZ_BACKEND; do
 		eval "val=\${$v:-}"
 		[ -z "$val" ] || cmd="$v='$val' $cmd"
 	done
