@@ -70,7 +70,8 @@ checks (6.1, 6.12) and of the module's parser:
 
   truth class=NAME index=K family=4 path=prerouting src=PREFIX sent=N hook=N
         bytes=N trunc=N trunc_bytes=N frag=N frag_ext=N gso=N accounted=N
-        accounted_bytes=N drop_hdr=N drop_csum=N drop_short=N rejected=N
+        accounted_bytes=N drop_hdr=N drop_csum=N drop_short=N drop_discard=N
+        rejected=N
   (then class=total4, total6 and total: the sums)
 
   hook       packets the rule sees, bytes their IP-layer bytes there; trunc:
@@ -85,7 +86,10 @@ checks (6.1, 6.12) and of the module's parser:
              extension header next (RFC 8200 allows it; ipv6_find_hdr()
              says -ENOENT, and the module finds the fragment header itself)
   drop_hdr   PREROUTING: InHdrErrors (IPv4 also on a bad checksum, which
-             alone is drop_csum: InCsumErrors); drop_short: InTruncatedPkts
+             alone is drop_csum: InCsumErrors); drop_short: InTruncatedPkts;
+             drop_discard: tap, IPv4 cut to its total length before the end
+             of the checksum field its header asked for (InDiscards; IPv6
+             counts that in drop_hdr)
 
 Options:
   -S, --seed N          seed (default: random; printed)
@@ -252,7 +256,7 @@ private:
 struct Counts {
     uint64_t sent = 0, hook = 0, bytes = 0, trunc = 0, trunc_bytes = 0, frag = 0, frag_ext = 0;
     uint64_t gso = 0, acc = 0, acc_bytes = 0;
-    uint64_t hdr = 0, csum = 0, shortp = 0, rejected = 0;
+    uint64_t hdr = 0, csum = 0, shortp = 0, rejected = 0, discard = 0;
     void add(const Verdict& v)
     {
         ++sent;
@@ -274,6 +278,7 @@ struct Counts {
         case Drop::CsumError: ++csum, ++hdr; break;
         case Drop::TooShort: ++shortp; break;
         case Drop::Rejected: ++rejected; break;
+        case Drop::Discard: ++discard; break;
         }
     }
     void add(const Counts& o)
@@ -281,7 +286,7 @@ struct Counts {
         sent += o.sent, hook += o.hook, bytes += o.bytes, trunc += o.trunc, trunc_bytes += o.trunc_bytes;
         frag += o.frag, frag_ext += o.frag_ext;
         gso += o.gso, acc += o.acc, acc_bytes += o.acc_bytes;
-        hdr += o.hdr, csum += o.csum, shortp += o.shortp, rejected += o.rejected;
+        hdr += o.hdr, csum += o.csum, shortp += o.shortp, rejected += o.rejected, discard += o.discard;
     }
     void fill(KvLine& l) const
     {
@@ -298,6 +303,7 @@ struct Counts {
         l.add("drop_hdr", hdr);
         l.add("drop_csum", csum);
         l.add("drop_short", shortp);
+        l.add("drop_discard", discard);
         l.add("rejected", rejected);
     }
 };
@@ -460,7 +466,8 @@ int run(const Options& o)
                       << " verdict=" << drop_name(v.drop) << (v.trunc ? ",trunc" : "") << (v.frag ? ",frag" : "")
                       << (o.tap ? " gso=" + std::to_string(p.gso.type) + "/" + std::to_string(p.gso.size) + "/" +
                                       std::to_string(p.gso.flags) + "/" + std::to_string(p.gso.csum_start) + "+" +
-                                      std::to_string(p.gso.csum_offset) + " segs=" + std::to_string(v.segs)
+                                      std::to_string(p.gso.csum_offset) + "/" + std::to_string(p.gso.hdr_len) +
+                                      " segs=" + std::to_string(v.segs)
                                 : "")
                       << " hex=" << hex_bytes(p.ip.data(), p.ip.size()) << "\n";
         if (pcap)

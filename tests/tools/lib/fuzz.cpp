@@ -1604,6 +1604,7 @@ const char* drop_name(Drop d)
     case Drop::CsumError: return "csum";
     case Drop::TooShort: return "truncated";
     case Drop::Rejected: return "rejected";
+    case Drop::Discard: return "discard";
     }
     return "?";
 }
@@ -1793,6 +1794,8 @@ Verdict predict(const std::vector<uint8_t>& ip, int family, Path path, const Gso
     Verdict v;
     const uint8_t* p = ip.data();
     const size_t n = ip.size();
+    bool partial = false, gso_tcp = false;
+    long csum_end = 0;
     if (n > (path == Path::Tap ? kMaxGsoPacket : kMaxPacket)) {
         v.uncertain = true;
         return v;
@@ -1805,9 +1808,20 @@ Verdict predict(const std::vector<uint8_t>& ip, int family, Path path, const Gso
         }
         v.gso_size = static_cast<unsigned>(g);
         path = Path::Prerouting; // then as any received frame
+        partial = gso.flags & G_NEEDS_CSUM;
+        csum_end = static_cast<long>(gso.csum_start) - static_cast<long>(kEthHdr) + gso.csum_offset + 2;
+        const unsigned t = gso.type & ~G_ECN;
+        gso_tcp = g && (t == G_TCPV4 || t == G_TCPV6);
     }
     auto drop = [&](Drop d) {
         v.drop = d;
+        return v;
+    };
+    // pskb_trim_rcsum(): a CHECKSUM_PARTIAL skb (a tap's NEEDS_CSUM) cut
+    // to its IP length before the end of its checksum field is dropped
+    auto trim_fails = [&](size_t len) { return partial && len < n && csum_end > static_cast<long>(len); };
+    auto uncertain = [&]() {
+        v.uncertain = true;
         return v;
     };
     if (family == 4) {
@@ -1820,10 +1834,16 @@ Verdict predict(const std::vector<uint8_t>& ip, int family, Path path, const Gso
             if (ones_sum(p, ihl) != 0xffff)
                 return drop(Drop::CsumError);
             const size_t tot = be16(p + 2);
+            // total length 0 of a TCP GSO skb: BIG TCP's, the skb's
+            // length for 6.12 (iph_totlen()), a header error for 6.1
+            if (!tot && gso_tcp)
+                return uncertain();
             if (n < tot)
                 return drop(Drop::TooShort);
             if (tot < ihl)
                 return drop(Drop::HdrError);
+            if (trim_fails(tot))
+                return drop(Drop::Discard); // InDiscards
             v.len = tot;
         } else { // raw_send_hdrinc(): the kernel then sets tot_len, id, checksum
             if (n < 20)
@@ -1848,10 +1868,14 @@ Verdict predict(const std::vector<uint8_t>& ip, int family, Path path, const Gso
         if (s[0] == 0xff)
             return drop(Drop::HdrError);
         const size_t plen = be16(p + 4);
+        if (!plen && gso_tcp) // BIG TCP (ipv6_payload_len()): 6.12 only
+            return uncertain();
         v.len = n;
         if (plen || p[6] != P_HOP) {
             if (plen + 40 > n)
                 return drop(Drop::TooShort);
+            if (trim_fails(plen + 40))
+                return drop(Drop::HdrError); // (ip6_rcv_core: "err")
             v.len = plen + 40;
         }
         if (p[6] == P_HOP) {

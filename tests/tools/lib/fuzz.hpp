@@ -122,6 +122,8 @@ enum class Drop {
     HdrError,  // PREROUTING: Ip InHdrErrors / Ip6 InHdrErrors (not a checksum)
     CsumError, // PREROUTING: IPv4 header checksum (InCsumErrors, also InHdrErrors)
     TooShort,  // PREROUTING: length field beyond the frame (InTruncatedPkts)
+    Discard,   // tap, IPv4: cut to its total length before the end of the
+               // checksum field NEEDS_CSUM gave it (InDiscards)
     Rejected,  // OUTPUT: sendto() fails with EINVAL; tap: write() does
                // (virtio_net_hdr_to_skb() refused the header: not
                // predicted, nf-fuzz counts what the kernel says)
