@@ -8,7 +8,8 @@
 # (5, 9, 10), destination, active/inactive timeouts and natevents, flushes,
 # makes NAT events (a DNAT on lo), and takes cpu1 offline and back.
 # nf-collect on 127.0.0.1:2055 is in every destination value, so it gets
-# every PDU; the other collectors come and go (nf-sink, so no send fails).
+# every PDU (it sums the flow records: --totals); the other collectors
+# come and go (nf-sink, so no send fails).
 # Asserts:
 #  - every setting write took (the bad hashsize was refused);
 #  - maxflows held: hashFlows + exportHeld <= maxflows at every step, and
@@ -24,10 +25,11 @@
 #    and engine id/domain; a new encoder starts at 0);
 #  - after the final flush hashFlows = 0 and exportHeld = 0;
 #  - after rmmod the module's slab caches are gone (/proc/slabinfo; and
-#    /sys/kernel/slab for those SLUB did not merge into others: boot with
-#    slab_nomerge for all), and the kernel log since the start shows no
-#    WARNING, BUG, KASAN, UBSAN, kmemleak report... (scripts/dmesg-check;
-#    with kmemleak in the kernel, a scan is made first).
+#    /sys/kernel/slab for those SLUB did not merge into others: make
+#    check-full boots with slab_nomerge, so that a cache destroyed with
+#    objects left stays, with a warning), and the kernel log since the
+#    start shows no WARNING, BUG, KASAN, UBSAN, kmemleak report...
+#    (scripts/dmesg-check; with kmemleak in the kernel, a scan first).
 # Environment (modest defaults for TCG):
 #   NF_SOAK_SECS      seconds of flood and churn (default 150)
 #   NF_SOAK_PPS       pktgen packets per second (default 3000; 1000 on
@@ -65,7 +67,6 @@ soak_exit() {
 	iptables-nft -w -t nat -F OUTPUT 2>/dev/null
 	nf_net_down
 	rmmod pktgen 2>/dev/null
-	rm -f "$W/collect.fifo"	# (no FIFO in the copy to $VM_OUT: 9p refuses)
 	return 0
 }
 NF_ON_EXIT=soak_exit
@@ -79,46 +80,9 @@ echo 3 >/sys/class/net/nfv0/queues/rx-0/rps_cpus ||
 	fail "cannot spread nfv0's packets over both CPUs (RPS)"
 mac0=$(cat /sys/class/net/nfv0/address)
 
-# --- collectors: nf-collect (through a filter that sums the flow records
-# and keeps the other lines, so the output stays small) and two sinks.
-# (awk opens the FIFO itself: a redirection of nf_bg would block here)
-mkfifo "$W/collect.fifo" || fail "mkfifo"
-nf_bg awk '
-	# the end marker (see below): shown, not counted
-	$1 == "flow" && index($0, " src=198.18.0.1 ") { print; fflush(); next }
-	$1 == "flow" {
-		v = 0; p = 0; dp = 0; fl = ""
-		for (i = 2; i <= NF; i++) {
-			if (index($i, "packets=") == 1) p = substr($i, 9)
-			else if (index($i, "ver=") == 1) v = substr($i, 5)
-			else if (index($i, "dport=") == 1) dp = substr($i, 7)
-			else if (index($i, "tcpflags=") == 1) fl = substr($i, 10)
-		}
-		n[v]++; pk[v] += p
-		if (p == 0) {
-			z[v]++
-			# NAT events of the DNAT on lo: v5 has the post-NAT
-			# port and SYN|ACK or RST|FIN, v9/IPFIX the pre-NAT port
-			if (v == 5)
-				ev[v] += dp == 7778 && (fl == "0x12" || fl == "0x05")
-			else
-				ev[v] += dp == 7777
-		}
-		next
-	}
-	$1 == "pdu" { pdus++ }
-	{ print; fflush() }
-	END {
-		for (v in n) {
-			printf "records ver=%s flows=%d packets=%.0f zero=%d nat=%d\n",
-				v, n[v], pk[v], z[v], ev[v]
-			tf += n[v]; tp += pk[v]
-		}
-		printf "total pdus=%d flows=%d packets=%.0f zero5=%d nat=%d\n",
-			pdus, tf, tp, z[5], ev[5] + ev[9] + ev[10]
-	}' "$W/collect.fifo" >"$W/collect.txt"
-AWK_PID=$NF_PID
-nf_collect_start "$W/collect.fifo" $A --first-seq 0 --rcvbuf 67108864
+# --- collectors: nf-collect (it sums the flow records of one packet or
+# more, prints the rest: NAT events have none) and two sinks
+nf_collect_start "$W/collect.txt" $A --first-seq 0 --rcvbuf 67108864 --totals
 nf_bg "$NF_BIN/nf-sink" udp $B >"$W/sink-b.txt"
 SINKS=$NF_PID
 nf_bg "$NF_BIN/nf-sink" udp $C >"$W/sink-c.txt"
@@ -312,7 +276,7 @@ echo "flow proto=17 src=198.18.0.1 sport=9 dst=198.18.0.2 dport=9 packets=1 byte
 	"$NF_BIN/nf-craft" -V 5 -s 127.0.0.2 -d $A >/dev/null ||
 	fail "nf-craft (end marker) failed"
 i=0
-until grep -q '^flow .* src=198\.18\.0\.1 ' "$W/collect.txt"; do
+until grep -q '^pdu version=5 exporter=127\.0\.0\.2:' "$W/collect.txt"; do
 	i=$((i + 1))
 	[ $i -lt 1200 ] || fail "nf-collect has not decoded all after 120 s"
 	sleep 0.1
@@ -327,17 +291,42 @@ snmp_end=$(cat /proc/net/stat/ipt_netflow_snmp)
 
 # --- what nf-collect got
 nf_bg_stop "$NF_COLLECT_PID"
-wait $AWK_PID
-NF_BG=$(echo "$NF_BG" | tr ' ' '\n' | grep -vx "$AWK_PID" | tr '\n' ' ')
 sum=$(grep '^summary ' "$W/collect.txt")
-tot=$(grep '^total ' "$W/collect.txt")
-[ -n "$sum" ] && [ -n "$tot" ] || fail "nf-collect or its filter gave no summary"
+[ -n "$sum" ] || fail "nf-collect gave no summary"
 sv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# per version: records, packets (the end marker's 1 taken off v5), and of
+# the zero-packet records, our NAT events (the DNAT on lo): v5 has the
+# post-NAT port and SYN|ACK or RST|FIN, v9/IPFIX the pre-NAT port
+awk '
+	function kv(k,   i) {
+		for (i = 2; i <= NF; i++)
+			if (index($i, k "=") == 1) return substr($i, length(k) + 2)
+	}
+	$1 == "totals" { v = kv("ver"); n[v] += kv("flows"); pk[v] += kv("packets") }
+	$1 == "flow" && kv("packets") == 0 {
+		v = kv("ver"); n[v]++; z[v]++
+		if (v == 5)
+			ev[v] += kv("dport") == 7778 && (kv("tcpflags") == "0x12" || kv("tcpflags") == "0x05")
+		else
+			ev[v] += kv("dport") == 7777
+	}
+	$1 == "pdu" { pdus++ }
+	END {
+		n[5]--; pk[5]--; pdus--	# the end marker
+		for (v in n) {
+			printf "records ver=%s flows=%d packets=%.0f zero=%d nat=%d\n",
+				v, n[v], pk[v], z[v], ev[v]
+			tf += n[v]; tp += pk[v]
+		}
+		printf "total pdus=%d flows=%d packets=%.0f zero5=%d nat=%d\n",
+			pdus, tf, tp, z[5], ev[5] + ev[9] + ev[10]
+	}' "$W/collect.txt" >"$W/records.txt"
+tot=$(grep '^total ' "$W/records.txt")
 # nf-collect counts a v5 record of 0 packets as a format error: that is
 # what a v5 NAT event is (README, NAT events).  Those errors only, one per
 # such record, and every such record one of our NAT events.
 zerr=$(grep -c '^error kind=format version=5 .* msg="v5: record [0-9]*: zero packets"$' "$W/collect.txt")
-z5=$(sv zero5 "$tot") n5=$(grep '^records ver=5 ' "$W/collect.txt" | sed -n 's/.* nat=//p')
+z5=$(sv zero5 "$tot") n5=$(grep '^records ver=5 ' "$W/records.txt" | sed -n 's/.* nat=//p')
 [ "$(sv format_errors "$sum")" = "$zerr" ] && [ "$zerr" = "$z5" ] &&
 	[ "$z5" = "${n5:-0}" ] && [ "$(sv no_template "$sum")" = 0 ] || {
 	grep -E '^(error|notice)' "$W/collect.txt" | grep -v 'zero packets"$' | head -n 20 >&2
@@ -373,7 +362,7 @@ sayt "exported: nf-collect $got + not sent $notsent = $inp metered;" \
 	"$(sv flows "$tot") records in $(sv pdus "$tot") PDUs;" \
 	"$restarts stream restarts for $switches protocol switches;" \
 	"$(sv nat "$tot") NAT event records"
-grep '^records ' "$W/collect.txt" | while read -r l; do sayt "  $l"; done
+grep '^records ' "$W/records.txt" | while read -r l; do sayt "  $l"; done
 
 # --- unload: nothing left behind
 $ipt -w -t raw -F PREROUTING
