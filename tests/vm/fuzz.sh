@@ -163,7 +163,8 @@ settle() {
 		snapshot "$1"
 		cmp -s "$1" "$1.prev" && return 0
 		i=$((i + 1))
-		[ $i -lt 60 ] || fail "counters still moving 30 s after the last packet"
+		[ $i -lt $((60 * NF_TIME_SCALE)) ] ||
+			fail "counters still moving $((30 * NF_TIME_SCALE)) s after the last packet"
 		mv "$1" "$1.prev"
 	done
 }

@@ -88,7 +88,13 @@ nf_wait_udp 5001 nats
 nf_collect_start "$W/collect.txt" 127.0.0.1:$P --first-seq 0
 nf_bg sh -c 'exec stdbuf -oL conntrack -E >"$1" 2>&1' sh "$W/conntrack-E.txt"
 CT_PID=$NF_PID
-sleep 1
+# listening once a netfilter netlink socket (12) has joined event groups
+i=0
+until awk '$2 == 12 && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink; do
+	i=$((i + 1))
+	[ $i -lt $((100 * NF_TIME_SCALE)) ] || fail "conntrack -E does not listen"
+	sleep 0.1
+done
 
 # NAT connections that stay open: TCP (nc reading a FIFO this shell holds
 # open) and a UDP stream, both from the client through the MASQUERADE
@@ -100,7 +106,8 @@ nf_bg ip netns exec natc "$NF_BIN/nf-send" --interval-ms 20 \
 i=0
 until conntrack -L 2>/dev/null | grep -q "ESTABLISHED src=$C4 .*sport=46000 "; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || fail "the held TCP connection is not established"
+	[ $i -lt $((100 * NF_TIME_SCALE)) ] ||
+		fail "the held TCP connection is not established"
 	sleep 0.1
 done
 conntrack -L 2>/dev/null | grep -q "udp .*sport=46001 " ||
@@ -129,7 +136,7 @@ while [ $c -lt "$CYCLES" ]; do
 		dst="$RC4 8080"
 	fi
 	# shellcheck disable=SC2086 # two words
-	ip netns exec natc nc -N -w 5 -p $sp $dst </dev/null ||
+	ip netns exec natc nc -N -w $((5 * NF_TIME_SCALE)) -p $sp $dst </dev/null ||
 		fail "cycle $c: tcp from port $sp to $dst failed"
 	nf_wait_snmp natStart -ge 1 10 ||
 		fail "cycle $c: no NAT create event for the new connection"
@@ -138,7 +145,8 @@ while [ $c -lt "$CYCLES" ]; do
 	pkts=$(nf_snmp inPackets) i=0
 	while sleep 0.2; p2=$(nf_snmp inPackets); [ "$p2" != "$pkts" ]; do
 		pkts=$p2 i=$((i + 1))
-		[ $i -lt 50 ] || fail "cycle $c: still metering after the rule went"
+		[ $i -lt $((50 * NF_TIME_SCALE)) ] ||
+			fail "cycle $c: still metering after the rule went"
 	done
 	ns=$(nf_snmp natStart)
 	slabs=$(nf_slab_state)
@@ -164,11 +172,12 @@ conntrack -L 2>/dev/null | grep -q "sport=46000 " ||
 	fail "the held TCP connection is gone"
 
 # --- ctnetlink after the last rmmod: a new connection gives events
-ip netns exec natc nc -N -w 5 -p 46999 $S4 5000 </dev/null || fail "tcp failed"
+ip netns exec natc nc -N -w $((5 * NF_TIME_SCALE)) -p 46999 $S4 5000 </dev/null || fail "tcp failed"
 i=0
 until grep -q "\[NEW\].* src=$C4 .*sport=46999 " "$W/conntrack-E.txt"; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || fail "conntrack -E got no event after the last rmmod"
+	[ $i -lt $((100 * NF_TIME_SCALE)) ] ||
+		fail "conntrack -E got no event after the last rmmod"
 	sleep 0.1
 done
 n_ct=0

@@ -250,7 +250,8 @@ sent=$(ip netns exec $NF_NS cat $PG/nfv1 | sed -n 's/.*pkts-sofar: *\([0-9]*\).*
 hook=$(hook_pkts) i=0
 while sleep 0.5; h2=$(hook_pkts); [ "$h2" != "$hook" ]; do
 	hook=$h2 i=$((i + 1))
-	[ $i -lt 60 ] || fail "the hook counter is still moving 30 s after the stop"
+	[ $i -lt $((60 * NF_TIME_SCALE)) ] ||
+		fail "the hook counter is still moving $((30 * NF_TIME_SCALE)) s after the stop"
 done
 sayt "pktgen sent $sent packets, $hook reached the hook"
 
@@ -286,7 +287,8 @@ echo "flow proto=17 src=198.18.0.1 sport=9 dst=198.18.0.2 dport=9 packets=1 byte
 i=0
 until grep -q '^pdu version=5 exporter=127\.0\.0\.2:' "$W/collect.txt"; do
 	i=$((i + 1))
-	[ $i -lt 1200 ] || fail "nf-collect has not decoded all after 120 s"
+	[ $i -lt $((1200 * NF_TIME_SCALE)) ] ||
+		fail "nf-collect has not decoded all after $((120 * NF_TIME_SCALE)) s"
 	sleep 0.1
 done
 rel=$(grep '^option .* template=262 ' "$W/collect.txt" | tail -n 1)
