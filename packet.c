@@ -163,16 +163,26 @@ static __always_inline bool nfl_parse_l4(const struct sk_buff *skb,
 /*
  * A GSO skb (GRO on forward, TSO on output) stands for several packets on
  * the wire, each with its own copy of the headers: count what the wire saw.
+ * One from an untrusted source (a tap or packet socket with a virtio_net_hdr:
+ * a VM's TSO/USO) comes with gso_segs 0, left for skb_gso_segment() to
+ * count: count its segments as that will cut them.
  */
 static void nfl_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
 		       struct nfl_pkt *pkt, u32 l3len)
 {
+	u32 segs;
+
 	/* @l3len: at ingress, the IP header's length, without link padding */
 	pkt->len = l3len ?: skb->len - skb_network_offset(skb);
 	pkt->segs = 1;
-	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
-		pkt->segs = skb_shinfo(skb)->gso_segs;
-		pkt->len += (pkt->segs - 1) * hdrlen;
+	if (!skb_is_gso(skb))
+		return;
+	segs = skb_shinfo(skb)->gso_segs;
+	if (!segs && pkt->len > hdrlen)
+		segs = DIV_ROUND_UP(pkt->len - hdrlen, skb_shinfo(skb)->gso_size);
+	if (segs > 1) {
+		pkt->segs = segs;
+		pkt->len += (segs - 1) * hdrlen;
 	}
 }
 

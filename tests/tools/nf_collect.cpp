@@ -7,14 +7,17 @@
 #include "net.hpp"
 #include "pcap.hpp"
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <getopt.h>
 #include <iostream>
+#include <map>
 #include <netinet/in.h>
 #include <poll.h>
+#include <string>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -62,6 +65,10 @@ set ids and padding. Data for unknown templates is a notice, not an error.
       --first-seq N       the first packet of every stream must carry sequence N
   -o, --output FILE       write the lines to FILE instead of stdout
   -q, --quiet             print only error/warning/notice and summary lines
+      --totals            flow records of one packet or more are summed, not
+                          printed (those of 0 packets, NAT events, are): one
+                          "totals ver=V flows=N packets=N bytes=N" line per
+                          version before the summary (long runs: less output)
       --rcvbuf BYTES      socket receive buffer (default 4194304)
   -h, --help
 
@@ -77,20 +84,20 @@ struct Options {
     double timeout = 0;
     DecoderOptions dec;
     std::string output;
-    bool quiet = false;
+    bool quiet = false, totals = false;
     int rcvbuf = 4 * 1024 * 1024;
 };
 
 Options parse_args(int argc, char** argv)
 {
-    enum { PCAP = 256, PORT, FIRST_SEQ, RCVBUF };
+    enum { PCAP = 256, PORT, FIRST_SEQ, RCVBUF, TOTALS };
     static const option longopts[] = {
         {"listen", required_argument, nullptr, 'l'},   {"pcap", required_argument, nullptr, PCAP},
         {"port", required_argument, nullptr, PORT},    {"count", required_argument, nullptr, 'c'},
         {"timeout", required_argument, nullptr, 't'},  {"first-seq", required_argument, nullptr, FIRST_SEQ},
         {"output", required_argument, nullptr, 'o'},   {"quiet", no_argument, nullptr, 'q'},
         {"rcvbuf", required_argument, nullptr, RCVBUF}, {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0}};
+        {"totals", no_argument, nullptr, TOTALS},       {nullptr, 0, nullptr, 0}};
     Options o;
     opterr = 0;
     int c;
@@ -114,6 +121,7 @@ Options parse_args(int argc, char** argv)
         case FIRST_SEQ: o.dec.first_seq = static_cast<uint32_t>(num_arg("--first-seq", optarg, UINT32_MAX)); break;
         case 'o': o.output = optarg; break;
         case 'q': o.quiet = true; break;
+        case TOTALS: o.totals = true; break;
         case RCVBUF: o.rcvbuf = static_cast<int>(num_arg("--rcvbuf", optarg, INT32_MAX)); break;
         case 'h': std::cout << kUsage; std::exit(0);
         default: throw UsageError(std::string("unknown or incomplete option '") + argv[optind - 1] + "'");
@@ -128,23 +136,51 @@ Options parse_args(int argc, char** argv)
 
 class Printer {
 public:
-    Printer(std::ostream& out, bool quiet) : out_(out), quiet_(quiet) {}
+    Printer(std::ostream& out, bool quiet, bool totals) : out_(out), quiet_(quiet), totals_(totals) {}
     void print(const DecodeResult& r)
     {
-        for (const auto& l : r.lines)
+        for (const auto& l : r.lines) {
+            if (totals_ && l.tag == "flow" && add(l))
+                continue;
             if (!quiet_ || l.tag == "error" || l.tag == "warning" || l.tag == "notice")
                 out_ << l.str() << '\n';
+        }
         out_.flush();
     }
     void line(const KvLine& l) { out_ << l.str() << std::endl; }
+    void totals()
+    {
+        for (const auto& [ver, t] : sums_) {
+            KvLine l{"totals", {}};
+            l.add("ver", ver);
+            l.add("flows", t[0]);
+            l.add("packets", t[1]);
+            l.add("bytes", t[2]);
+            line(l);
+        }
+    }
 
 private:
+    // a flow of 1 packet or more into the sums (true), or not (false)
+    bool add(const KvLine& l)
+    {
+        const std::string *p = l.get("packets"), *b = l.get("bytes"), *v = l.get("ver");
+        if (!p || !b || !v || *p == "0")
+            return false;
+        auto& t = sums_[*v];
+        ++t[0];
+        t[1] += std::stoull(*p);
+        t[2] += std::stoull(*b);
+        return true;
+    }
     std::ostream& out_;
-    bool quiet_;
+    bool quiet_, totals_;
+    std::map<std::string, std::array<uint64_t, 3>> sums_;
 };
 
 int finish(const Decoder& dec, Printer& p)
 {
+    p.totals();
     p.line(dec.stats().summary());
     const auto& s = dec.stats();
     return s.format_errors || s.seq_errors ? 1 : 0;
@@ -249,7 +285,7 @@ int main(int argc, char** argv)
             if (!file)
                 throw std::runtime_error("cannot write " + o.output);
         }
-        Printer p(o.output.empty() ? std::cout : file, o.quiet);
+        Printer p(o.output.empty() ? std::cout : file, o.quiet, o.totals);
         Decoder dec(o.dec);
         return o.listen ? run_listen(o, dec, p) : run_pcap(o, dec, p);
     } catch (const UsageError& e) {

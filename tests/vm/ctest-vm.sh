@@ -24,6 +24,11 @@ boot)
 	# NF_BUILD (another build tree, see lib.sh) is passed to the guest
 	cmd="'$repo/tests/vm/run-suite.sh' $*"
 	[ -z "${NF_BUILD:-}" ] || cmd="NF_BUILD='$NF_BUILD' $cmd"
+	# and fuzz.sh's knobs (NF_FUZZ_COUNT=200000 make check: a longer run)
+	for v in NF_FUZZ_COUNT NF_FUZZ_GSO_COUNT NF_FUZZ_SEED NF_FUZZ_BACKEND; do
+		eval "val=\${$v:-}"
+		[ -z "$val" ] || cmd="$v='$val' $cmd"
+	done
 	"$repo/scripts/vm-run" --kernel "$kernel" --out "$out" \
 		--timeout "${VM_TIMEOUT:-2400}" -- "$cmd"
 	rc=$?

@@ -213,6 +213,63 @@ nf_dmesg_since() {
 		on { buf = buf $0 "\n" } END { printf "%s", buf }'
 }
 
+# nf_dmesg_clean MARK: fail if the kernel log since marker MARK shows a
+# problem (scripts/dmesg-check: BUG, WARNING, Oops, KASAN, UBSAN, kmemleak,
+# lockups...); the log is kept in $W/dmesg.txt
+nf_dmesg_clean() {
+	nf_dmesg_since "$1" >"$W/dmesg.txt"
+	"$REPO/scripts/dmesg-check" "$W/dmesg.txt" >"$W/dmesg-bad.txt" || {
+		cat "$W/dmesg-bad.txt" >&2
+		fail "the kernel log since '$1' shows a problem (above)"
+	}
+}
+
+# kmemleak, where the kernel has it (the debug kernel): nf_kmemleak_clear
+# forgets what it suspected so far, nf_kmemleak_scan scans now (a new
+# suspect logs "kmemleak: N new suspected memory leaks", which
+# nf_dmesg_clean finds); both return 1 without kmemleak
+NF_KMEMLEAK=/sys/kernel/debug/kmemleak
+nf_kmemleak() {
+	[ -w $NF_KMEMLEAK ] ||
+		{ mount -t debugfs none /sys/kernel/debug 2>/dev/null &&
+			[ -w $NF_KMEMLEAK ]; } || return 1
+	echo "$1" >$NF_KMEMLEAK
+}
+nf_kmemleak_clear() { nf_kmemleak clear; }
+nf_kmemleak_scan() { nf_kmemleak scan; }
+
+# The module's slab caches.  nf_slab_state (while loaded): "NAME:own" for
+# a cache of its own (in /proc/slabinfo), "NAME:merged" for one SLUB merged
+# into another (only an alias link in /sys/kernel/slab), "NAME:none".
+# nf_slab_gone STATE (after rmmod): fail if /proc/slabinfo lists one, or
+# one that was its own is still in /sys/kernel/slab.  (SLUB leaves the
+# alias link of a merged cache behind, and does not check a merged cache
+# for objects left on destroy: boot with slab_nomerge for that.  A cache
+# of its own destroyed with objects left logs "Objects remaining" and a
+# WARNING, which nf_dmesg_clean finds; 6.1 also keeps it listed, 6.12
+# drops it from the lists.)
+NF_SLABS="ipt_netflow4 ipt_netflow4o ipt_netflow6"
+nf_slab_state() {
+	for c in $NF_SLABS; do
+		if [ -L /sys/kernel/slab/$c ]; then
+			echo "$c:merged"
+		elif [ -e /sys/kernel/slab/$c ] ||
+			grep -q "^$c " /proc/slabinfo; then
+			echo "$c:own"
+		else
+			echo "$c:none"
+		fi
+	done
+}
+nf_slab_gone() {
+	! grep "^ipt_netflow" /proc/slabinfo >&2 ||
+		fail "slab caches left in /proc/slabinfo after rmmod (above)"
+	for c in $1; do
+		[ "${c#*:}" != own ] || [ ! -e "/sys/kernel/slab/${c%:*}" ] ||
+			fail "slab cache ${c%:*} left in /sys/kernel/slab after rmmod"
+	done
+}
+
 # test network: veth nfv0 (here) <-> nfv1 (netns nfns), documentation
 # prefixes only
 NF_NS=nfns
