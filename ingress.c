@@ -127,7 +127,8 @@ static void nfl_idev_promisc(struct nfl_idev *d, bool on)
 		d->promisc = on;
 }
 
-static int nfl_idev_add(struct net_device *dev)
+/* Hook @dev and put it on @list. */
+static int nfl_idev_add(struct net_device *dev, struct list_head *list)
 {
 	struct nfl_idev *d;
 	int err;
@@ -158,7 +159,7 @@ static int nfl_idev_add(struct net_device *dev)
 		return err;
 	}
 	netdev_hold(dev, &d->tracker, GFP_KERNEL);
-	list_add_tail(&d->list, &nfl_idevs);
+	list_add_tail(&d->list, list);
 	nfl_idev_promisc(d, nfl_promisc);
 	return 0;
 }
@@ -178,26 +179,43 @@ static void nfl_idev_free(struct nfl_idev *d)
 	kfree(d);
 }
 
-/* Hook what is wanted and not hooked, unhook the reverse. */
+/*
+ * Hook what is wanted and not hooked, unhook the reverse.  All or
+ * nothing: if a device cannot be hooked, those hooked here are unhooked
+ * again and the rest is left as it was.
+ */
 static int nfl_ingress_sync(void)
 {
 	struct nfl_idev *d, *tmp;
 	struct net_device *dev;
+	LIST_HEAD(added);
 	LIST_HEAD(gone);
 	int err = 0;
 
 	ASSERT_RTNL();
-	list_for_each_entry_safe(d, tmp, &nfl_idevs, list) {
-		if (nfl_wanted(d->dev)) {
-			nfl_idev_promisc(d, nfl_promisc);
+	for_each_netdev(&init_net, dev) {
+		if (!nfl_wanted(dev) || nfl_idev_find(dev))
 			continue;
-		}
-		nfl_idev_del(d);
-		list_add(&d->list, &gone);
+		err = nfl_idev_add(dev, &added);
+		if (err)
+			break;
 	}
-	for_each_netdev(&init_net, dev)
-		if (nfl_wanted(dev) && !nfl_idev_find(dev) && !err)
-			err = nfl_idev_add(dev);
+	if (err) {
+		list_for_each_entry_safe(d, tmp, &added, list) {
+			nfl_idev_del(d);
+			list_add(&d->list, &gone);
+		}
+	} else {
+		list_splice_tail(&added, &nfl_idevs);
+		list_for_each_entry_safe(d, tmp, &nfl_idevs, list) {
+			if (nfl_wanted(d->dev)) {
+				nfl_idev_promisc(d, nfl_promisc);
+				continue;
+			}
+			nfl_idev_del(d);
+			list_add(&d->list, &gone);
+		}
+	}
 	if (!list_empty(&gone)) {
 		/* packets inside the hook may still count into @pkts */
 		synchronize_net();
@@ -217,7 +235,7 @@ static int nfl_ingress_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_REGISTER:
 	case NETDEV_CHANGENAME:
 		if (!d && nfl_wanted(dev))
-			nfl_idev_add(dev);
+			nfl_idev_add(dev, &nfl_idevs);
 		else if (d && !nfl_wanted(dev))
 			goto unhook;
 		break;
@@ -239,13 +257,15 @@ static struct notifier_block nfl_ingress_nb = {
 	.notifier_call = nfl_ingress_event,
 };
 
+/* On failure (no memory to hook a device) the old list stays in force. */
 int nfl_ingress_set(const char *spec, bool promisc)
 {
-	char (*names)[IFNAMSIZ];
-	bool all;
+	char (*names)[IFNAMSIZ];	/* the new list, then the old one */
+	bool all, old_all, old_promisc;
+	unsigned int old_n;
 	int n, err;
 
-	names = kcalloc(NFL_INGRESS_MAX, IFNAMSIZ, GFP_KERNEL);
+	names = kcalloc(2 * NFL_INGRESS_MAX, IFNAMSIZ, GFP_KERNEL);
 	if (!names)
 		return -ENOMEM;
 	n = nfl_ingress_split(spec, names, &all);
@@ -254,11 +274,21 @@ int nfl_ingress_set(const char *spec, bool promisc)
 		return n;
 	}
 	rtnl_lock();
+	memcpy(names + NFL_INGRESS_MAX, nfl_names, sizeof(nfl_names));
+	old_n = nfl_n_names;
+	old_all = nfl_all;
+	old_promisc = nfl_promisc;
 	memcpy(nfl_names, names, sizeof(nfl_names));
 	nfl_n_names = n;
 	nfl_all = all;
 	nfl_promisc = promisc;
 	err = nfl_ingress_sync();
+	if (err) {
+		memcpy(nfl_names, names + NFL_INGRESS_MAX, sizeof(nfl_names));
+		nfl_n_names = old_n;
+		nfl_all = old_all;
+		nfl_promisc = old_promisc;
+	}
 	rtnl_unlock();
 	kfree(names);
 	return err;

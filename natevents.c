@@ -54,7 +54,10 @@
 
 #define NFL_NAT_CTNETLINK	"nf_conntrack_netlink"
 
-/* Events reported, for /proc's Natevents line. */
+/*
+ * Events conntrack reported, for /proc's Natevents line; those that never
+ * reached the exporter (no memory, queue full) are also in its dropped.
+ */
 static atomic64_t nfl_nat_starts = ATOMIC64_INIT(0);
 static atomic64_t nfl_nat_stops = ATOMIC64_INIT(0);
 
@@ -109,6 +112,7 @@ static void nfl_nat_report(const struct nf_conn *ct, bool destroy)
 	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	if (o->src.l3num != NFPROTO_IPV4 && o->src.l3num != NFPROTO_IPV6)
 		return;
+	atomic64_inc(destroy ? &nfl_nat_stops : &nfl_nat_starts);
 	ev = kmalloc(sizeof(*ev), GFP_ATOMIC | __GFP_NOWARN);
 	if (!ev) {
 		nfl_export_queue_nat(NULL);	/* counted as dropped */
@@ -131,7 +135,6 @@ static void nfl_nat_report(const struct nf_conn *ct, bool destroy)
 		ev->post_dport = r->src.u.all;
 	}
 	nfl_export_queue_nat(ev);
-	atomic64_inc(destroy ? &nfl_nat_stops : &nfl_nat_starts);
 	nfl_export_kick();
 }
 

@@ -553,6 +553,7 @@ int nfl_proc_init(void)
 
 nomem:
 	nfl_proc_free();
+	pr_err("cannot allocate the statistics of /proc/net/stat/ipt_netflow\n");
 	return -ENOMEM;
 }
 

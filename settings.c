@@ -8,7 +8,8 @@
  * differently.  A write is parsed, validated, applied and stored as one
  * step under nfl_settings_mutex; when any part fails the old value stays in
  * force and the writer gets -EINVAL (or the error of the subsystem that
- * could not apply a valid value, e.g. -ENOMEM from a resize).
+ * could not apply a valid value, e.g. -ENOMEM from a resize, and -ENOMEM
+ * when there was no memory to check the value).
  *
  * Parameters are parsed before the module's init runs, when the cache, the
  * exporter and the sockets do not exist yet, so until the module is "live"
@@ -149,6 +150,9 @@ struct nfl_setting {
 
 /* ---- per-setting checks and actions ---- */
 
+/* The reason of a check that could not run: the write fails with -ENOMEM. */
+static const char nfl_oom[] = "out of memory";
+
 static const char *nfl_valid_protocol(const struct nfl_val *v)
 {
 	if (v->num == 5 || v->num == 9 || v->num == 10)
@@ -254,7 +258,7 @@ static const char *nfl_valid_destination(const struct nfl_val *v)
 
 	addrs = kcalloc(NFL_DEST_MAX, sizeof(*addrs), GFP_KERNEL);
 	if (!addrs)
-		return "out of memory";
+		return nfl_oom;
 	n = nfl_dest_parse(v->str, addrs, NFL_DEST_MAX);
 	kfree(addrs);
 	return n < 0 ? "not a list of collectors" : NULL;
@@ -352,7 +356,7 @@ static const char *nfl_valid_ingress(const struct nfl_val *v)
 	int err = nfl_ingress_parse(v->str);
 
 	if (err == -ENOMEM)
-		return "out of memory";
+		return nfl_oom;
 	return err ? "not *, or device names separated by commas" : NULL;
 }
 
@@ -553,7 +557,7 @@ static const char *nfl_parse(const struct nfl_setting *s, const char *text,
 			return "too long";
 		*strbuf = kmemdup_nul(text, len, GFP_KERNEL);
 		if (!*strbuf)
-			return "out of memory";
+			return nfl_oom;
 		v->str = *strbuf;
 	} else {
 		if (len >= sizeof(num))
@@ -601,7 +605,8 @@ static int nfl_setting_write(const struct nfl_setting *s, const char *who,
 	if (why) {
 		nfl_reject(who, text, len, s, why);
 		kfree(strbuf);
-		return -EINVAL;
+		/* no memory to check it: the value may well be right */
+		return why == nfl_oom ? -ENOMEM : -EINVAL;
 	}
 
 	mutex_lock(&nfl_settings_mutex);
