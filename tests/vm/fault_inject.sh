@@ -44,12 +44,11 @@
 # scripts/dmesg-check, which allows only the stack dumps of allocation
 # failure reports between the test's "fault injection on/off" markers.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fi.sh"
 
 nf_need_tools nf-send nf-collect nf-failnth conntrack
 nf_workdir
 P1=2055 P2=2056 P3=2057
-FI=/sys/kernel/debug
-FI_ATTRS="failslab fail_page_alloc"
 FI_P=${FI_P:-10}		# percent, part 3
 FI_TIMES=1000000		# part 3: injected = FI_TIMES - times left
 KL=$FI/kmemleak
@@ -59,75 +58,6 @@ NMAX=3000			# fault points of one operation, at most
 # with all of them (a fail-fast test would show one bug per boot).
 problem() {
 	echo "PROBLEM: $*" | tee -a "$W/problems.txt" >&2
-}
-
-# ---- fault injection -------------------------------------------------
-fi_set() { echo "$3" >"$FI/$1/$2" || fail "cannot set $1/$2=$3"; }
-fi_all() { for a in $FI_ATTRS; do fi_set "$a" "$1" "$2"; done; }
-fi_off() {
-	for a in $FI_ATTRS; do echo 0 >"$FI/$a/probability"; done 2>/dev/null
-	[ -z "${FI_WINDOW:-}" ] || nf_kmsg_mark "fault injection off"
-	FI_WINDOW=
-}
-# the window in which scripts/dmesg-check allows the stack dumps of
-# allocation failure reports
-fi_window() { nf_kmsg_mark "fault injection on"; FI_WINDOW=1; }
-fi_setup() {
-	[ -d $FI/failslab ] || mount -t debugfs none $FI 2>/dev/null
-	for a in $FI_ATTRS; do
-		[ -d "$FI/$a" ] || fail "no $FI/$a: a kernel without" \
-			"CONFIG_FAILSLAB / CONFIG_FAIL_PAGE_ALLOC (TESTS.debug only)"
-	done
-	[ -e "$FI/failslab/require-start" ] ||
-		fail "no stack-trace filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER)"
-	[ -e /proc/self/fail-nth ] || fail "no /proc/self/fail-nth"
-	fi_off
-	# no report, no stack dump of ours (FI_VERBOSE=2: a stack dump, for
-	# the SITE column of the summaries)
-	fi_all verbose "${FI_VERBOSE:-0}"
-	fi_all ignore-gfp-wait N	# GFP_KERNEL allocations too
-	fi_all task-filter N
-	fi_all stacktrace-depth 32
-	fi_all interval 1
-	fi_all space 0
-	fi_all times -1
-	fi_all reject-start 0
-	fi_all reject-end 0
-	fi_set failslab cache-filter N
-	fi_set fail_page_alloc ignore-gfp-highmem N
-	fi_set fail_page_alloc min-order 0
-}
-# fi_cache_filter Y|N: with Y, slab allocations from kmemleak's and
-# debugobjects' own caches never fail (their failures are absorbed by
-# emergency pools, on purpose out of sight: they would only double the
-# fault points), every other cache's may
-fi_cache_filter() {
-	for c in /sys/kernel/slab/*; do
-		[ ! -L "$c" ] || continue
-		case ${c##*/} in kmemleak_* | debug_objects_cache) continue ;; esac
-		echo 1 >"$c/failslab" 2>/dev/null
-	done
-	fi_set failslab cache-filter "$1"
-}
-# fi_range START END: only allocations with a return address in
-# [START, END) on their stack may fail
-fi_range() { fi_all require-start "$1"; fi_all require-end "$2"; }
-
-# The module's text, from its .text section to past its last function
-# (/proc/kallsyms, as /proc/vmallocinfo hides addresses): the next
-# module's text is at least a guard page further.  Sets TEXT_START,
-# TEXT_END.
-fi_text_range() {
-	t=$(cat /sys/module/ipt_NETFLOW/sections/.text) || fail "no .text section"
-	TEXT_START=$t TEXT_END=$t
-	while read -r a type _ mod; do
-		[ "$mod" = "[ipt_NETFLOW]" ] || continue
-		case $type in t | T) ;; *) continue ;; esac
-		[ $((0x$a)) -ge $((TEXT_START)) ] || TEXT_START=0x$a
-		[ $((0x$a)) -lt $((TEXT_END)) ] || TEXT_END=0x$a
-	done </proc/kallsyms
-	[ "$TEXT_END" != "$t" ] || fail "no text symbols of ipt_NETFLOW in /proc/kallsyms"
-	TEXT_END=$(printf '0x%x' $((TEXT_END + 4096)))
 }
 
 # The modules area of x86-64 (MODULES_VADDR..MODULES_END: KASLR's 1 GB

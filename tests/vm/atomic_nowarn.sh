@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Allocations that traffic drives fail quietly (issue 11 item 10): under
+# memory pressure a router drops flows and NAT events by the thousand a
+# second, and each failure must be counted, not logged.
+#
+# Every atomic allocation made from the module's text fails (failslab and
+# fail_page_alloc, ignore-gfp-wait: GFP_KERNEL ones are left alone, the
+# stack filter on the module's text) with the fault-injection report on
+# (verbose=1): the kernel prints "FAULT_INJECTION: forcing a failure" for
+# each failed allocation that lacks __GFP_NOWARN, and "page allocation
+# failure" for a page allocation without it.  Traffic: new IPv4, IPv6 and
+# TCP flows sent (process context) and received (softirq), flows that
+# gain IPv4 options (the move to a larger object), NAT events.  Asserts
+# that no such line was logged, and that the failures happened and were
+# counted (flow allocations in cache_alloc, NAT events in natDropped), so
+# that a run where nothing failed cannot pass.
+# A kernel with CONFIG_FAULT_INJECTION only: tests/vm/TESTS.debug.
+# vm-timeout: 600
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fi.sh"
+
+nf_need_tools nf-send conntrack
+nf_workdir
+NF_ON_EXIT=fi_off
+fi_setup
+fi_all verbose 1
+fi_all ignore-gfp-wait Y
+nf_net_up
+ip addr add 192.0.2.3/32 dev nfv0 || fail "ip addr add"
+iptables-nft -w -t nat -A POSTROUTING -o nfv0 -p udp --dport 6000 \
+	-j SNAT --to-source 192.0.2.3 || fail "SNAT rule"
+nf_load protocol=10 destination=127.0.0.1:2055 natevents=1
+iptables-nft -w -I OUTPUT -o nfv0 -j NETFLOW &&
+	iptables-nft -w -t raw -I PREROUTING -i nfv0 -j NETFLOW &&
+	ip6tables-nft -w -I OUTPUT -o nfv0 -j NETFLOW ||
+	fail "iptables -j NETFLOW failed"
+fi_text_range
+fi_range "$TEXT_START" "$TEXT_END"
+
+B=$NF_B4 B6="[$NF_B6]"
+nf_kmsg_mark "atomic_nowarn on"
+fi_all probability 100
+"$NF_BIN/nf-send" \
+	udp $B:5000 count=2 ports=40000-40199 \
+	tcp $B:80 count=2 ports=41000-41099 syn fin \
+	udp6 $B6:5000 count=2 ports=42000-42199 \
+	udp $B:6000 count=1 ports=43000-43099 \
+	>/dev/null || fail "nf-send failed"
+ip netns exec $NF_NS "$NF_BIN/nf-send" udp $NF_A4:7000 count=2 ports=44000-44199 \
+	>/dev/null || fail "nf-send in $NF_NS failed"
+# flows that exist first, then gain IPv4 options: only the move fails
+fi_all probability 0
+"$NF_BIN/nf-send" udp $B:5001 count=1 ports=45000-45099 >/dev/null ||
+	fail "nf-send failed"
+fi_all probability 100
+"$NF_BIN/nf-send" udp $B:5001 count=1 ports=45000-45099 ipopts=94040000 \
+	>/dev/null || fail "nf-send with IPv4 options failed"
+conntrack -F >/dev/null 2>&1 || fail "conntrack -F failed"
+fi_off
+nf_kmsg_mark "atomic_nowarn off"
+
+nf_dmesg_since "atomic_nowarn on" | sed '/nf-test: atomic_nowarn off/,$d' >"$W/dmesg.txt"
+reports=$(grep -c 'FAULT_INJECTION: forcing a failure\|page allocation failure' "$W/dmesg.txt")
+af=$(nf_snmp cache_alloc) nd=$(nf_snmp natDropped)
+say "failed and counted: flow allocations $af, NAT events $nd; allocation failure reports logged: $reports"
+[ "$reports" = 0 ] || {
+	grep -A 12 'FAULT_INJECTION: forcing a failure\|page allocation failure' "$W/dmesg.txt" |
+		head -n 60 >&2
+	fail "$reports allocation failure reports logged by traffic (above): __GFP_NOWARN missing"
+}
+# 200 + 100 + 200 + 100 sent and 200 received new flows, 100 moves
+[ "$af" -ge 900 ] || fail "only $af flow allocations failed and were counted (want >= 900)"
+[ "$nd" -ge 100 ] || fail "only $nd NAT events dropped and counted (want >= 100)"
+iptables-nft -w -F OUTPUT
+iptables-nft -w -t raw -F PREROUTING
+ip6tables-nft -w -F OUTPUT
+iptables-nft -w -t nat -F
+nf_unload
+say OK
