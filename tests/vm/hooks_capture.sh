@@ -4,7 +4,7 @@
 # own namespace routes between client namespaces A and B (veths, IPv4 and
 # IPv6); an nft ruleset marks UDP to port 6000; ip_tables is not loaded.
 # Sinks in B and in the router take every packet (nothing comes back).
-# Asserts, against nf-collect and nfdump (UDP only, IPv4 and
+# Asserts, against nf-collect, nfdump and tshark (UDP only, IPv4 and
 # IPv6: the neighbour discovery around it is not the truth's):
 #  1. hooks=prerouting,output: forwarded (A -> B), received (A -> router)
 #     and sent (router -> B) traffic each metered exactly once, with no
@@ -19,7 +19,8 @@
 # vm-timeout: 900
 . "$(dirname "$0")/lib.sh"
 
-nf_need_tools nf-send nf-sink nf-collect nf-compare nfcapd nfdump nft
+nf_need_tools nf-send nf-sink nf-collect nf-compare nfcapd nfdump nft \
+	dumpcap tshark
 nf_workdir
 A=nfha B=nfhb
 P_NFCAPD=2055 P_COLLECT=2056
@@ -78,8 +79,10 @@ ONLY="--only-proto 17 --only-dst 192.0.2.0/24 --only-dst 198.51.100.0/24
 run() {
 	D=$W/$1
 	mkdir -p "$D"
+	nf_capture_begin "$D/export.pcap" "udp port $P_NFCAPD"
 	nf_nfcapd_start "$D/nfcapd" $P_NFCAPD
 	nf_collect_start "$D/collect.txt" 127.0.0.1:$P_COLLECT
+	nf_capture_wait "$D/export.pcap"
 	# new collectors on a running stream: nothing told the module they
 	# restarted (no PDU went out meanwhile); a destination write does
 	cat $SYSCTL/destination >$SYSCTL/destination ||
@@ -91,9 +94,13 @@ run() {
 		fail "$1: nf-collect got $(nf_collected "$D/collect.txt" " proto=17 ")" \
 			"UDP packets, $pkts sent"
 	nf_nfcapd_stop
+	nf_capture_stop
 	nf_collect_stop "$D/collect.txt"
 	nf_compare $1-nf-collect $ONLY "$D/truth.txt" "$D/collect.txt"
 	nf_nfdump_compare $1-nfdump "$D/truth.txt" "$D" $ONLY
+	nf_tshark_pdml "$D/export.pcap" $P_NFCAPD "$D/tshark.pdml"
+	nf_compare $1-tshark --format tshark-pdml $ONLY "$D/truth.txt" \
+		"$D/tshark.pdml"
 	return 0
 }
 
