@@ -330,6 +330,9 @@ static bool nfl_scan_range(struct nfl_cpu *c, unsigned int from,
 	while (pos < end && pos < READ_ONCE(c->tab.hsize)) {
 		if (!nfl_bh_begin(c, own, &t0))
 			return false;
+		/* ageing only: a CPU with nothing to age is not woken */
+		if (pos == from && !force)
+			NFL_STAT_INC(c, scans, 1);
 		pos = nfl_scan_buckets(c, pos, end, force);
 		nfl_done_export(c);
 		nfl_bh_end(c, t0);

@@ -34,7 +34,8 @@
 	X(bytes,	"bytes")	/* bytes accounted */		\
 	X(drop_pkts,	"drop_pkts")	/* packets not accounted */	\
 	X(drop_bytes,	"drop_bytes")	/* bytes not accounted */	\
-	X(expired,	"expired")	/* flows handed to export */
+	X(expired,	"expired")	/* flows handed to export */	\
+	X(scans,	"scans")	/* ageing scan slices run */
 
 #define NFL_STAT_FIELD(name, str) u64 name;
 struct nfl_cpu_stats {
