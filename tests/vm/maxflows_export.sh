@@ -19,7 +19,7 @@
 nf_need_tools nf-send nf-sink nf-collect
 nf_workdir
 ipt=iptables-legacy
-MAX=1000 N=1500
+MAX=${NF_MAXFLOWS:-1000} N=${NF_FLOWS:-1500}
 
 dests=$(nf_refusing_dests 127.0.0.1:2056 15)
 nf_net_up
