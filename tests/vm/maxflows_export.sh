@@ -49,13 +49,13 @@ poll_pid=$NF_PID
 
 r=0
 while [ $r -lt 3 ]; do
-	"$NF_BIN/nf-send" udp $NF_B4:5000 count=1 size=10 \
-		ports=$((10000 + r * N))-$((10000 + r * N + N - 1)) \
+	"$NF_BIN/nf-send" udp $NF_B4:$((5000 + 2 * r)) count=1 size=10 \
+		ports=1024-$((1024 + N - 1)) \
 		>>"$W/truth.txt" || fail "nf-send failed"
 	echo 1 >/proc/sys/net/netflow/flush &
 	fpid=$!
-	"$NF_BIN/nf-send" udp $NF_B4:5001 count=1 size=10 \
-		ports=$((30000 + r * N))-$((30000 + r * N + N - 1)) \
+	"$NF_BIN/nf-send" udp $NF_B4:$((5001 + 2 * r)) count=1 size=10 \
+		ports=1024-$((1024 + N - 1)) \
 		>>"$W/truth.txt" || fail "nf-send failed"
 	wait $fpid || fail "flush failed"
 	sayt "round $r: $((2 * N)) flows sent, a flush between"
