@@ -7,7 +7,7 @@
 # Every atomic allocation made from the module's text fails (failslab and
 # fail_page_alloc, ignore-gfp-wait: GFP_KERNEL ones are left alone, the
 # stack filter on the module's text) with the fault-injection report on
-# (verbose=1): the kernel prints "FAULT_INJECTION: forcing a failure" for
+# (verbose=2): the kernel prints "FAULT_INJECTION: forcing a failure" for
 # each failed allocation that lacks __GFP_NOWARN, and "page allocation
 # failure" for a page allocation without it, each with a stack dump.
 # The filter also fails other code's atomic allocations while the
@@ -28,7 +28,7 @@ nf_need_tools nf-send nf-sink conntrack
 nf_workdir
 NF_ON_EXIT=fi_off
 fi_setup
-fi_all verbose 1
+fi_all verbose 2	# the report, and its stack dump
 fi_all ignore-gfp-wait Y
 nf_net_up
 ip addr add 192.0.2.3/32 dev nfv0 || fail "ip addr add"
