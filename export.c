@@ -150,6 +150,8 @@ static struct nfl_enc *nfl_enc;			/* under nfl_export_mutex */
 /* The interface table the encoder reads from, under nfl_export_mutex. */
 static struct nfl_iface *nfl_ifaces;
 static unsigned int nfl_export_proto;		/* nfl_enc's, for lockless reads */
+/* fields= for the templates, under nfl_export_mutex */
+static unsigned int nfl_export_fields;
 
 #define NFL_EXPORT_RESYNC	0
 static unsigned long nfl_export_flags;
@@ -557,6 +559,7 @@ static struct nfl_enc *nfl_enc_create(const struct nfl_encoder *ops)
 		return NULL;
 	e->ops = ops;
 	e->size = ops->pdu_size;
+	e->fields = nfl_export_fields;
 	/* A new stream: collectors know none of its templates yet. */
 	e->resync = true;
 	e->buf = kmalloc(e->size, GFP_KERNEL);
@@ -594,6 +597,22 @@ int nfl_export_set_protocol(unsigned int protocol)
 	WRITE_ONCE(nfl_export_proto, protocol);
 	mutex_unlock(&nfl_export_mutex);
 	return 0;
+}
+
+void nfl_export_set_fields(unsigned int fields)
+{
+	mutex_lock(&nfl_export_mutex);
+	if (nfl_enc && nfl_enc->fields != fields) {
+		/* what was metered before the change goes out as it was */
+		nfl_export_drain(nfl_enc);
+		nfl_enc->fields = fields;
+		if (nfl_enc->ops->set_fields)
+			nfl_enc->ops->set_fields(nfl_enc);
+	}
+	nfl_export_fields = fields;
+	mutex_unlock(&nfl_export_mutex);
+	/* the new templates, even before a flow needs them */
+	nfl_export_kick();
 }
 
 int nfl_export_init(unsigned int protocol)

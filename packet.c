@@ -20,6 +20,7 @@
 #include <net/route.h>
 #include <net/ip6_route.h>
 #include <net/inet_ecn.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "cache.h"
 #include "flow.h"
@@ -258,6 +259,102 @@ static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
 }
 
 /*
+ * nat: post-NAT addresses and ports from the packet's conntrack entry.
+ * The tuple of the packet's own direction is the packet as it came to
+ * this host, before any translation: the key takes its addresses (and
+ * ports, where the protocol has them), so a record shows the same
+ * whatever hook meters it, before NAT or after.  The tuple of the other
+ * direction, reversed, is the packet as it leaves once every translation
+ * is done; it is told only for a connection that is translated, once
+ * both NAT hooks have decided (a connection's first packet, seen before
+ * the source NAT hook, has no final answer yet: its flow gets it from
+ * the next one).  An ICMP error related to a connection carries
+ * addresses of its own: it is left as it is.  True if @n was filled.
+ */
+static bool nfl_field_nat(const struct sk_buff *skb, struct nfl_key *key,
+			  struct nfl_ext_nat *n)
+{
+	const struct nf_conntrack_tuple *t, *o;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+	unsigned long status;
+	bool ports;
+	int dir;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
+		return false;
+	dir = CTINFO2DIR(ctinfo);
+	t = &ct->tuplehash[dir].tuple;
+	o = &ct->tuplehash[!dir].tuple;
+	if (t->src.l3num != key->family || t->dst.protonum != key->proto)
+		return false;
+	switch (key->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		ports = true;
+		break;
+	default:
+		ports = false;
+	}
+	if (key->family == AF_INET) {
+		key->v4.saddr = t->src.u3.ip;
+		key->v4.daddr = t->dst.u3.ip;
+	} else {
+		key->v6.saddr = t->src.u3.in6;
+		key->v6.daddr = t->dst.u3.in6;
+	}
+	if (ports) {
+		key->sport = t->src.u.all;
+		key->dport = t->dst.u.all;
+	}
+	status = READ_ONCE(ct->status);
+	if (!(status & IPS_NAT_MASK) ||
+	    (status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK)
+		return false;
+	if (key->family == AF_INET) {
+		n->v4.saddr = o->dst.u3.ip;
+		n->v4.daddr = o->src.u3.ip;
+	} else {
+		n->v6.saddr = o->dst.u3.in6;
+		n->v6.daddr = o->src.u3.in6;
+	}
+	if (ports) {
+		n->sport = o->dst.u.all;
+		n->dport = o->src.u.all;
+	}
+	return true;
+}
+
+/*
+ * A packet while fields= is not empty: what the fields want of it, then
+ * the cache's path for flows with fields.  Out of line: the usual packet
+ * pays one test of nfl_fields for all of this.
+ */
+static noinline void nfl_packet_fields(struct sk_buff *skb,
+				       const struct nf_hook_state *st,
+				       struct nfl_key *key,
+				       const struct nfl_pkt *pkt, u32 ip4_opts)
+{
+	unsigned int fields = READ_ONCE(nfl_fields);
+	struct nfl_xpkt x;
+	u8 *w = (u8 *)x.w;
+
+	memset(x.w, 0, sizeof(x.w));
+	x.fields = fields;
+	x.phys = false;
+	x.nat = false;
+	nfl_ext_layout(&x.l, fields, key->family);
+	if (fields & NFL_FIELD_NAT)
+		x.nat = nfl_field_nat(skb, key,
+				      (struct nfl_ext_nat *)(w + x.l.nat));
+	nfl_cache_account_ext(key, pkt, ip4_opts, &x);
+}
+
+/*
  * An IPv4 packet whose header is @ihl bytes.  Only the IPv4 words of the
  * key and the fields an IPv4 flow reads are set (hash, compare and copy
  * stop at the family's words): with the kernel's INIT_STACK_ALL_ZERO,
@@ -305,7 +402,11 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 			pkt.nexthop4 = rt->rt_gw4;
 	}
 
-	if (ihl > sizeof(struct iphdr))
+	if (unlikely(READ_ONCE(nfl_fields)))
+		nfl_packet_fields(skb, st, &key, &pkt,
+				  ihl > sizeof(struct iphdr) ?
+				  nfl_ip4_opts_skb(skb, ihl) : 0);
+	else if (ihl > sizeof(struct iphdr))
 		nfl_cache_account_ip4o(&key, &pkt, nfl_ip4_opts_skb(skb, ihl));
 	else
 		nfl_cache_account(&key, &pkt, AF_INET, 0);
@@ -487,7 +588,10 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 			pkt.nexthop6 = rt->rt6i_gateway;
 	}
 
-	nfl_cache_account(&key, &pkt, AF_INET6, 0);
+	if (unlikely(READ_ONCE(nfl_fields)))
+		nfl_packet_fields(skb, st, &key, &pkt, 0);
+	else
+		nfl_cache_account(&key, &pkt, AF_INET6, 0);
 }
 
 unsigned int nfl_packet_ipv6(struct sk_buff *skb,

@@ -1297,6 +1297,163 @@ static void export_time_wrap_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.boot_ms, 1700000000123ULL);
 }
 
+/* An encoder whose templates have the fields @fields. */
+static struct nfl_enc *tpl_enc_fields(struct kunit *test,
+				      const struct nfl_encoder *ops,
+				      unsigned int fields)
+{
+	struct nfl_enc *e = tpl_enc(test, ops);
+
+	e->fields = fields;
+	ops->set_fields(e);
+	KUNIT_EXPECT_TRUE(test, e->resync);
+	return e;
+}
+
+/* nfl_test_flow4() with a fields area in front: @buf holds both. */
+static struct nfl_flow *flow4_fields(u8 *buf, unsigned int fields,
+				     const struct nfl_export_time *t)
+{
+	struct nfl_ext_layout l;
+	struct nfl_flow *f;
+
+	nfl_ext_layout(&l, fields, AF_INET);
+	memset(buf, 0, l.size);
+	f = (struct nfl_flow *)(buf + l.size);
+	nfl_test_flow4(f, t);
+	f->flags = fields << NFL_FLOW_FIELDS_SHIFT;
+	return f;
+}
+
+/*
+ * fields=nat: templates under their own ids (512 + 16 * 4 + kind) end in
+ * postNATSource/DestinationIPv4Address 225/226 and postNAPTSource/
+ * DestinationTransportPort 227/228 (IPv6: 281/282); a record carries the
+ * flow's, and a flow made before the change (no area) zeros.
+ */
+static void ipfix_test_fields_nat(struct kunit *test)
+{
+	static const u8 nat_tpl[16] = {
+		0x00, 0xe1, 0x00, 0x04,		/* postNATSourceIPv4Address */
+		0x00, 0xe2, 0x00, 0x04,		/* postNATDestinationIPv4.. */
+		0x00, 0xe3, 0x00, 0x02,		/* postNAPTSourceTransportPort */
+		0x00, 0xe4, 0x00, 0x02,		/* postNAPTDestinationTrans.. */
+	};
+	static const u8 nat_rec[12] = {
+		0xcb, 0x00, 0x71, 0x01,		/* 203.0.113.1 */
+		0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
+		0xee, 0x48, 0x00, 0x50,		/* 61000, 80 */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_NAT);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_nat *nat = (struct nfl_ext_nat *)buf;
+	size_t tpl = 20, tset, off;
+	struct nfl_flow *f, plain;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	/* 4 templates of 19/19/20/20 fields, 4 more each */
+	tset = 4 + 4 + 23 * 4 + 4 + 23 * 4 + 4 + 24 * 4 + 4 + 24 * 4;
+	KUNIT_EXPECT_EQ(test, be16_at(p + 18), tset);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl), 576);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2), 23);
+	expect_bytes(test, p + tpl + 4 + 19 * 4, nat_tpl, sizeof(nat_tpl),
+		     "template 576 nat");
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 4 + 23 * 4), 577);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4)), 578);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 2), 24);
+	/* IPv6: 281/282 of 16 bytes, then the ports */
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 4 + 20 * 4),
+			281);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 6 + 20 * 4),
+			16);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 4 + 24 * 4),
+			579);
+
+	f = flow4_fields(buf, NFL_FIELD_NAT, &t0);
+	nat->v4.saddr = htonl(0xcb007101);
+	nat->v4.daddr = htonl(0xc6336407);
+	nat->sport = htons(61000);
+	nat->dport = htons(80);
+	nfl_test_flow4(&plain, &t0);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &plain), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 576);
+	/* the base record (74 bytes) unchanged, then the NAT fields */
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
+	expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
+		     "options");
+	expect_bytes(test, p + off + 78, nat_rec, sizeof(nat_rec), "nat");
+	expect_bytes(test, p + off + 90, rec4_head, sizeof(rec4_head),
+		     "record 2");
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p + off + 90 + 74, 0, 12), NULL);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 2 * 86, 4));
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), ALIGN(4 + 2 * 86, 4));
+
+	/* back to no fields: the ids of before, the stream goes on */
+	e->fields = 0;
+	e->ops->set_fields(e);
+	KUNIT_EXPECT_TRUE(test, e->resync);
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 18), TPL_SET_LEN);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 256);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + 2 + 1 + 2);
+	tpl_put(e);
+}
+
+/* v9 too: the same ids and fields, FIRST/LAST_SWITCHED for times. */
+static void v9_test_fields_nat(struct kunit *test)
+{
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_v9_encoder,
+					   NFL_FIELD_NAT);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_nat *nat = (struct nfl_ext_nat *)buf;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24), 576);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 4 + 19 * 4), 225);
+	f = flow4_fields(buf, NFL_FIELD_NAT, &t0);
+	nat->v4.saddr = htonl(0xcb007101);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	/* v9's record: 66 bytes, then 225 */
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 66), 0xcb00);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 78, 4));
+	tpl_put(e);
+}
+
+/*
+ * Every combination of fields, both protocols: templates, the options
+ * records and one flow of the largest kind fit in a PDU.
+ */
+static void test_fields_all_fit(struct kunit *test)
+{
+	static const struct nfl_encoder *const ops[] = {
+		&nfl_v9_encoder, &nfl_ipfix_encoder,
+	};
+	struct flow6 x;
+	struct nfl_enc *e;
+	unsigned int f, i;
+
+	flow6(&x, &t0);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		for (f = 0; f <= NFL_FIELDS_ALL; f++) {
+			e = tpl_enc_fields(test, ops[i], f);
+			e->ops->begin(e, &t0);
+			KUNIT_EXPECT_EQ(test, e->ops->add(e, &x.f), 0);
+			KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+			tpl_put(e);
+		}
+	}
+}
+
 static struct kunit_case template_cases[] = {
 	KUNIT_CASE(export_time_wrap_test),
 	KUNIT_CASE(v9_test_pdu_bytes),
@@ -1324,6 +1481,9 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_ifaces),
 	KUNIT_CASE(ipfix_test_ifaces_long),
 	KUNIT_CASE(ipfix_test_ifaces_change),
+	KUNIT_CASE(ipfix_test_fields_nat),
+	KUNIT_CASE(v9_test_fields_nat),
+	KUNIT_CASE(test_fields_all_fit),
 	{}
 };
 

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for fields= (fields.c) and the area a flow with fields
+ * carries in front of it (flow.h's nfl_ext_layout()): which values are
+ * taken, which refused and whom a refusal names; where each part goes
+ * and what it costs.
+ */
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+
+#include "fields.h"
+#include "flow.h"
+
+static int parse(const char *s, unsigned int *fields, char *bad)
+{
+	const char *b = NULL;
+	size_t n = 0;
+	int err;
+
+	*fields = 0xdead;
+	bad[0] = '\0';
+	err = nfl_fields_parse(s, fields, &b, &n);
+	if (err && b)
+		snprintf(bad, 32, "%.*s", (int)n, b);
+	return err;
+}
+
+static void fields_parse_test(struct kunit *test)
+{
+	unsigned int f;
+	char bad[32];
+
+	KUNIT_EXPECT_EQ(test, parse("", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, 0U);
+	KUNIT_EXPECT_EQ(test, parse("nat", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_NAT);
+	KUNIT_EXPECT_EQ(test, parse("nat,nat", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_NAT);
+}
+
+/* Refused whole, the old value untouched, the culprit named. */
+static void fields_refuse_test(struct kunit *test)
+{
+	unsigned int f;
+	char bad[32];
+
+	KUNIT_EXPECT_EQ(test, parse("nat,bogus", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "bogus");
+	KUNIT_EXPECT_EQ(test, f, 0xdeadU);
+	KUNIT_EXPECT_EQ(test, parse("NAT", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "NAT");
+	KUNIT_EXPECT_EQ(test, parse("na", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "na");
+	KUNIT_EXPECT_EQ(test, parse("nat ", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "nat ");
+	/* empty items: the separator is shown */
+	KUNIT_EXPECT_EQ(test, parse("nat,", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "nat,");
+	KUNIT_EXPECT_EQ(test, parse(",nat", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "");
+	KUNIT_EXPECT_EQ(test, parse("nat,,nat", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "");
+	KUNIT_EXPECT_EQ(test, f, 0xdeadU);
+}
+
+/* Each part where it belongs, the key ones first, each at its own cost. */
+static void layout_test(struct kunit *test)
+{
+	struct nfl_ext_layout l;
+
+	nfl_ext_layout(&l, 0, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 0);
+	KUNIT_EXPECT_EQ(test, l.key_words, 0);
+
+	nfl_ext_layout(&l, NFL_FIELD_NAT, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 16);	/* 12, 8-aligned */
+	KUNIT_EXPECT_EQ(test, l.key_words, 0);
+	KUNIT_EXPECT_EQ(test, l.nat, 0);
+	nfl_ext_layout(&l, NFL_FIELD_NAT, AF_INET6);
+	KUNIT_EXPECT_EQ(test, l.size, 40);	/* 36 */
+
+	nfl_ext_layout(&l, NFL_FIELD_MAC, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 16);	/* MACs 12, EtherType 4 */
+	KUNIT_EXPECT_EQ(test, l.key_words, 4);
+	KUNIT_EXPECT_EQ(test, l.l2, 12);
+
+	nfl_ext_layout(&l, NFL_FIELD_VLAN | NFL_FIELD_NAT, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.l2, 0);
+	KUNIT_EXPECT_EQ(test, l.vlan, 4);
+	KUNIT_EXPECT_EQ(test, l.key_words, 2);
+	KUNIT_EXPECT_EQ(test, l.nat, 8);
+	KUNIT_EXPECT_EQ(test, l.size, 24);	/* 20 */
+
+	/* the bench's row: mac,vlan,nat is 96 bytes an IPv4 flow */
+	nfl_ext_layout(&l, NFL_FIELD_MAC | NFL_FIELD_VLAN | NFL_FIELD_NAT,
+		       AF_INET);
+	KUNIT_EXPECT_EQ(test, l.key_words, 5);
+	KUNIT_EXPECT_EQ(test, l.size + NFL_FLOW4_SIZE, 96);
+
+	nfl_ext_layout(&l, NFL_FIELDS_ALL, AF_INET6);
+	KUNIT_EXPECT_EQ(test, l.mac, 0);
+	KUNIT_EXPECT_EQ(test, l.l2, 12);
+	KUNIT_EXPECT_EQ(test, l.vlan, 16);
+	KUNIT_EXPECT_EQ(test, l.mpls, 20);
+	KUNIT_EXPECT_EQ(test, l.key_words, 8);
+	KUNIT_EXPECT_EQ(test, l.phys, 32);
+	KUNIT_EXPECT_EQ(test, l.nat, 40);
+	KUNIT_EXPECT_EQ(test, l.size, NFL_EXT_MAX);
+	KUNIT_EXPECT_EQ(test, NFL_EXT_MAX, 80);
+}
+
+/* Every layout: 8-aligned (the flow after it is), and within the maximum. */
+static void layout_all_test(struct kunit *test)
+{
+	struct nfl_ext_layout l;
+	unsigned int f;
+
+	for (f = 0; f <= NFL_FIELDS_ALL; f++) {
+		nfl_ext_layout(&l, f, AF_INET);
+		KUNIT_EXPECT_EQ(test, l.size % 8, 0);
+		KUNIT_EXPECT_LE(test, l.size, NFL_EXT_MAX);
+		KUNIT_EXPECT_EQ(test, !!l.key_words, !!(f & NFL_FIELDS_KEY));
+		nfl_ext_layout(&l, f, AF_INET6);
+		KUNIT_EXPECT_EQ(test, l.size % 8, 0);
+		KUNIT_EXPECT_LE(test, l.size, NFL_EXT_MAX);
+	}
+}
+
+static struct kunit_case fields_cases[] = {
+	KUNIT_CASE(fields_parse_test),
+	KUNIT_CASE(fields_refuse_test),
+	KUNIT_CASE(layout_test),
+	KUNIT_CASE(layout_all_test),
+	{}
+};
+
+static struct kunit_suite fields_suite = {
+	.name = "ipt_netflow_fields",
+	.test_cases = fields_cases,
+};
+
+kunit_test_suite(fields_suite);
