@@ -17,6 +17,7 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } nfl_field_names[] = {
+	{ "mac", NFL_FIELD_MAC },
 	{ "nat", NFL_FIELD_NAT },
 };
 

@@ -30,6 +30,15 @@
 
 static_assert(NFL_TCP_FIN == TCPHDR_FIN && NFL_TCP_RST == TCPHDR_RST);
 
+/*
+ * What the walk of a frame at ingress (nfl_l2_walk()) passed on its way
+ * to the IP header, for fields=; NULL at the IP hooks, where the kernel
+ * has taken the link layer apart already.
+ */
+struct nfl_l2 {
+	__be16 type;			/* the EtherType after the VLAN tags */
+};
+
 /* First bytes of the headers we look at; smaller than the full headers. */
 struct nfl_l4_head {
 	union {
@@ -330,16 +339,37 @@ static bool nfl_field_nat(const struct sk_buff *skb, struct nfl_key *key,
 }
 
 /*
+ * mac: the addresses of the Ethernet frame the packet was received in,
+ * as long as the skb has it: at ingress, and at the IP hooks for received
+ * and forwarded packets (at POSTROUTING still the received frame's: the
+ * frame a forwarded packet leaves in is built after the last hook).  A
+ * locally sent packet has no frame before it leaves: zeros.
+ */
+static void nfl_field_mac(const struct sk_buff *skb, struct nfl_ext_mac *m)
+{
+	const struct ethhdr *eth;
+
+	if (!skb_mac_header_was_set(skb) || skb->mac_len < ETH_HLEN)
+		return;
+	eth = eth_hdr(skb);
+	memcpy(m->dst, eth->h_dest, ETH_ALEN);
+	memcpy(m->src, eth->h_source, ETH_ALEN);
+}
+
+/*
  * A packet while fields= is not empty: what the fields want of it, then
  * the cache's path for flows with fields.  Out of line: the usual packet
- * pays one test of nfl_fields for all of this.
+ * pays one test of nfl_fields for all of this.  @l2: what the ingress
+ * walk found, or NULL.
  */
 static noinline void nfl_packet_fields(struct sk_buff *skb,
 				       const struct nf_hook_state *st,
 				       struct nfl_key *key,
-				       const struct nfl_pkt *pkt, u32 ip4_opts)
+				       const struct nfl_pkt *pkt, u32 ip4_opts,
+				       const struct nfl_l2 *l2)
 {
 	unsigned int fields = READ_ONCE(nfl_fields);
+	struct nfl_ext_l2 *e2;
 	struct nfl_xpkt x;
 	u8 *w = (u8 *)x.w;
 
@@ -348,6 +378,16 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 	x.phys = false;
 	x.nat = false;
 	nfl_ext_layout(&x.l, fields, key->family);
+	if (fields & NFL_FIELDS_KEY) {
+		e2 = (struct nfl_ext_l2 *)(w + x.l.l2);
+		if (l2)
+			e2->ethertype = l2->type;
+		else
+			e2->ethertype = htons(key->family == AF_INET ?
+					      ETH_P_IP : ETH_P_IPV6);
+	}
+	if (fields & NFL_FIELD_MAC)
+		nfl_field_mac(skb, (struct nfl_ext_mac *)(w + x.l.mac));
 	if (fields & NFL_FIELD_NAT)
 		x.nat = nfl_field_nat(skb, key,
 				      (struct nfl_ext_nat *)(w + x.l.nat));
@@ -364,7 +404,8 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 						const struct nf_hook_state *st,
 						const struct iphdr *iph,
-						unsigned int ihl, u32 l3len, u8 dir)
+						unsigned int ihl, u32 l3len, u8 dir,
+						const struct nfl_l2 *l2)
 {
 	unsigned int l4len = 0;
 	const struct rtable *rt;
@@ -405,7 +446,7 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 	if (unlikely(READ_ONCE(nfl_fields)))
 		nfl_packet_fields(skb, st, &key, &pkt,
 				  ihl > sizeof(struct iphdr) ?
-				  nfl_ip4_opts_skb(skb, ihl) : 0);
+				  nfl_ip4_opts_skb(skb, ihl) : 0, l2);
 	else if (ihl > sizeof(struct iphdr))
 		nfl_cache_account_ip4o(&key, &pkt, nfl_ip4_opts_skb(skb, ihl));
 	else
@@ -415,11 +456,12 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 /* A header with options (rare: router alert, record route...). */
 static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
 					 const struct nf_hook_state *st,
-					 u32 l3len, u8 dir)
+					 u32 l3len, u8 dir,
+					 const struct nfl_l2 *l2)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len, dir);
+	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len, dir, l2);
 }
 
 /*
@@ -430,21 +472,23 @@ static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
  */
 static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
-					   u32 l3len, u8 dir)
+					   u32 l3len, u8 dir,
+					   const struct nfl_l2 *l2)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
-		nfl_packet_ipv4_opts(skb, st, l3len, dir);
+		nfl_packet_ipv4_opts(skb, st, l3len, dir, l2);
 	else
-		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len, dir);
+		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len, dir, l2);
 }
 
 /* The IPv4 target itself: it only observes, the packet always goes on. */
 unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv4(skb, par->state, 0, nfl_hook_dir(par->state->hook));
+	nfl_meter_ipv4(skb, par->state, 0, nfl_hook_dir(par->state->hook),
+		       NULL);
 	return XT_CONTINUE;
 }
 
@@ -453,7 +497,7 @@ unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook));
+		nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return NF_ACCEPT;
 }
 
@@ -547,7 +591,8 @@ static noinline int nfl_ipv6_later_frag(const struct sk_buff *skb,
 /* An IPv6 packet seen at @st, as nfl_meter_ipv4(). */
 static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
-					   u32 l3len, u8 dir)
+					   u32 l3len, u8 dir,
+					   const struct nfl_l2 *l2)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nfl_key key = { .family = AF_INET6 };
@@ -589,7 +634,7 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 	}
 
 	if (unlikely(READ_ONCE(nfl_fields)))
-		nfl_packet_fields(skb, st, &key, &pkt, 0);
+		nfl_packet_fields(skb, st, &key, &pkt, 0, l2);
 	else
 		nfl_cache_account(&key, &pkt, AF_INET6, 0);
 }
@@ -597,7 +642,8 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv6(skb, par->state, 0, nfl_hook_dir(par->state->hook));
+	nfl_meter_ipv6(skb, par->state, 0, nfl_hook_dir(par->state->hook),
+		       NULL);
 	return XT_CONTINUE;
 }
 
@@ -605,7 +651,7 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook));
+		nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return NF_ACCEPT;
 }
 
@@ -617,9 +663,11 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
  * The IP header of a frame at ingress: past 802.1Q/802.1ad tags left in
  * the frame (the outer one is usually in skb metadata by now) and an MPLS
  * label stack.  Its offset from skb->data, and the EtherType it has (IP or
- * IPv6), or 0 if there is none.
+ * IPv6), or 0 if there is none.  What fields= wants of the way into @rec,
+ * unless it is NULL (then, inlined, none of that is compiled in).
  */
-static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
+static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
+					  unsigned int *off, struct nfl_l2 *rec)
 {
 	__be16 proto = skb->protocol;
 	unsigned int n;
@@ -638,6 +686,8 @@ static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
 		proto = vh->h_vlan_encapsulated_proto;
 		*off += sizeof(*vh);
 	}
+	if (rec)
+		rec->type = proto;
 	if (proto != htons(ETH_P_MPLS_UC) && proto != htons(ETH_P_MPLS_MC))
 		return proto;
 	for (n = 0; n < NFL_MPLS_LABELS_MAX; n++) {
@@ -696,17 +746,20 @@ static u32 nfl_ingress_ip6(struct sk_buff *skb, unsigned int off)
  * device's packet counter.  The frame has not been through ip_rcv(): it
  * may be for another host (a mirror port), tagged, labelled or broken.
  * Its network header is set to the IP header while it is metered, and
- * put back: what runs after us sees the frame as it came.
+ * put back: what runs after us sees the frame as it came.  @l2: where
+ * the walk keeps what fields= wants, NULL without fields.
  */
-unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *st)
+static __always_inline unsigned int nfl_ingress(void *priv,
+						struct sk_buff *skb,
+						const struct nf_hook_state *st,
+						struct nfl_l2 *l2)
 {
 	u16 nh = skb->network_header;
 	unsigned int off = 0;
 	__be16 proto;
 	u32 len;
 
-	proto = nfl_l2_walk(skb, &off);
+	proto = nfl_l2_walk(skb, &off, l2);
 	if (proto == htons(ETH_P_IP))
 		len = nfl_ingress_ip4(skb, off);
 	else if (proto == htons(ETH_P_IPV6))
@@ -721,9 +774,19 @@ unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
 	skb_set_network_header(skb, off);
 	/* every frame here is coming in */
 	if (proto == htons(ETH_P_IP))
-		nfl_meter_ipv4(skb, st, len, NFL_DIR_INGRESS);
+		nfl_meter_ipv4(skb, st, len, NFL_DIR_INGRESS, l2);
 	else
-		nfl_meter_ipv6(skb, st, len, NFL_DIR_INGRESS);
+		nfl_meter_ipv6(skb, st, len, NFL_DIR_INGRESS, l2);
 	skb->network_header = nh;
 	return NF_ACCEPT;
+}
+
+unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *st)
+{
+	struct nfl_l2 l2;
+
+	if (unlikely(READ_ONCE(nfl_fields)))
+		return nfl_ingress(priv, skb, st, &l2);
+	return nfl_ingress(priv, skb, st, NULL);
 }

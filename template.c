@@ -124,8 +124,12 @@ static const u16 nfl_tpl_common[] = {
 };
 /*
  * What each field of fields= adds to a flow template, after the rest, in
- * this order (IPv4 / IPv6 where they differ).
+ * this order (IPv4 / IPv6 where they differ).  ethernetType comes with
+ * any of the key fields: MAC, VLAN, MPLS.
  */
+static const u16 nfl_tpl_mac[] = {
+	NFL_IE_MAC_SRC, NFL_IE_MAC_DST,
+};
 static const u16 nfl_tpl_nat4[] = {
 	NFL_IE_POST_SRC4, NFL_IE_POST_DST4, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
 };
@@ -225,6 +229,7 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	u16 times[] = { p->first_ie, p->last_ie };
 	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
 	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
+	static const u16 ethertype = NFL_IE_ETHERTYPE;
 
 	/* the longest: times, ICMP or tcpOptions, and ipv4Options (IPv4) */
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr4) + ARRAY_SIZE(nfl_tpl_common) +
@@ -251,6 +256,10 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	if (!icmp_kind)
 		nfl_tpl_append(t, &tcp_opts, 1, p);
 	/* fields=, after everything else: without them nothing moves */
+	if (fields & NFL_FIELD_MAC)
+		nfl_tpl_append(t, nfl_tpl_mac, ARRAY_SIZE(nfl_tpl_mac), p);
+	if (fields & NFL_FIELDS_KEY)
+		nfl_tpl_append(t, &ethertype, 1, p);
 	if (fields & NFL_FIELD_NAT) {
 		if (v6)
 			nfl_tpl_append(t, nfl_tpl_nat6, ARRAY_SIZE(nfl_tpl_nat6), p);
@@ -714,6 +723,8 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 {
 	unsigned int fields = nfl_flow_fields(f);
 	const struct nfl_ext_nat *nat;
+	const struct nfl_ext_mac *mac;
+	const struct nfl_ext_l2 *l2;
 	struct nfl_ext_layout l;
 	bool v6 = f->key.family == AF_INET6;
 	const u8 *ext;
@@ -721,8 +732,22 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	memset(q, 0, len);
 	nfl_ext_layout(&l, fields, f->key.family);
 	ext = nfl_flow_ext(f, &l);
+	mac = (const struct nfl_ext_mac *)(ext + l.mac);
+	l2 = (const struct nfl_ext_l2 *)(ext + l.l2);
 	nat = (const struct nfl_ext_nat *)(ext + l.nat);
 	switch (id) {
+	case NFL_IE_MAC_SRC:
+		if (fields & NFL_FIELD_MAC)
+			memcpy(q, mac->src, 6);
+		break;
+	case NFL_IE_MAC_DST:
+		if (fields & NFL_FIELD_MAC)
+			memcpy(q, mac->dst, 6);
+		break;
+	case NFL_IE_ETHERTYPE:
+		if (fields & NFL_FIELDS_KEY)
+			memcpy(q, &l2->ethertype, 2);
+		break;
 	case NFL_IE_POST_SRC4:
 		if ((fields & NFL_FIELD_NAT) && !v6)
 			memcpy(q, &nat->v4.saddr, 4);

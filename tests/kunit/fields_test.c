@@ -39,6 +39,10 @@ static void fields_parse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_NAT);
 	KUNIT_EXPECT_EQ(test, parse("nat,nat", &f, bad), 0);
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_NAT);
+	KUNIT_EXPECT_EQ(test, parse("mac,nat", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)(NFL_FIELD_MAC | NFL_FIELD_NAT));
+	KUNIT_EXPECT_EQ(test, parse("nat,mac", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)(NFL_FIELD_MAC | NFL_FIELD_NAT));
 }
 
 /* Refused whole, the old value untouched, the culprit named. */
@@ -50,6 +54,8 @@ static void fields_refuse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse("nat,bogus", &f, bad), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, bad, "bogus");
 	KUNIT_EXPECT_EQ(test, f, 0xdeadU);
+	KUNIT_EXPECT_EQ(test, parse("mac,MAC", &f, bad), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "MAC");
 	KUNIT_EXPECT_EQ(test, parse("NAT", &f, bad), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, bad, "NAT");
 	KUNIT_EXPECT_EQ(test, parse("na", &f, bad), -EINVAL);

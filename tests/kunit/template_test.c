@@ -1430,6 +1430,59 @@ static void v9_test_fields_nat(struct kunit *test)
 }
 
 /*
+ * fields=mac,nat: sourceMacAddress 56, destinationMacAddress 80 and
+ * ethernetType 256 after the base fields, then the NAT ones; template
+ * ids 512 + 17 * 4 + kind.
+ */
+static void ipfix_test_fields_mac(struct kunit *test)
+{
+	static const u8 mac_tpl[12] = {
+		0x00, 0x38, 0x00, 0x06,		/* sourceMacAddress */
+		0x00, 0x50, 0x00, 0x06,		/* destinationMacAddress */
+		0x01, 0x00, 0x00, 0x02,		/* ethernetType */
+	};
+	static const u8 mac_rec[14] = {
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x0a,	/* src 02:00:00:00:00:0a */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x0b,	/* dst 02:00:00:00:00:0b */
+		0x08, 0x00,				/* IPv4 */
+	};
+	unsigned int fl = NFL_FIELD_MAC | NFL_FIELD_NAT;
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder, fl);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_mac *mac;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 580);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 3 + 4);
+	expect_bytes(test, p + 24 + 19 * 4, mac_tpl, sizeof(mac_tpl),
+		     "template 580 mac");
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 22 * 4), 225);
+
+	f = flow4_fields(buf, fl, &t0);
+	nfl_ext_layout(&l, fl, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 32);	/* 12 + 4 + 12, 8-aligned */
+	mac = (struct nfl_ext_mac *)(buf + l.mac);
+	mac->src[0] = 2;
+	mac->src[5] = 0x0a;
+	mac->dst[0] = 2;
+	mac->dst[5] = 0x0b;
+	((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x0800);
+	((struct nfl_ext_nat *)(buf + l.nat))->v4.saddr = htonl(0xcb007101);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 580);
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
+	expect_bytes(test, p + off + 78, mac_rec, sizeof(mac_rec), "mac");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 92), 0xcb00);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 14 + 12, 4));
+	tpl_put(e);
+}
+
+/*
  * Every combination of fields, both protocols: templates, the options
  * records and one flow of the largest kind fit in a PDU.
  */
@@ -1483,6 +1536,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_ifaces_change),
 	KUNIT_CASE(ipfix_test_fields_nat),
 	KUNIT_CASE(v9_test_fields_nat),
+	KUNIT_CASE(ipfix_test_fields_mac),
 	KUNIT_CASE(test_fields_all_fit),
 	{}
 };
