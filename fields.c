@@ -18,6 +18,7 @@ static const struct {
 	unsigned int bit;
 } nfl_field_names[] = {
 	{ "mac", NFL_FIELD_MAC },
+	{ "vlan", NFL_FIELD_VLAN },
 	{ "nat", NFL_FIELD_NAT },
 };
 

@@ -51,6 +51,7 @@
 	X(FLOW_LABEL6,	31,  4,  "flowLabelIPv6")			\
 	X(ICMP4,	32,  2,  "icmpTypeCodeIPv4")			\
 	X(MAC_SRC,	56,  6,  "sourceMacAddress")			\
+	X(VLAN,		58,  2,  "vlanId")				\
 	X(EXP_OCTETS,	40,  8,  "exportedOctetTotalCount")		\
 	X(EXP_MSGS,	41,  8,  "exportedMessageTotalCount")		\
 	X(EXP_FLOWS,	42,  8,  "exportedFlowRecordTotalCount")	\
@@ -79,6 +80,8 @@
 	X(POST_DST4,	226, 4,  "postNATDestinationIPv4Address")	\
 	X(POST_SPORT,	227, 2,  "postNAPTSourceTransportPort")		\
 	X(POST_DPORT,	228, 2,  "postNAPTDestinationTransportPort")	\
+	X(DOT1Q_VLAN,	243, 2,  "dot1qVlanId")				\
+	X(DOT1Q_CVLAN,	245, 2,  "dot1qCustomerVlanId")			\
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
 	X(POST_SRC6,	281, 16, "postNATSourceIPv6Address")		\
 	X(ETHERTYPE,	256, 2,  "ethernetType")			\

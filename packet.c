@@ -35,8 +35,13 @@ static_assert(NFL_TCP_FIN == TCPHDR_FIN && NFL_TCP_RST == TCPHDR_RST);
  * to the IP header, for fields=; NULL at the IP hooks, where the kernel
  * has taken the link layer apart already.
  */
+#define NFL_VLAN_DEPTH		2	/* tags a flow tells: outer, inner */
+
 struct nfl_l2 {
 	__be16 type;			/* the EtherType after the VLAN tags */
+	u8 ntags;			/* tags in the frame, up to NFL_VLAN_DEPTH */
+	__be16 tpid[NFL_VLAN_DEPTH];	/* outer first */
+	u16 vid[NFL_VLAN_DEPTH];
 };
 
 /* First bytes of the headers we look at; smaller than the full headers. */
@@ -356,6 +361,56 @@ static void nfl_field_mac(const struct sk_buff *skb, struct nfl_ext_mac *m)
 	memcpy(m->src, eth->h_source, ETH_ALEN);
 }
 
+/* One more VLAN tag, from the outside in; VID 0 (a priority tag) is none. */
+static void nfl_vlan_push(struct nfl_ext_vlan *v, u8 *flags, unsigned int *n,
+			  __be16 tpid, u16 vid)
+{
+	if (!vid)
+		return;
+	if (*n == 0) {
+		v->outer = vid;
+		if (tpid == htons(ETH_P_8021AD))
+			*flags |= NFL_L2_QINQ;
+	} else if (*n == 1) {
+		v->inner = vid;
+	}
+	(*n)++;
+}
+
+/* VLAN devices stacked on one another, at most */
+#define NFL_VLAN_DEVS		8
+
+/*
+ * vlan: the VLAN ids of the packet's input, outermost first, from all
+ * that tells them: the VLAN devices it came in on (at the IP hooks the
+ * kernel has untagged it and says only that: the device, or at
+ * POSTROUTING the one skb_iif names), then a tag left in skb metadata,
+ * then tags still in the frame (at ingress, nfl_l2_walk()).  A locally
+ * sent packet came in on nothing: none.
+ */
+static void nfl_field_vlan(const struct sk_buff *skb,
+			   const struct nf_hook_state *st,
+			   const struct nfl_l2 *l2, struct nfl_ext_vlan *v,
+			   u8 *flags)
+{
+	const struct net_device *dev = st->in, *chain[NFL_VLAN_DEVS];
+	unsigned int d = 0, n = 0, i;
+
+	if (!dev && skb->skb_iif)
+		dev = dev_get_by_index_rcu(st->net, skb->skb_iif);
+	for (; dev && is_vlan_dev(dev) && d < NFL_VLAN_DEVS;
+	     dev = vlan_dev_real_dev(dev))
+		chain[d++] = dev;
+	while (d--)
+		nfl_vlan_push(v, flags, &n, vlan_dev_vlan_proto(chain[d]),
+			      vlan_dev_vlan_id(chain[d]));
+	if (skb_vlan_tag_present(skb))
+		nfl_vlan_push(v, flags, &n, skb->vlan_proto,
+			      skb_vlan_tag_get_id(skb));
+	for (i = 0; l2 && i < l2->ntags; i++)
+		nfl_vlan_push(v, flags, &n, l2->tpid[i], l2->vid[i]);
+}
+
 /*
  * A packet while fields= is not empty: what the fields want of it, then
  * the cache's path for flows with fields.  Out of line: the usual packet
@@ -388,6 +443,9 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 	}
 	if (fields & NFL_FIELD_MAC)
 		nfl_field_mac(skb, (struct nfl_ext_mac *)(w + x.l.mac));
+	if (fields & NFL_FIELD_VLAN)
+		nfl_field_vlan(skb, st, l2,
+			       (struct nfl_ext_vlan *)(w + x.l.vlan), &e2->flags);
 	if (fields & NFL_FIELD_NAT)
 		x.nat = nfl_field_nat(skb, key,
 				      (struct nfl_ext_nat *)(w + x.l.nat));
@@ -676,6 +734,8 @@ static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
 	const u8 *v;
 	u8 _v;
 
+	if (rec)
+		rec->ntags = 0;
 	for (n = 0; eth_type_vlan(proto) && n < NFL_L2_TAGS_MAX; n++) {
 		const struct vlan_hdr *vh;
 		struct vlan_hdr _vh;
@@ -683,6 +743,11 @@ static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
 		vh = skb_header_pointer(skb, *off, sizeof(_vh), &_vh);
 		if (!vh)
 			return 0;
+		if (rec && rec->ntags < NFL_VLAN_DEPTH) {
+			rec->tpid[rec->ntags] = proto;
+			rec->vid[rec->ntags++] = ntohs(vh->h_vlan_TCI) &
+						 VLAN_VID_MASK;
+		}
 		proto = vh->h_vlan_encapsulated_proto;
 		*off += sizeof(*vh);
 	}

@@ -130,6 +130,10 @@ static const u16 nfl_tpl_common[] = {
 static const u16 nfl_tpl_mac[] = {
 	NFL_IE_MAC_SRC, NFL_IE_MAC_DST,
 };
+/* 58 is what most collectors read; 243/245 are outer and inner (QinQ) */
+static const u16 nfl_tpl_vlan[] = {
+	NFL_IE_VLAN, NFL_IE_DOT1Q_VLAN, NFL_IE_DOT1Q_CVLAN,
+};
 static const u16 nfl_tpl_nat4[] = {
 	NFL_IE_POST_SRC4, NFL_IE_POST_DST4, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
 };
@@ -260,6 +264,8 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 		nfl_tpl_append(t, nfl_tpl_mac, ARRAY_SIZE(nfl_tpl_mac), p);
 	if (fields & NFL_FIELDS_KEY)
 		nfl_tpl_append(t, &ethertype, 1, p);
+	if (fields & NFL_FIELD_VLAN)
+		nfl_tpl_append(t, nfl_tpl_vlan, ARRAY_SIZE(nfl_tpl_vlan), p);
 	if (fields & NFL_FIELD_NAT) {
 		if (v6)
 			nfl_tpl_append(t, nfl_tpl_nat6, ARRAY_SIZE(nfl_tpl_nat6), p);
@@ -723,6 +729,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 {
 	unsigned int fields = nfl_flow_fields(f);
 	const struct nfl_ext_nat *nat;
+	const struct nfl_ext_vlan *vlan;
 	const struct nfl_ext_mac *mac;
 	const struct nfl_ext_l2 *l2;
 	struct nfl_ext_layout l;
@@ -734,6 +741,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	ext = nfl_flow_ext(f, &l);
 	mac = (const struct nfl_ext_mac *)(ext + l.mac);
 	l2 = (const struct nfl_ext_l2 *)(ext + l.l2);
+	vlan = (const struct nfl_ext_vlan *)(ext + l.vlan);
 	nat = (const struct nfl_ext_nat *)(ext + l.nat);
 	switch (id) {
 	case NFL_IE_MAC_SRC:
@@ -747,6 +755,15 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	case NFL_IE_ETHERTYPE:
 		if (fields & NFL_FIELDS_KEY)
 			memcpy(q, &l2->ethertype, 2);
+		break;
+	case NFL_IE_VLAN:
+	case NFL_IE_DOT1Q_VLAN:
+		if (fields & NFL_FIELD_VLAN)
+			put_unaligned_be16(vlan->outer, q);
+		break;
+	case NFL_IE_DOT1Q_CVLAN:
+		if (fields & NFL_FIELD_VLAN)
+			put_unaligned_be16(vlan->inner, q);
 		break;
 	case NFL_IE_POST_SRC4:
 		if ((fields & NFL_FIELD_NAT) && !v6)

@@ -1483,6 +1483,66 @@ static void ipfix_test_fields_mac(struct kunit *test)
 }
 
 /*
+ * fields=vlan: ethernetType 256, then vlanId 58 (outer), dot1qVlanId 243
+ * (outer) and dot1qCustomerVlanId 245 (inner) after the base fields, in
+ * template 512 + 2 * 4 + kind; v9 the same.
+ */
+static void test_fields_vlan(struct kunit *test)
+{
+	static const u8 vlan_tpl[16] = {
+		0x01, 0x00, 0x00, 0x02,		/* ethernetType */
+		0x00, 0x3a, 0x00, 0x02,		/* vlanId */
+		0x00, 0xf3, 0x00, 0x02,		/* dot1qVlanId */
+		0x00, 0xf5, 0x00, 0x02,		/* dot1qCustomerVlanId */
+	};
+	static const u8 vlan_rec[8] = {
+		0x08, 0x00,			/* IPv4 */
+		0x00, 0xc8,			/* 200 */
+		0x00, 0xc8,			/* 200 */
+		0x01, 0x2c,			/* 300 */
+	};
+	static const struct nfl_encoder *const ops[] = {
+		&nfl_v9_encoder, &nfl_ipfix_encoder,
+	};
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_vlan *v;
+	struct nfl_enc *e;
+	struct nfl_flow *f;
+	size_t off, hdr, rec;
+	unsigned int i;
+	u8 *p;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		e = tpl_enc_fields(test, ops[i], NFL_FIELD_VLAN);
+		p = e->buf;
+		hdr = i ? 16 : 20;
+		rec = i ? 74 : 66;
+		e->ops->begin(e, &t0);
+		KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4), 520);
+		KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 6), 19 + 4);
+		expect_bytes(test, p + hdr + 8 + 19 * 4, vlan_tpl,
+			     sizeof(vlan_tpl), "template 520 vlan");
+		f = flow4_fields(buf, NFL_FIELD_VLAN, &t0);
+		nfl_ext_layout(&l, NFL_FIELD_VLAN, AF_INET);
+		KUNIT_EXPECT_EQ(test, l.size, 8);
+		((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x0800);
+		((struct nfl_ext_l2 *)(buf + l.l2))->flags = NFL_L2_QINQ;
+		v = (struct nfl_ext_vlan *)(buf + l.vlan);
+		v->outer = 200;
+		v->inner = 300;
+		off = e->len;
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+		KUNIT_EXPECT_EQ(test, be16_at(p + off), 520);
+		expect_bytes(test, p + off + 4 + rec, vlan_rec, sizeof(vlan_rec),
+			     "vlan");
+		KUNIT_EXPECT_EQ(test, e->ops->finish(e),
+				off + ALIGN(4 + rec + 8, 4));
+		tpl_put(e);
+	}
+}
+
+/*
  * Every combination of fields, both protocols: templates, the options
  * records and one flow of the largest kind fit in a PDU.
  */
@@ -1537,6 +1597,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_fields_nat),
 	KUNIT_CASE(v9_test_fields_nat),
 	KUNIT_CASE(ipfix_test_fields_mac),
+	KUNIT_CASE(test_fields_vlan),
 	KUNIT_CASE(test_fields_all_fit),
 	{}
 };
