@@ -19,6 +19,7 @@ static const struct {
 } nfl_field_names[] = {
 	{ "mac", NFL_FIELD_MAC },
 	{ "vlan", NFL_FIELD_VLAN },
+	{ "mpls", NFL_FIELD_MPLS },
 	{ "nat", NFL_FIELD_NAT },
 };
 

@@ -59,6 +59,9 @@
 	X(DIRECTION,	61,  1,  "flowDirection")			\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
 	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
+	X(MPLS1,	70,  3,  "mplsTopLabelStackSection")		\
+	X(MPLS2,	71,  3,  "mplsLabelStackSection2")		\
+	X(MPLS3,	72,  3,  "mplsLabelStackSection3")		\
 	X(MAC_DST,	80,  6,  "destinationMacAddress")		\
 	X(IF_NAME,	82,  NFL_IE_STR(16), "interfaceName")		\
 	X(IF_DESC,	83,  NFL_IE_STR(32), "interfaceDescription")	\

@@ -42,6 +42,9 @@ struct nfl_l2 {
 	u8 ntags;			/* tags in the frame, up to NFL_VLAN_DEPTH */
 	__be16 tpid[NFL_VLAN_DEPTH];	/* outer first */
 	u16 vid[NFL_VLAN_DEPTH];
+	/* MPLS label stack entries from the top, TTL 0, up to NFL_MPLS_DEPTH */
+	u8 nlse;
+	__be32 lse[NFL_MPLS_DEPTH];
 };
 
 /* First bytes of the headers we look at; smaller than the full headers. */
@@ -446,6 +449,9 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 	if (fields & NFL_FIELD_VLAN)
 		nfl_field_vlan(skb, st, l2,
 			       (struct nfl_ext_vlan *)(w + x.l.vlan), &e2->flags);
+	/* mpls: labels are seen only at ingress, before mpls_router pops them */
+	if ((fields & NFL_FIELD_MPLS) && l2)
+		memcpy(w + x.l.mpls, l2->lse, l2->nlse * sizeof(l2->lse[0]));
 	if (fields & NFL_FIELD_NAT)
 		x.nat = nfl_field_nat(skb, key,
 				      (struct nfl_ext_nat *)(w + x.l.nat));
@@ -734,8 +740,10 @@ static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
 	const u8 *v;
 	u8 _v;
 
-	if (rec)
+	if (rec) {
 		rec->ntags = 0;
+		rec->nlse = 0;
+	}
 	for (n = 0; eth_type_vlan(proto) && n < NFL_L2_TAGS_MAX; n++) {
 		const struct vlan_hdr *vh;
 		struct vlan_hdr _vh;
@@ -760,6 +768,8 @@ static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
 		if (!l)
 			return 0;
 		*off += sizeof(*l);
+		if (rec && rec->nlse < NFL_MPLS_DEPTH)
+			rec->lse[rec->nlse++] = *l & ~htonl(MPLS_LS_TTL_MASK);
 		if (*l & htonl(MPLS_LS_S_MASK))
 			break;
 	}

@@ -134,6 +134,10 @@ static const u16 nfl_tpl_mac[] = {
 static const u16 nfl_tpl_vlan[] = {
 	NFL_IE_VLAN, NFL_IE_DOT1Q_VLAN, NFL_IE_DOT1Q_CVLAN,
 };
+/* the top NFL_MPLS_DEPTH label stack entries: label, TC, S (3 bytes) */
+static const u16 nfl_tpl_mpls[] = {
+	NFL_IE_MPLS1, NFL_IE_MPLS2, NFL_IE_MPLS3,
+};
 static const u16 nfl_tpl_nat4[] = {
 	NFL_IE_POST_SRC4, NFL_IE_POST_DST4, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
 };
@@ -266,6 +270,8 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 		nfl_tpl_append(t, &ethertype, 1, p);
 	if (fields & NFL_FIELD_VLAN)
 		nfl_tpl_append(t, nfl_tpl_vlan, ARRAY_SIZE(nfl_tpl_vlan), p);
+	if (fields & NFL_FIELD_MPLS)
+		nfl_tpl_append(t, nfl_tpl_mpls, ARRAY_SIZE(nfl_tpl_mpls), p);
 	if (fields & NFL_FIELD_NAT) {
 		if (v6)
 			nfl_tpl_append(t, nfl_tpl_nat6, ARRAY_SIZE(nfl_tpl_nat6), p);
@@ -729,6 +735,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 {
 	unsigned int fields = nfl_flow_fields(f);
 	const struct nfl_ext_nat *nat;
+	const struct nfl_ext_mpls *mpls;
 	const struct nfl_ext_vlan *vlan;
 	const struct nfl_ext_mac *mac;
 	const struct nfl_ext_l2 *l2;
@@ -742,6 +749,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	mac = (const struct nfl_ext_mac *)(ext + l.mac);
 	l2 = (const struct nfl_ext_l2 *)(ext + l.l2);
 	vlan = (const struct nfl_ext_vlan *)(ext + l.vlan);
+	mpls = (const struct nfl_ext_mpls *)(ext + l.mpls);
 	nat = (const struct nfl_ext_nat *)(ext + l.nat);
 	switch (id) {
 	case NFL_IE_MAC_SRC:
@@ -764,6 +772,13 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	case NFL_IE_DOT1Q_CVLAN:
 		if (fields & NFL_FIELD_VLAN)
 			put_unaligned_be16(vlan->inner, q);
+		break;
+	case NFL_IE_MPLS1:
+	case NFL_IE_MPLS2:
+	case NFL_IE_MPLS3:
+		/* the entry's first 3 bytes: label, TC, S */
+		if (fields & NFL_FIELD_MPLS)
+			memcpy(q, &mpls->lse[id - NFL_IE_MPLS1], 3);
 		break;
 	case NFL_IE_POST_SRC4:
 		if ((fields & NFL_FIELD_NAT) && !v6)

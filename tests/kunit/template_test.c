@@ -1543,6 +1543,54 @@ static void test_fields_vlan(struct kunit *test)
 }
 
 /*
+ * fields=mpls: ethernetType, then mplsTopLabelStackSection 70 and
+ * mplsLabelStackSection2/3 71/72 of 3 bytes (label, TC, S), in template
+ * 512 + 4 * 4 + kind.
+ */
+static void ipfix_test_fields_mpls(struct kunit *test)
+{
+	static const u8 mpls_tpl[16] = {
+		0x01, 0x00, 0x00, 0x02,		/* ethernetType */
+		0x00, 0x46, 0x00, 0x03,		/* mplsTopLabelStackSection */
+		0x00, 0x47, 0x00, 0x03,		/* mplsLabelStackSection2 */
+		0x00, 0x48, 0x00, 0x03,		/* mplsLabelStackSection3 */
+	};
+	static const u8 mpls_rec[11] = {
+		0x88, 0x47,			/* MPLS unicast */
+		0x00, 0x06, 0x4a,		/* label 100, TC 5, S 0 */
+		0x00, 0x0c, 0x81,		/* label 200, TC 0, S 1 */
+		0x00, 0x00, 0x00,		/* none */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_MPLS);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_mpls *m;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 528);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 4);
+	expect_bytes(test, p + 24 + 19 * 4, mpls_tpl, sizeof(mpls_tpl),
+		     "template 528 mpls");
+	f = flow4_fields(buf, NFL_FIELD_MPLS, &t0);
+	nfl_ext_layout(&l, NFL_FIELD_MPLS, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 16);
+	((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x8847);
+	m = (struct nfl_ext_mpls *)(buf + l.mpls);
+	m->lse[0] = htonl(100 << 12 | 5 << 9);
+	m->lse[1] = htonl(200 << 12 | 1 << 8);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	expect_bytes(test, p + off + 4 + 74, mpls_rec, sizeof(mpls_rec),
+		     "mpls");
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 11, 4));
+	tpl_put(e);
+}
+
+/*
  * Every combination of fields, both protocols: templates, the options
  * records and one flow of the largest kind fit in a PDU.
  */
@@ -1598,6 +1646,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_fields_nat),
 	KUNIT_CASE(ipfix_test_fields_mac),
 	KUNIT_CASE(test_fields_vlan),
+	KUNIT_CASE(ipfix_test_fields_mpls),
 	KUNIT_CASE(test_fields_all_fit),
 	{}
 };
