@@ -20,6 +20,7 @@ static const struct {
 	{ "mac", NFL_FIELD_MAC },
 	{ "vlan", NFL_FIELD_VLAN },
 	{ "mpls", NFL_FIELD_MPLS },
+	{ "physdev", NFL_FIELD_PHYSDEV },
 	{ "nat", NFL_FIELD_NAT },
 };
 

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 /* The names fields= takes, as modinfo and the messages list them */
-#define NFL_FIELDS_NAMES	"mac, vlan, mpls, nat"
+#define NFL_FIELDS_NAMES	"mac, vlan, mpls, physdev, nat"
 
 /*
  * Parse @s, a comma list of field names (empty: none; a name twice is

@@ -571,9 +571,18 @@ static inline void nfl_flow_ext_update(struct nfl_flow *f,
 	u8 *ext = nfl_flow_ext(f, &x->l);
 	const u8 *w = (const u8 *)x->w;
 
-	if (x->phys)
-		memcpy(ext + x->l.phys, w + x->l.phys,
-		       sizeof(struct nfl_ext_phys));
+	const struct nfl_ext_phys *xp;
+	struct nfl_ext_phys *fp;
+
+	if (x->phys) {
+		/* PREROUTING knows the port in, FORWARD both: keep what is */
+		xp = (const struct nfl_ext_phys *)(w + x->l.phys);
+		fp = (struct nfl_ext_phys *)(ext + x->l.phys);
+		if (xp->in)
+			fp->in = xp->in;
+		if (xp->out)
+			fp->out = xp->out;
+	}
 	if (x->nat)
 		memcpy(ext + x->l.nat, w + x->l.nat, x->l.size - x->l.nat);
 }

@@ -85,6 +85,8 @@
 	X(POST_DPORT,	228, 2,  "postNAPTDestinationTransportPort")	\
 	X(DOT1Q_VLAN,	243, 2,  "dot1qVlanId")				\
 	X(DOT1Q_CVLAN,	245, 2,  "dot1qCustomerVlanId")			\
+	X(PHYS_IN,	252, 4,  "ingressPhysicalInterface")		\
+	X(PHYS_OUT,	253, 4,  "egressPhysicalInterface")		\
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
 	X(POST_SRC6,	281, 16, "postNATSourceIPv6Address")		\
 	X(ETHERTYPE,	256, 2,  "ethernetType")			\

@@ -21,6 +21,7 @@
 #include <net/ip6_route.h>
 #include <net/inet_ecn.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <linux/netfilter_bridge.h>
 
 #include "cache.h"
 #include "flow.h"
@@ -415,6 +416,21 @@ static void nfl_field_vlan(const struct sk_buff *skb,
 }
 
 /*
+ * physdev: the bridge ports of a bridged packet that br_netfilter passes
+ * through the IP hooks (whose in and out devices are then the bridge):
+ * the port in from PREROUTING on, the port out from FORWARD on.  True
+ * if there is either.
+ */
+static bool nfl_field_phys(const struct sk_buff *skb, struct nfl_ext_phys *p)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	p->in = nf_bridge_get_physinif(skb);
+	p->out = nf_bridge_get_physoutif(skb);
+#endif
+	return p->in || p->out;
+}
+
+/*
  * A packet while fields= is not empty: what the fields want of it, then
  * the cache's path for flows with fields.  Out of line: the usual packet
  * pays one test of nfl_fields for all of this.  @l2: what the ingress
@@ -452,6 +468,9 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 	/* mpls: labels are seen only at ingress, before mpls_router pops them */
 	if ((fields & NFL_FIELD_MPLS) && l2)
 		memcpy(w + x.l.mpls, l2->lse, l2->nlse * sizeof(l2->lse[0]));
+	if (fields & NFL_FIELD_PHYSDEV)
+		x.phys = nfl_field_phys(skb,
+					(struct nfl_ext_phys *)(w + x.l.phys));
 	if (fields & NFL_FIELD_NAT)
 		x.nat = nfl_field_nat(skb, key,
 				      (struct nfl_ext_nat *)(w + x.l.nat));

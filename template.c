@@ -138,6 +138,9 @@ static const u16 nfl_tpl_vlan[] = {
 static const u16 nfl_tpl_mpls[] = {
 	NFL_IE_MPLS1, NFL_IE_MPLS2, NFL_IE_MPLS3,
 };
+static const u16 nfl_tpl_phys[] = {
+	NFL_IE_PHYS_IN, NFL_IE_PHYS_OUT,
+};
 static const u16 nfl_tpl_nat4[] = {
 	NFL_IE_POST_SRC4, NFL_IE_POST_DST4, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
 };
@@ -272,6 +275,8 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 		nfl_tpl_append(t, nfl_tpl_vlan, ARRAY_SIZE(nfl_tpl_vlan), p);
 	if (fields & NFL_FIELD_MPLS)
 		nfl_tpl_append(t, nfl_tpl_mpls, ARRAY_SIZE(nfl_tpl_mpls), p);
+	if (fields & NFL_FIELD_PHYSDEV)
+		nfl_tpl_append(t, nfl_tpl_phys, ARRAY_SIZE(nfl_tpl_phys), p);
 	if (fields & NFL_FIELD_NAT) {
 		if (v6)
 			nfl_tpl_append(t, nfl_tpl_nat6, ARRAY_SIZE(nfl_tpl_nat6), p);
@@ -735,6 +740,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 {
 	unsigned int fields = nfl_flow_fields(f);
 	const struct nfl_ext_nat *nat;
+	const struct nfl_ext_phys *phys;
 	const struct nfl_ext_mpls *mpls;
 	const struct nfl_ext_vlan *vlan;
 	const struct nfl_ext_mac *mac;
@@ -750,6 +756,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	l2 = (const struct nfl_ext_l2 *)(ext + l.l2);
 	vlan = (const struct nfl_ext_vlan *)(ext + l.vlan);
 	mpls = (const struct nfl_ext_mpls *)(ext + l.mpls);
+	phys = (const struct nfl_ext_phys *)(ext + l.phys);
 	nat = (const struct nfl_ext_nat *)(ext + l.nat);
 	switch (id) {
 	case NFL_IE_MAC_SRC:
@@ -779,6 +786,14 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 		/* the entry's first 3 bytes: label, TC, S */
 		if (fields & NFL_FIELD_MPLS)
 			memcpy(q, &mpls->lse[id - NFL_IE_MPLS1], 3);
+		break;
+	case NFL_IE_PHYS_IN:
+		if (fields & NFL_FIELD_PHYSDEV)
+			put_unaligned_be32(phys->in, q);
+		break;
+	case NFL_IE_PHYS_OUT:
+		if (fields & NFL_FIELD_PHYSDEV)
+			put_unaligned_be32(phys->out, q);
 		break;
 	case NFL_IE_POST_SRC4:
 		if ((fields & NFL_FIELD_NAT) && !v6)

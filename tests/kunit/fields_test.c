@@ -43,6 +43,10 @@ static void fields_parse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)(NFL_FIELD_MAC | NFL_FIELD_NAT));
 	KUNIT_EXPECT_EQ(test, parse("nat,mac", &f, bad), 0);
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)(NFL_FIELD_MAC | NFL_FIELD_NAT));
+	KUNIT_EXPECT_EQ(test, parse("physdev", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_PHYSDEV);
+	KUNIT_EXPECT_EQ(test, parse("mac,vlan,mpls,physdev,nat", &f, bad), 0);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELDS_ALL);
 	KUNIT_EXPECT_EQ(test, parse("mpls", &f, bad), 0);
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_MPLS);
 	KUNIT_EXPECT_EQ(test, parse("vlan,mac,nat", &f, bad), 0);

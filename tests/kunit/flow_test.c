@@ -809,6 +809,39 @@ static void ext_key_test(struct kunit *test)
 }
 
 /*
+ * physdev: the port in is known from PREROUTING on, the port out from
+ * FORWARD on; a packet that knows one leaves the other as it was.
+ */
+static void ext_phys_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 16, 100);
+	struct nfl_key k = key4(1);
+	struct nfl_ext_phys *xp, *fp;
+	struct nfl_xpkt x;
+	struct nfl_flow *f;
+
+	xpkt(&x, NFL_FIELD_PHYSDEV, AF_INET, 0, 0);
+	KUNIT_EXPECT_EQ(test, x.l.key_words, 0);
+	xp = (struct nfl_ext_phys *)((u8 *)x.w + x.l.phys);
+	xp->in = 7;
+	x.phys = true;
+	f = tc_packet_ext(tc, &k, 10, &x);
+	fp = (struct nfl_ext_phys *)(nfl_flow_ext(f, &x.l) + x.l.phys);
+	KUNIT_EXPECT_EQ(test, fp->in, 7U);
+	KUNIT_EXPECT_EQ(test, fp->out, 0U);
+	xp->in = 0;
+	xp->out = 9;
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &k, 10, &x), f);
+	KUNIT_EXPECT_EQ(test, fp->in, 7U);
+	KUNIT_EXPECT_EQ(test, fp->out, 9U);
+	/* an attribute, not a key part: another port, the same flow */
+	xp->in = 8;
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &k, 10, &x), f);
+	KUNIT_EXPECT_EQ(test, fp->in, 8U);
+	KUNIT_EXPECT_EQ(test, f->packets, 3U);
+}
+
+/*
  * A resize keeps flows with fields apart by their key parts, finds
  * them again, and merges one only into a flow with the same parts.
  */
@@ -873,6 +906,7 @@ static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(list_splice_test),
 	KUNIT_CASE(ext_key_test),
 	KUNIT_CASE(ext_move_test),
+	KUNIT_CASE(ext_phys_test),
 	{}
 };
 

@@ -1591,6 +1591,49 @@ static void ipfix_test_fields_mpls(struct kunit *test)
 }
 
 /*
+ * fields=physdev: ingressPhysicalInterface 252 and egressPhysicalInterface
+ * 253 after the base fields (no ethernetType: no key field), template
+ * 512 + 8 * 4 + kind.
+ */
+static void ipfix_test_fields_phys(struct kunit *test)
+{
+	static const u8 phys_tpl[8] = {
+		0x00, 0xfc, 0x00, 0x04,		/* ingressPhysicalInterface */
+		0x00, 0xfd, 0x00, 0x04,		/* egressPhysicalInterface */
+	};
+	static const u8 phys_rec[8] = {
+		0x00, 0x00, 0x00, 0x07,		/* in 7 */
+		0x00, 0x00, 0x01, 0x09,		/* out 265 */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_PHYSDEV);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_phys *ph;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 544);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 2);
+	expect_bytes(test, p + 24 + 19 * 4, phys_tpl, sizeof(phys_tpl),
+		     "template 544 physdev");
+	f = flow4_fields(buf, NFL_FIELD_PHYSDEV, &t0);
+	nfl_ext_layout(&l, NFL_FIELD_PHYSDEV, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 8);
+	ph = (struct nfl_ext_phys *)(buf + l.phys);
+	ph->in = 7;
+	ph->out = 265;
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	expect_bytes(test, p + off + 4 + 74, phys_rec, sizeof(phys_rec),
+		     "physdev");
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 8, 4));
+	tpl_put(e);
+}
+
+/*
  * Every combination of fields, both protocols: templates, the options
  * records and one flow of the largest kind fit in a PDU.
  */
@@ -1647,6 +1690,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_fields_mac),
 	KUNIT_CASE(test_fields_vlan),
 	KUNIT_CASE(ipfix_test_fields_mpls),
+	KUNIT_CASE(ipfix_test_fields_phys),
 	KUNIT_CASE(test_fields_all_fit),
 	{}
 };
