@@ -44,6 +44,7 @@
 #include "cache.h"
 #include "encoder.h"
 #include "export.h"
+#include "fields.h"
 #include "ipt_NETFLOW.h"
 #include "settings.h"
 #include "socket.h"
@@ -152,6 +153,13 @@ static struct nfl_iface *nfl_ifaces;
 static unsigned int nfl_export_proto;		/* nfl_enc's, for lockless reads */
 /* fields= for the templates, under nfl_export_mutex */
 static unsigned int nfl_export_fields;
+
+/* snmp-rules=, under nfl_export_mutex; NULL: none */
+struct nfl_snmp {
+	unsigned int n;
+	struct nfl_snmp_rule rule[NFL_SNMP_RULES_MAX];
+};
+static struct nfl_snmp *nfl_snmp;
 
 #define NFL_EXPORT_RESYNC	0
 static unsigned long nfl_export_flags;
@@ -262,6 +270,54 @@ static int nfl_iface_cmp(const void *a, const void *b)
  * by ifindex when the table is taken anew).  A name read while the interface is renamed may mix
  * the two; the next refresh has it right.
  */
+/* The index @dev is exported as. */
+static u32 nfl_snmp_dev(const struct net_device *dev)
+{
+	if (!nfl_snmp)
+		return dev->ifindex;
+	return nfl_snmp_index(nfl_snmp->rule, nfl_snmp->n, dev->name,
+			      dev->ifindex);
+}
+
+/* The index init_net's @ifindex is exported as (0: none, stays 0). */
+static u32 nfl_snmp_ifindex(u32 ifindex)
+{
+	struct net_device *dev;
+	u32 v = ifindex;
+
+	if (!ifindex)
+		return 0;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(&init_net, ifindex);
+	if (dev)
+		v = nfl_snmp_dev(dev);
+	rcu_read_unlock();
+	return v;
+}
+
+/*
+ * snmp-rules on a flow about to be encoded (it is freed right after):
+ * its interfaces by the names they have now.  A flow of a rule in
+ * another namespace has that namespace's indexes: left as they are.
+ */
+static void nfl_snmp_flow(struct nfl_flow *f)
+{
+	unsigned int fields = nfl_flow_fields(f);
+	struct nfl_ext_layout l;
+	struct nfl_ext_phys *p;
+
+	if (!nfl_key_init_net(&f->key))
+		return;
+	f->key.iif = nfl_snmp_ifindex(f->key.iif);
+	f->oif = nfl_snmp_ifindex(f->oif);
+	if (fields & NFL_FIELD_PHYSDEV) {
+		nfl_ext_layout(&l, fields, f->key.family);
+		p = (struct nfl_ext_phys *)(nfl_flow_ext(f, &l) + l.phys);
+		p->in = nfl_snmp_ifindex(p->in);
+		p->out = nfl_snmp_ifindex(p->out);
+	}
+}
+
 static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
 {
 	const struct dev_ifalias *alias;
@@ -272,7 +328,7 @@ static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
 	for_each_netdev_rcu(&init_net, dev) {
 		if (n == NFL_IF_MAX)
 			break;
-		rows[n].ifindex = dev->ifindex;
+		rows[n].ifindex = nfl_snmp_dev(dev);
 		strscpy(rows[n].name, dev->name, sizeof(rows[n].name));
 		alias = rcu_dereference(dev->ifalias);
 		strscpy(rows[n].desc, alias ? alias->ifalias : "",
@@ -442,6 +498,8 @@ static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
 		freed = (struct nfl_flow_list){ };
 		for (; f; f = next) {
 			next = f->next;
+			if (nfl_snmp)
+				nfl_snmp_flow(f);
 			if (nfl_pdu_add(e, &d->open, f, NULL)) {
 				d->skipped++;
 				d->skipped_packets += f->packets;
@@ -615,6 +673,34 @@ void nfl_export_set_fields(unsigned int fields)
 	nfl_export_kick();
 }
 
+int nfl_export_set_snmp(const char *spec)
+{
+	struct nfl_snmp *s = NULL, *old;
+	const char *bad;
+	size_t n;
+	int count;
+
+	if (*spec) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s)
+			return -ENOMEM;
+		count = nfl_snmp_parse(spec, s->rule, &bad, &n);
+		if (count < 0) {
+			kfree(s);
+			return count;
+		}
+		s->n = count;
+	}
+	mutex_lock(&nfl_export_mutex);
+	old = nfl_snmp;
+	nfl_snmp = s;
+	mutex_unlock(&nfl_export_mutex);
+	kfree(old);
+	/* the interface table in the new numbering, with the next PDU */
+	nfl_export_resend_templates();
+	return 0;
+}
+
 int nfl_export_init(unsigned int protocol)
 {
 	struct workqueue_struct *wq;
@@ -670,5 +756,7 @@ void nfl_export_uninit(void)
 	nfl_enc = NULL;
 	kvfree(nfl_ifaces);
 	nfl_ifaces = NULL;
+	kfree(nfl_snmp);
+	nfl_snmp = NULL;
 	mutex_unlock(&nfl_export_mutex);
 }

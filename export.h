@@ -55,6 +55,11 @@ unsigned int nfl_export_protocol(void);
  * exporting what is queued with the old ones; the stream goes on.
  */
 void nfl_export_set_fields(unsigned int fields);
+/*
+ * snmp-rules= @spec (checked by the caller): interface indexes of the
+ * records and the interface table exported from now on.  0 or -ENOMEM.
+ */
+int nfl_export_set_snmp(const char *spec);
 /* Destinations changed: the next PDU carries templates (v9/IPFIX). */
 void nfl_export_resend_templates(void);
 

@@ -7,6 +7,7 @@
 #ifndef _IPT_NETFLOW_FIELDS_H
 #define _IPT_NETFLOW_FIELDS_H
 
+#include <linux/if.h>
 #include <linux/types.h>
 
 /* The names fields= takes, as modinfo and the messages list them */
@@ -19,5 +20,30 @@
  */
 int nfl_fields_parse(const char *s, unsigned int *fields, const char **bad,
 		     size_t *badlen);
+
+/*
+ * snmp-rules= (fprobe-ulog's, as the established module): "ppp:200,eth:100"
+ * numbers interface ppp11 211 and eth0 100 in every exported interface
+ * index.  A name matches a rule if it is the rule's prefix followed by
+ * digits and nothing else; the first rule that matches counts.
+ */
+#define NFL_SNMP_RULES_MAX	16
+#define NFL_SNMP_BASE_MAX	1000000000
+
+struct nfl_snmp_rule {
+	char prefix[IFNAMSIZ];
+	unsigned int len;
+	u32 base;
+};
+
+/*
+ * Parse @s (empty: no rules) into @rules; the number of rules, or -EINVAL
+ * with *@bad and *@badlen the first rule that is not one.
+ */
+int nfl_snmp_parse(const char *s, struct nfl_snmp_rule *rules,
+		   const char **bad, size_t *badlen);
+/* The index interface @name (whose ifindex is @ifindex) is exported as. */
+u32 nfl_snmp_index(const struct nfl_snmp_rule *rules, unsigned int n,
+		   const char *name, u32 ifindex);
 
 #endif /* _IPT_NETFLOW_FIELDS_H */

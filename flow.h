@@ -82,6 +82,12 @@ static inline u8 nfl_key_dir(const struct nfl_key *k)
 	return k->ns_dir & NFL_KEY_DIR_MASK;
 }
 
+/* A flow of the host's namespace (init_net), whatever its direction. */
+static inline bool nfl_key_init_net(const struct nfl_key *k)
+{
+	return !(k->ns_dir & ~NFL_KEY_DIR_MASK);
+}
+
 static inline unsigned int nfl_family_words(u8 family)
 {
 	return family == AF_INET ? NFL_KEY4_WORDS : NFL_KEY6_WORDS;

@@ -46,7 +46,7 @@ static int __init mod_hooks_init(void)
 	return nfl_hooks_init(mask, prio);
 }
 
-/* The fields of fields=, for the cache and the templates. */
+/* fields= for the cache and the templates, snmp-rules= for the exporter. */
 static int __init mod_fields_init(void)
 {
 	unsigned int fields;
@@ -58,10 +58,15 @@ static int __init mod_fields_init(void)
 	if (nfl_fields_parse(nfl_fields_spec, &fields, &bad, &n))
 		return -EINVAL;
 	err = nfl_cache_set_fields(fields);
-	if (err)
+	if (err) {
 		pr_err("fields=%s: out of memory\n", nfl_fields_spec);
-	else
-		nfl_export_set_fields(fields);
+		return err;
+	}
+	nfl_export_set_fields(fields);
+	/* and snmp-rules, checked as well */
+	err = nfl_export_set_snmp(nfl_snmp_spec);
+	if (err)
+		pr_err("snmp-rules: out of memory\n");
 	return err;
 }
 

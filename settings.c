@@ -84,6 +84,10 @@
 #define NFL_INGRESS_RANGE	"empty (off), * (every device but loopback) or up to 32 device names separated by commas"
 #define NFL_FIELDS_RANGE	"empty (none) or a comma list of " NFL_FIELDS_NAMES \
 				", with protocol 9 or 10"
+#define NFL_SNMP_RANGE		"empty (none) or up to " \
+				__stringify(NFL_SNMP_RULES_MAX) \
+				" rules prefix:base separated by commas, base 0.." \
+				__stringify(NFL_SNMP_BASE_MAX)
 #define NFL_DEST_RANGE		"1 to " __stringify(NFL_DEST_MAX) \
 				" collectors ip:port, [ip6]:port, optional @srcip and %ifname"
 
@@ -110,6 +114,7 @@ char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE] = "";
 char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE] = "last";
 char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE] = "";
 char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE] = "";
+char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE] = "";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
 /* String values: stored under the mutex, read without it (format). */
@@ -418,6 +423,34 @@ static const char *nfl_cross_fields(const struct nfl_val *v)
 	return NULL;
 }
 
+static const char *nfl_valid_snmp(const struct nfl_val *v)
+{
+	struct nfl_snmp_rule *rules;
+	const char *bad = NULL;
+	size_t n = 0;
+	int count;
+
+	rules = kcalloc(NFL_SNMP_RULES_MAX, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return nfl_oom;
+	count = nfl_snmp_parse(v->str, rules, &bad, &n);
+	kfree(rules);
+	if (count >= 0)
+		return NULL;
+	if (READ_ONCE(nfl_live))
+		pr_warn_ratelimited("snmp-rules: \"%.*s\" is not a rule prefix:base\n",
+				    (int)min_t(size_t, n, 32), bad);
+	else
+		pr_err("snmp-rules: \"%.*s\" is not a rule prefix:base\n",
+		       (int)min_t(size_t, n, 32), bad);
+	return "not a comma list of rules prefix:base";
+}
+
+static int nfl_apply_snmp(const struct nfl_val *v)
+{
+	return nfl_export_set_snmp(v->str);
+}
+
 /* As a protocol change: flows metered so far leave with what they have. */
 static int nfl_apply_fields(const struct nfl_val *v)
 {
@@ -461,6 +494,7 @@ enum {
 	NFL_S_INGRESS,
 	NFL_S_PROMISC,
 	NFL_S_FIELDS,
+	NFL_S_SNMP_RULES,
 	NFL_S_COUNT
 };
 
@@ -574,6 +608,12 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.range = NFL_FIELDS_RANGE,
 		.valid = nfl_valid_fields, .cross = nfl_cross_fields,
 		.apply = nfl_apply_fields,
+	},
+	[NFL_S_SNMP_RULES] = {
+		.name = "snmp-rules", .kind = NFL_STRING, .var = nfl_snmp_spec,
+		.size = NFL_SNMP_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_SNMP_RANGE,
+		.valid = nfl_valid_snmp, .apply = nfl_apply_snmp,
 	},
 	[NFL_S_NATEVENTS_LEGACY] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
@@ -831,6 +871,9 @@ NFL_PARAM(promisc, NFL_S_PROMISC, "uint",
 NFL_PARAM(fields, NFL_S_FIELDS, "string",
 	 "optional fields in every flow record (v9/IPFIX), switchable at run time; a change exports the flows in memory first and starts new templates: "
 	 NFL_FIELDS_RANGE " (default empty)");
+NFL_PARAM(snmp_rules, NFL_S_SNMP_RULES, "string",
+	 "renumber exported interface indexes by name, in records and the interface table (fprobe-ulog's rules: ppp:200 makes ppp11 211): "
+	 NFL_SNMP_RANGE " (default empty; sysctl snmp-rules)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors: "
 	 NFL_BOOL_RANGE " (default 0)");

@@ -43,6 +43,9 @@ extern char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE];
 /* fields= as last written (fields.c parses it) */
 #define NFL_FIELDS_SPEC_SIZE	64
 extern char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE];
+/* snmp-rules= as last written (fields.c parses it) */
+#define NFL_SNMP_SPEC_SIZE	512
+extern char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE];
 
 /*
  * First in the module's init: the checks of parameters that depend on

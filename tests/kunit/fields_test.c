@@ -144,11 +144,76 @@ static void layout_all_test(struct kunit *test)
 	}
 }
 
+#define RULES16	"a:1,b:2,c:3,d:4,e:5,f:6,g:7,h:8,i:9,j:10,k:11,l:12,m:13,n:14,o:15,p:16"
+
+/* snmp-rules: fprobe-ulog's form, a bad rule named, the old one kept */
+static void snmp_parse_test(struct kunit *test)
+{
+	struct nfl_snmp_rule r[NFL_SNMP_RULES_MAX];
+	const char *bad = NULL;
+	size_t n = 0;
+
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("", r, &bad, &n), 0);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:200,eth:100", r, &bad, &n), 2);
+	KUNIT_EXPECT_STREQ(test, r[0].prefix, "ppp");
+	KUNIT_EXPECT_EQ(test, r[0].len, 3U);
+	KUNIT_EXPECT_EQ(test, r[0].base, 200U);
+	KUNIT_EXPECT_STREQ(test, r[1].prefix, "eth");
+	KUNIT_EXPECT_EQ(test, r[1].base, 100U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:200,eth", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, strncmp(bad, "eth", 3), 0);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse(":200", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:2x", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:-1", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:1000000001", r, &bad, &n),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:1000000000", r, &bad, &n), 1);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("ppp:1,", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, n, 6U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("a b:1", r, &bad, &n), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse("0123456789abcdef:1", r, &bad, &n),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse(RULES16, r, &bad, &n), 16);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_parse(RULES16 ",q:17", r, &bad, &n),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, bad, "q:17");
+}
+
+/* ppp11 is 211; eth0.100 (not prefix + digits alone) keeps its index */
+static void snmp_index_test(struct kunit *test)
+{
+	struct nfl_snmp_rule r[NFL_SNMP_RULES_MAX];
+	const char *bad;
+	size_t n;
+	int c = nfl_snmp_parse("ppp:200,eth:100,e:5000", r, &bad, &n);
+
+	KUNIT_ASSERT_EQ(test, c, 3);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "ppp11", 7), 211U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "ppp0", 7), 200U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "eth7", 3), 107U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "eth0.100", 9), 9U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "eth", 9), 9U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "ethx1", 9), 9U);
+	/* the first rule that matches: "e" takes what "eth" does not */
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "e1", 9), 5001U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "lo", 1), 1U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, 0, "ppp11", 7), 7U);
+	c = nfl_snmp_parse("x:1000000000", r, &bad, &n);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "x99999999999", 4), 4U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "x3294967295", 4),
+			4294967295U);
+	KUNIT_EXPECT_EQ(test, nfl_snmp_index(r, c, "x3294967296", 4), 4U);
+}
+
 static struct kunit_case fields_cases[] = {
 	KUNIT_CASE(fields_parse_test),
 	KUNIT_CASE(fields_refuse_test),
 	KUNIT_CASE(layout_test),
 	KUNIT_CASE(layout_all_test),
+	KUNIT_CASE(snmp_parse_test),
+	KUNIT_CASE(snmp_index_test),
 	{}
 };
 
