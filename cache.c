@@ -718,7 +718,8 @@ int nfl_cache_set_fields(unsigned int fields)
 	err = nfl_slabs_make(fields);
 	if (err)
 		return err;
-	WRITE_ONCE(nfl_fields, fields);
+	/* the slabs are there before a packet can read the fields */
+	smp_store_release(&nfl_fields, fields);
 	/*
 	 * Packets meter in RCU read-side sections (netfilter hooks): once
 	 * none is left that read the old fields, every flow made from here
