@@ -300,7 +300,9 @@ static bool nfl_field_nat(const struct sk_buff *skb, struct nfl_key *key,
 	int dir;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
+	/* a template (raw table's CT target) has no tuples yet */
+	if (!ct || nf_ct_is_template(ct) || ctinfo == IP_CT_RELATED ||
+	    ctinfo == IP_CT_RELATED_REPLY)
 		return false;
 	dir = CTINFO2DIR(ctinfo);
 	t = &ct->tuplehash[dir].tuple;
