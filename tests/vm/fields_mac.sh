@@ -12,8 +12,9 @@
 #      in (A's MAC to the router's port, both directions); the router's
 #      own packet has no frame yet: zeros;
 #  (b) ingress=hva,hvb: the same frames at the ports' ingress hook.
-# Asserts with nf-collect (every record: key, MACs, ethernetType 0x0800,
-# packets, exactly), nfdump (in src/dst MAC per flow and packets) and
+# A also sends IPv6 (an IPv6 flow's area in front of its larger entry).
+# Asserts with nf-collect (every record: key, MACs, ethernetType 0x0800
+# or 0x86dd, packets, exactly), nfdump (in src/dst MAC per flow and packets) and
 # tshark (cflow.srcmac/dstmac/ethernet_type in each record): the same
 # 5-tuple from two MACs is two records with their own counts.
 # vm-timeout: 600
@@ -30,7 +31,8 @@ Z=00:00:00:00:00:00
 SYSCTL=/proc/sys/net/netflow
 PIN="taskset -c 0"
 
-# peer NS DEV DEVMAC PEER PEERMAC ADDR PEERADDR: netns NS behind DEV
+# peer NS DEV DEVMAC PEER PEERMAC ADDR PEERADDR ADDR6 PEERADDR6: netns NS
+# behind DEV
 peer() {
 	ip netns add "$1" || fail "ip netns add $1"
 	ip link add "$2" address "$3" type veth peer name "$4" address "$5" ||
@@ -44,21 +46,28 @@ peer() {
 	ip -n "$1" route add default via "$6"
 	ip neigh replace "$7" lladdr "$5" dev "$2" nud permanent
 	ip -n "$1" neigh replace "$6" lladdr "$3" dev "$4" nud permanent
+	ip -6 addr add "$8/64" dev "$2" nodad
+	ip -n "$1" -6 addr add "$9/64" dev "$4" nodad
+	ip -n "$1" -6 route add default via "$8"
+	ip -6 neigh replace "$9" lladdr "$5" dev "$2" nud permanent
+	ip -n "$1" -6 neigh replace "$8" lladdr "$3" dev "$4" nud permanent
 }
 mac_down() {
 	ip netns del $A 2>/dev/null
 	ip netns del $B 2>/dev/null
-	sysctl -qw net.ipv4.ip_forward=0
+	sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 	return 0
 }
 NF_ON_EXIT=mac_down
-peer $A hva $RA hva1 $MA 192.0.2.1 $A4
-peer $B hvb $RB hvb1 $MB 198.51.100.1 $B4
-sysctl -qw net.ipv4.ip_forward=1
+peer $A hva $RA hva1 $MA 192.0.2.1 $A4 2001:db8:a::1 2001:db8:a::2
+peer $B hvb $RB hvb1 $MB 198.51.100.1 $B4 2001:db8:b::1 2001:db8:b::2
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 nf_bg ip netns exec $B "$NF_BIN/nf-sink" udp $B4:7000
 nf_bg ip netns exec $A "$NF_BIN/nf-sink" udp $A4:7001
+nf_bg ip netns exec $B "$NF_BIN/nf-sink" udp6 "[2001:db8:b::2]:7002"
 nf_wait_udp 7000 $B
 nf_wait_udp 7001 $A
+nf_wait_udp6 7002 $B
 
 # traffic BASE LOCAL: the run's flows; their records into $W/want-BASE as
 # "SPORT SRCMAC DSTMAC ETHERTYPE PACKETS" (LOCAL=1: with the router's own)
@@ -68,8 +77,9 @@ traffic() {
 	ip -n $A link set hva1 address $MA
 	ip netns exec $A $PIN "$NF_BIN/nf-send" \
 		udp $B4:7000 count=3 size=20 sport=$(($1 + 1)) \
-		udp $B4:7000 count=2 size=20 sport=$(($1 + 3)) >/dev/null ||
-		fail "nf-send in A failed"
+		udp $B4:7000 count=2 size=20 sport=$(($1 + 3)) \
+		udp6 "[2001:db8:b::2]:7002" count=2 size=20 sport=$(($1 + 5)) \
+		>/dev/null || fail "nf-send in A failed"
 	ip netns exec $B $PIN "$NF_BIN/nf-send" \
 		udp $A4:7001 count=4 size=30 sport=$(($1 + 2)) >/dev/null ||
 		fail "nf-send in B failed"
@@ -83,6 +93,7 @@ traffic() {
 		echo "$(($1 + 2)) $MB $RB 2048 4"
 		echo "$(($1 + 3)) $MA $RA 2048 2"
 		echo "$(($1 + 3)) $MA2 $RA 2048 5"
+		echo "$(($1 + 5)) $MA $RA 34525 2"
 	} >>"$w"
 	if [ "$2" = 1 ]; then
 		$PIN "$NF_BIN/nf-send" udp $A4:7001 count=1 size=10 \
@@ -100,8 +111,8 @@ collected() {
 			j = index($i, "=")
 			f[substr($i, 1, j - 1)] = substr($i, j + 1)
 		}
-		if (f["proto"] != 17 || f["sport"] <= b || f["sport"] > b + 4 ||
-		    (f["dport"] != 7000 && f["dport"] != 7001))
+		if (f["proto"] != 17 || f["sport"] <= b || f["sport"] > b + 5 ||
+		    f["dport"] < 7000 || f["dport"] > 7002)
 			next
 		print f["sport"], f["src_mac"], f["dst_mac"], f["ethertype"],
 			f["packets"]
@@ -156,9 +167,9 @@ nf_nfcapd_stop
 nfdump -q -N -r "$NF_NFCAPD_FILE" -o "fmt:%pr|%sp|%ismc|%idmc|%pkt|%dp" \
 	>"$W/nfdump.txt" 2>"$W/nfdump.err" || fail "nfdump failed: $(cat "$W/nfdump.err")"
 tr -d ' ' <"$W/nfdump.txt" | tr 'A-F' 'a-f' | awk -F'|' '
-	($1 == 17 || $1 == "UDP") && ($6 == 7000 || $6 == 7001) &&
-	(($2 > 41000 && $2 <= 41004) || ($2 > 42000 && $2 <= 42003)) {
-		print $2, $3, $4, 2048, $5
+	($1 == 17 || $1 == "UDP") && $6 >= 7000 && $6 <= 7002 &&
+	(($2 > 41000 && $2 <= 41005) || ($2 > 42000 && $2 <= 42005)) {
+		print $2, $3, $4, $6 == 7002 ? 34525 : 2048, $5
 	}' | sort >"$W/nfdump.got"
 cat "$W/want-41000" "$W/want-42000" | sort >"$W/want.all"
 cmp -s "$W/want.all" "$W/nfdump.got" || {
@@ -175,7 +186,8 @@ for m in $MA $MA2 $MB; do
 	[ "$c" = "$w" ] || fail "tshark: source MAC $m in $c records, want $w"
 done
 c=$(grep -c 'name="cflow.dstmac" .*'"$RA" "$W/tshark.pdml")
-[ "$c" = 6 ] || fail "tshark: destination MAC $RA in $c records, want 6"
+w=$(awk -v m=$RA '$3 == m' "$W/want.all" | wc -l)
+[ "$c" = "$w" ] || fail "tshark: destination MAC $RA in $c records, want $w"
 grep -q 'name="cflow.ethernet_type" .* show="0x0800"' "$W/tshark.pdml" ||
 	grep -q 'name="cflow.ethernet_type" .* show="2048"' "$W/tshark.pdml" ||
 	fail "tshark: no ethernetType 0x0800"
