@@ -399,17 +399,22 @@ static void nfl_field_vlan(const struct sk_buff *skb,
 			   const struct nfl_l2 *l2, struct nfl_ext_vlan *v,
 			   u8 *flags)
 {
-	const struct net_device *dev = st->in, *chain[NFL_VLAN_DEVS];
-	unsigned int d = 0, n = 0, i;
+	const struct net_device *dev = st->in;
+	unsigned int n = 0, i;
+#if IS_ENABLED(CONFIG_VLAN_8021Q)
+	const struct vlan_dev_priv *chain[NFL_VLAN_DEVS];
+	unsigned int d = 0;
 
 	if (!dev && skb->skb_iif)
 		dev = dev_get_by_index_rcu(st->net, skb->skb_iif);
+	/* the device right below, not vlan_dev_real_dev()'s bottom one */
 	for (; dev && is_vlan_dev(dev) && d < NFL_VLAN_DEVS;
-	     dev = vlan_dev_real_dev(dev))
-		chain[d++] = dev;
+	     dev = chain[d++]->real_dev)
+		chain[d] = vlan_dev_priv(dev);
 	while (d--)
-		nfl_vlan_push(v, flags, &n, vlan_dev_vlan_proto(chain[d]),
-			      vlan_dev_vlan_id(chain[d]));
+		nfl_vlan_push(v, flags, &n, chain[d]->vlan_proto,
+			      chain[d]->vlan_id);
+#endif
 	if (skb_vlan_tag_present(skb))
 		nfl_vlan_push(v, flags, &n, skb->vlan_proto,
 			      skb_vlan_tag_get_id(skb));

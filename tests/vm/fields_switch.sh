@@ -59,7 +59,7 @@ for phase in "" mac mac,nat "" nat; do
 		size=20 sport=$((50000 + i)) >/dev/null || fail "nf-send failed"
 	sayt "fields=\"$phase\": $bpf bytes/flow"
 done
-nf_bg_stop $PACED || fail "the paced nf-send failed"
+wait $PACED || fail "the paced nf-send failed"
 
 # a collector that starts now, after the last switch
 nf_nfcapd_start "$W/nfcapd" $P2
@@ -74,7 +74,12 @@ nf_wait_collected "$W/collect.txt" " sport=49999 " 600 10 ||
 	fail "paced flow: $(nf_collected "$W/collect.txt" " sport=49999 ") of 600 packets"
 [ "$(nf_snmp dropPackets)" = 0 ] || fail "$(nf_snmp dropPackets) packets dropped"
 grep -c ' sport=49999 ' "$W/collect.txt" >"$W/paced.records"
-sayt "paced flow: 600 of 600 packets in $(cat "$W/paced.records") records"
+# and it was metered through the switches: records in several templates
+t=$(awk '$1 == "flow" && / sport=49999 / {
+	for (i = 2; i <= NF; i++) if ($i ~ /^template=/) print $i }' \
+	"$W/collect.txt" | sort -u | wc -l)
+[ "$t" -ge 3 ] || fail "paced flow: records in $t templates, the switches came after it"
+sayt "paced flow: 600 of 600 packets in $(cat "$W/paced.records") records, $t templates"
 
 # each phase's flow, its template and its elements
 i=0
