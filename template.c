@@ -147,6 +147,11 @@ static const u16 nfl_tpl_nat4[] = {
 static const u16 nfl_tpl_nat6[] = {
 	NFL_IE_POST_SRC6, NFL_IE_POST_DST6, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
 };
+/* Elements all of fields= add to a template, with @nat its NAT part. */
+#define NFL_TPL_FIELDS_IES(nat)						\
+	(ARRAY_SIZE(nfl_tpl_mac) + 1 + ARRAY_SIZE(nfl_tpl_vlan) +	\
+	 ARRAY_SIZE(nfl_tpl_mpls) + ARRAY_SIZE(nfl_tpl_phys) +		\
+	 ARRAY_SIZE(nat))
 
 /* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
 static const u16 nfl_tpl_nel[] = {
@@ -242,11 +247,15 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
 	static const u16 ethertype = NFL_IE_ETHERTYPE;
 
-	/* the longest: times, ICMP or tcpOptions, and ipv4Options (IPv4) */
+	/*
+	 * The longest: times, ICMP or tcpOptions, and ipv4Options (IPv4),
+	 * then every field of fields= (ethernetType with any key field).
+	 * nfl_tpl_append() would cut a longer one short: refuse to build.
+	 */
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr4) + ARRAY_SIZE(nfl_tpl_common) +
-		     4 > NFL_TPL_MAX_FIELDS);
+		     4 + NFL_TPL_FIELDS_IES(nfl_tpl_nat4) > NFL_TPL_MAX_FIELDS);
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr6) + ARRAY_SIZE(nfl_tpl_common) +
-		     3 > NFL_TPL_MAX_FIELDS);
+		     3 + NFL_TPL_FIELDS_IES(nfl_tpl_nat6) > NFL_TPL_MAX_FIELDS);
 	memset(t, 0, sizeof(*t));
 	if (v6)
 		nfl_tpl_append(t, nfl_tpl_addr6, ARRAY_SIZE(nfl_tpl_addr6), p);

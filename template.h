@@ -52,6 +52,10 @@ enum nfl_opt_kind {
 #define NFL_V9_SCOPE_SYSTEM	1
 #define NFL_V9_SCOPE_INTERFACE	2
 
+/*
+ * Elements of a template at most: the longest flow template, with every
+ * field of fields=, has 35 (IPv6; template.c refuses to build past it).
+ */
 #define NFL_TPL_MAX_FIELDS	40
 /* Room in a 1400-byte payload for the templates and a few records. */
 #define NFL_TPL_PDU_SIZE		1400
