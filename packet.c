@@ -811,7 +811,8 @@ static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
  * An IPv4 header at @off that ip_rcv() would take, pulled into the
  * linear part; its total length, or 0.  Nothing has checked it yet.
  */
-static u32 nfl_ingress_ip4(struct sk_buff *skb, unsigned int off)
+static __always_inline u32 nfl_ingress_ip4(struct sk_buff *skb,
+					    unsigned int off)
 {
 	const struct iphdr *iph;
 	unsigned int ihl, len;
@@ -828,7 +829,8 @@ static u32 nfl_ingress_ip4(struct sk_buff *skb, unsigned int off)
 }
 
 /* The same for IPv6 (a jumbogram's length is the frame's). */
-static u32 nfl_ingress_ip6(struct sk_buff *skb, unsigned int off)
+static __always_inline u32 nfl_ingress_ip6(struct sk_buff *skb,
+					    unsigned int off)
 {
 	const struct ipv6hdr *ip6h;
 	unsigned int len;
