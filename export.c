@@ -264,12 +264,6 @@ static int nfl_iface_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * Rows for the interface table: init_net's interfaces, the first
- * NFL_IF_MAX of them, sorted by ifindex (a pass over several PDUs goes on
- * by ifindex when the table is taken anew).  A name read while the interface is renamed may mix
- * the two; the next refresh has it right.
- */
 /* The index @dev is exported as. */
 static u32 nfl_snmp_dev(const struct net_device *dev)
 {
@@ -318,6 +312,13 @@ static void nfl_snmp_flow(struct nfl_flow *f)
 	}
 }
 
+/*
+ * Rows for the interface table: init_net's interfaces, the first
+ * NFL_IF_MAX of them, sorted by the index they are exported as (their
+ * ifindex, or snmp-rules' number; a pass over several PDUs goes on by
+ * it when the table is taken anew).  A name read while the interface
+ * is renamed may mix the two; the next refresh has it right.
+ */
 static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
 {
 	const struct dev_ifalias *alias;
