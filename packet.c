@@ -355,12 +355,21 @@ static bool nfl_field_nat(const struct sk_buff *skb, struct nfl_key *key,
  * and forwarded packets (at POSTROUTING still the received frame's: the
  * frame a forwarded packet leaves in is built after the last hook).  A
  * locally sent packet has no frame before it leaves: zeros.
+ *
+ * A received frame's header lies in front of its IP header.  One that
+ * does not is stale: a forwarded packet sent into a tunnel (ipip, GRE)
+ * keeps the mac_len of its frame while dev_queue_xmit() on the tunnel
+ * device set its mac header to the inner IP header, and the outer
+ * packet then passes OUTPUT and POSTROUTING with "addresses" read from
+ * the inner header's length, id and checksum: garbage, and as part of
+ * the key, a flow per packet.  Such a packet has no frame of its own.
  */
 static void nfl_field_mac(const struct sk_buff *skb, struct nfl_ext_mac *m)
 {
 	const struct ethhdr *eth;
 
-	if (!skb_mac_header_was_set(skb) || skb->mac_len < ETH_HLEN)
+	if (!skb_mac_header_was_set(skb) || skb->mac_len < ETH_HLEN ||
+	    skb_mac_header(skb) + ETH_HLEN > skb_network_header(skb))
 		return;
 	eth = eth_hdr(skb);
 	memcpy(m->dst, eth->h_dest, ETH_ALEN);
