@@ -809,6 +809,33 @@ static void ext_key_test(struct kunit *test)
 }
 
 /*
+ * flowDirection stays in the key of a flow with fields: the same
+ * packet metered in (prerouting) and out (postrouting) is two flows, on
+ * the path with fields as on the one without.
+ */
+static void ext_dir_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 16, 100);
+	struct nfl_key in = key4(1), out = key4(1);
+	struct nfl_flow *a, *b;
+	struct nfl_xpkt x;
+
+	out.ns_dir |= NFL_DIR_EGRESS;
+	xpkt(&x, NFL_FIELD_VLAN | NFL_FIELD_NAT, AF_INET, 10, 0);
+	a = tc_packet_ext(tc, &in, 100, &x);
+	b = tc_packet_ext(tc, &out, 100, &x);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&a->key), NFL_DIR_INGRESS);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&b->key), NFL_DIR_EGRESS);
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &out, 100, &x), b);
+	KUNIT_EXPECT_EQ(test, a->packets, 1U);
+	KUNIT_EXPECT_EQ(test, b->packets, 2U);
+	KUNIT_EXPECT_EQ(test, tc_flows(tc), 2);
+}
+
+/*
  * physdev: the port in is known from PREROUTING on, the port out from
  * FORWARD on; a packet that knows one leaves the other as it was.
  */
@@ -905,6 +932,7 @@ static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(move_test),
 	KUNIT_CASE(list_splice_test),
 	KUNIT_CASE(ext_key_test),
+	KUNIT_CASE(ext_dir_test),
 	KUNIT_CASE(ext_move_test),
 	KUNIT_CASE(ext_phys_test),
 	{}
