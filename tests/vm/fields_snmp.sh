@@ -12,6 +12,11 @@
 #    interface, the right way round; the interface table names 211
 #    ppp11 and 107 eth7, lo 1, and has no row for their real indexes;
 #    tshark reads the same;
+#  - egress: the same traffic metered at hooks=postrouting (flowDirection
+#    1; the byte of the key that holds it holds the namespace tag too,
+#    which snmp-rules must not mistake for another namespace): the
+#    egressInterface by the rules, the ingressInterface 0 or by the rules,
+#    never a real index;
 #  - NetFlow v5: nfdump's input/output are 211/107;
 #  - snmp-rules emptied at run time: the real indexes again;
 #  - a bad rule is refused (EINVAL, the rule named), the rules kept.
@@ -89,6 +94,30 @@ tbl() {
 [ "$(tbl eth7)" = "107 " ] || fail "interface table: eth7 as '$(tbl eth7)', want 107"
 [ "$(tbl lo)" = "1 " ] || fail "interface table: lo as '$(tbl lo)', want 1"
 sayt "IPFIX: records and interface table in the rules' numbering"
+
+# egress: "SPORT IN OUT PACKETS DIRECTION" of the run's records
+echo postrouting >$SYSCTL/hooks || fail "hooks=postrouting refused"
+traffic 44000
+echo forward >$SYSCTL/hooks || fail "hooks=forward refused"
+nf_flush
+nf_wait_collected "$W/collect.txt" " sport=44002 " 4 10 || fail "run 44000 not collected"
+awk '$1 == "flow" {
+	delete f
+	for (i = 2; i <= NF; i++) {
+		j = index($i, "=")
+		f[substr($i, 1, j - 1)] = substr($i, j + 1)
+	}
+	if (f["proto"] != 17 || f["sport"] <= 44000 || f["sport"] > 44002) next
+	print f["sport"], f["in_if"], f["out_if"], f["packets"], f["direction"]
+}' "$W/collect.txt" | sort >"$W/got-44000"
+awk '$1 == 44001 && $3 == 107 && ($2 == 0 || $2 == 211) && $4 == 3 && $5 == 1 { a++; next }
+	$1 == 44002 && $3 == 211 && ($2 == 0 || $2 == 107) && $4 == 4 && $5 == 1 { b++; next }
+	{ bad++ }
+	END { exit !(a == 1 && b == 1 && !bad) }' "$W/got-44000" || {
+	cat "$W/got-44000" >&2
+	fail "IPFIX egress (postrouting): interface indexes differ from the rules (want 44001 out 107, 44002 out 211, direction 1)"
+}
+sayt "IPFIX egress: out by the rules"
 
 # emptied at run time: the real indexes
 echo >$SYSCTL/snmp-rules || fail "snmp-rules= (none) refused"
