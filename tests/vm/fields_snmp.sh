@@ -9,8 +9,9 @@
 # else matches (lo stays 1).  nf-send gives known counts A -> B and
 # B -> A, metered by hooks=forward.  Asserts:
 #  - IPFIX: nf-collect's records carry 211/107 as ingress/egress
-#    interface, the right way round; the interface table names 211
-#    ppp11 and 107 eth7, lo 1, and has no row for their real indexes;
+#    interface, the right way round; the interface table (scope
+#    interfaceName) gives ppp11 211 and eth7 107, lo 1, and no other
+#    index for them;
 #    tshark reads the same;
 #  - egress: the same traffic metered at hooks=postrouting (flowDirection
 #    1; the byte of the key that holds it holds the namespace tag too,
@@ -84,10 +85,18 @@ cmp -s "$W/want-41000" "$W/got-41000" || {
 	diff "$W/want-41000" "$W/got-41000" >&2
 	fail "IPFIX: interface indexes differ from the rules"
 }
-# the interface table: the new numbering, and only it
+# the interface table: the new numbering, and only it (whichever of
+# interfaceName and ingressInterface is the scope: IPFIX's is the name)
 tbl() {
-	awk -v n="$1" '$1 == "option" && index($0, " if_name=" n " ") {
-		for (i = 2; i <= NF; i++) if ($i ~ /^scope\.in_if=/) print substr($i, 13)
+	awk -v n="$1" '$1 == "option" {
+		delete f
+		for (i = 2; i <= NF; i++) {
+			j = index($i, "=")
+			k = substr($i, 1, j - 1)
+			sub(/^scope\./, "", k)
+			f[k] = substr($i, j + 1)
+		}
+		if (f["if_name"] == n && ("in_if" in f)) print f["in_if"]
 	}' "$W/collect.txt" | sort -u | tr '\n' ' '
 }
 [ "$(tbl ppp11)" = "211 " ] || fail "interface table: ppp11 as '$(tbl ppp11)', want 211"
