@@ -126,6 +126,8 @@ struct nfl_enc {
 	unsigned int refresh_rate;	/* PDUs between template refreshes */
 	unsigned int timeout_rate;	/* minutes between them, at most */
 	bool nat_legacy;		/* natEvent 1/2 instead of RFC 8158's 4/5 */
+	/* fields= (NFL_FIELD_*) of the templates; ops->set_fields applies it */
+	unsigned int fields;
 	/* templates due: set for a new stream and new collectors */
 	bool resync;			/* ops->begin clears it */
 	/* export.c: templates went out in a PDU with data of this stream */
@@ -157,6 +159,12 @@ struct nfl_encoder {
 	u32 max_packets;
 	int (*init)(struct nfl_enc *e);		/* optional */
 	void (*release)(struct nfl_enc *e);	/* optional */
+	/*
+	 * Optional: e->fields changed; new templates from the next PDU on.
+	 * A flow is written as the templates say, whatever fields it has:
+	 * what it lacks is zero, what they lack is left out.
+	 */
+	void (*set_fields)(struct nfl_enc *e);
 	/* Start a PDU at @t (headers, templates due); resets len, records. */
 	void (*begin)(struct nfl_enc *e, const struct nfl_export_time *t);
 	/*
