@@ -41,12 +41,22 @@ enum nfl_opt_kind {
 #define NFL_TPL_ID_IFACES	263
 /* NAT events of IPv6 connections (NAT66), as NFL_TPL_ID_NEL */
 #define NFL_TPL_ID_NEL6		264
+/*
+ * Connection records (ctflows), sent like NEL's only while there are
+ * any: one template per kind, ids 265..272, the kind being the sum of
+ * these bits.
+ */
+#define NFL_CT_TPL_V6		1
+#define NFL_CT_TPL_NAT		2	/* with the post-NAT fields */
+#define NFL_CT_TPL_ICMP		4	/* with icmpTypeCode */
+#define NFL_CT_TPL_KINDS	8
+#define NFL_TPL_ID_CT		265
 
 /* v9 options scope types (RFC 3954 section 6.1) */
 #define NFL_V9_SCOPE_SYSTEM	1
 #define NFL_V9_SCOPE_INTERFACE	2
 
-#define NFL_TPL_MAX_FIELDS	20
+#define NFL_TPL_MAX_FIELDS	24
 /* Room in a 1400-byte payload for the templates and a few records. */
 #define NFL_TPL_PDU_SIZE		1400
 /* Metering statistics at least this often, with or without flows. */
@@ -54,6 +64,7 @@ enum nfl_opt_kind {
 
 struct nfl_enc;
 struct nfl_nat_event;
+struct nfl_ct_record;
 
 /* What makes a protocol of the template family. */
 struct nfl_tpl_proto {
@@ -66,6 +77,11 @@ struct nfl_tpl_proto {
 	/* v9 options templates count bytes of field specs, IPFIX fields */
 	bool v9_options;
 	bool varlen;			/* IPFIX: strings variable-length */
+	/*
+	 * IPFIX: a connection is one biflow record (RFC 5103); v9 sends a
+	 * record per direction and has no reverse elements.
+	 */
+	bool biflow;
 	/* Header at e->buf; @records: records of every kind in the PDU. */
 	void (*header)(struct nfl_enc *e, unsigned int records);
 	/* e->sequence after this PDU; @data: data records in it */
@@ -77,6 +93,7 @@ void nfl_tpl_release(struct nfl_enc *e);
 void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t);
 int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f);
 int nfl_tpl_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev);
+int nfl_tpl_add_ct(struct nfl_enc *e, const struct nfl_ct_record *r);
 size_t nfl_tpl_finish(struct nfl_enc *e);
 unsigned int nfl_tpl_opt_due(const struct nfl_enc *e,
 			    const struct nfl_export_time *t);
@@ -96,6 +113,7 @@ u32 nfl_tpl_opt_wait(const struct nfl_enc *e, const struct nfl_export_time *t);
 	.begin = nfl_tpl_begin,						\
 	.add = nfl_tpl_add,						\
 	.add_nat = nfl_tpl_add_nat,					\
+	.add_ct = nfl_tpl_add_ct,					\
 	.finish = nfl_tpl_finish,					\
 	.opt_due = nfl_tpl_opt_due,					\
 	.opt_wait = nfl_tpl_opt_wait,					\
