@@ -466,16 +466,26 @@ static void nfl_ctf_visit(struct nfl_ctf_table *t, struct nf_conn *ct,
 	last_ms = st ? st->last_ms : start_ms;
 	if (mode == NFL_CTF_INTERIM && now_ms < last_ms + due_ms)
 		goto unlock;
-	/* due; met again (a chain walked twice) it is not */
+	/*
+	 * Due.  The entry says so: met again (a chain walked twice) it is
+	 * not.  An interim record waits for the next pass without one; the
+	 * last record of switch-off goes anyway.
+	 */
 	r = kmalloc(sizeof(*r), GFP_NOWAIT | __GFP_NOWARN);
+	if (!r) {
+		if (mode == NFL_CTF_FLUSH)
+			atomic64_inc(&nfl_ctf_dropped);
+		goto unlock;
+	}
 	if (!st)
 		st = nfl_ctf_add(bucket, ct, &s);
-	if (!r || !st)
-		goto unlock;		/* due again next pass */
+	if (!st && mode == NFL_CTF_INTERIM)
+		goto unlock;
 	/* a new entry counts nothing yet: the record has it all */
 	nfl_ctf_fill(r, ct, &s, st, last_ms, now_ms,
 		     mode == NFL_CTF_FLUSH ? NFL_END_FORCED : NFL_END_ACTIVE);
-	nfl_ctf_state_set(st, &s, now_ms);
+	if (st)
+		nfl_ctf_state_set(st, &s, now_ms);
 	spin_unlock_irqrestore(lock, flags);
 	if (nfl_ctf_empty(r)) {
 		/* nothing since: the next record starts later */
@@ -493,8 +503,10 @@ unlock:
 
 /*
  * Meet every connection in conntrack's bucket @head (number @b) once;
- * RCU held.  A walk that ends in another chain (an entry moved under it)
- * goes again from the start, so a live connection is never missed.
+ * RCU held.  By its reply tuple, as conntrack's own iterator: a NAT clash
+ * entry is in the table by that one only.  A walk that ends in another
+ * chain (an entry moved under it) goes again from the start, so a live
+ * connection is never missed; one met twice is not due the second time.
  * Returns the connections met; *@whole false if a walk gave up.
  */
 static unsigned int nfl_ctf_bucket(struct nfl_ctf_table *t,
@@ -509,7 +521,7 @@ static unsigned int nfl_ctf_bucket(struct nfl_ctf_table *t,
 
 restart:
 	hlist_nulls_for_each_entry_rcu(h, n, head, hnnode) {
-		if (NF_CT_DIRECTION(h) != IP_CT_DIR_ORIGINAL)
+		if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
 			continue;
 		ct = nf_ct_tuplehash_to_ctrack(h);
 		met++;
