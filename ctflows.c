@@ -9,9 +9,12 @@
  * The end of a connection comes from conntrack's event callback, the one
  * natevents.c holds for both (nfl_ctev_get()): its destroy event makes the
  * final record.  Interim records come from a walk of conntrack's hash
- * table by a work item, never per packet and never under a conntrack
- * lock: RCU only, a bucket at a time, taking a reference on a connection
- * only to read its extensions, as conntrack's own garbage collector does.
+ * table by a work item, never per packet: a bucket at a time under that
+ * bucket's lock only, as ctnetlink's dump (conntrack -L) walks it, the
+ * lock held for the few entries of one chain.  The lock keeps them in
+ * place (each connection met once, none freed meanwhile) and the table
+ * from being resized under the walk; conntrack exports no lockless way to
+ * read the table's address and size together.
  *
  * What a live connection was last exported with is kept per connection
  * in our own table (struct nfl_ctf_state), only for those that need it:
@@ -24,9 +27,10 @@
  * active_timeout / 2 (so a live connection's interim records come every
  * active_timeout to 1.5 x active_timeout), and a tick examines at most
  * NFL_CTF_VISITS_MAX connections a second whatever the setting.  Meeting
- * one costs two atomics on its reference count and a read of its
- * extensions (1 or 2 cache misses); one older than active_timeout a
- * lookup in our table too, and one that is due a record.  A table of 1M
+ * one costs a read of its extensions (1 or 2 cache misses); one older
+ * than active_timeout a lookup in our table too, and one that is due a
+ * record.  Each bucket's lock is taken once a pass, with bottom halves
+ * off, for the length of its chain.  A table of 1M
  * connections at the default active_timeout of 1800 s: 1111 a second;
  * at any active_timeout at most 65536 a second, a pass of 1M then taking
  * 16 s (interim records every 16 to 24 s instead of active_timeout).
@@ -48,7 +52,6 @@
 #include <linux/rculist_nulls.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -56,6 +59,7 @@
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_acct.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_timestamp.h>
 
 #include "compat.h"
@@ -68,10 +72,8 @@
 #define NFL_CTF_TICK		HZ
 /* Connections a tick examines at most: the walk's cost bound. */
 #define NFL_CTF_VISITS_MAX	65536
-/* Buckets of conntrack's table per RCU read section. */
+/* Buckets of conntrack's table between two cond_resched(). */
 #define NFL_CTF_SLICE		256
-/* A bucket whose walk ended in another chain is walked again, this often. */
-#define NFL_CTF_RESTARTS	4
 /* Interim records wait while the export queue has less room than this. */
 #define NFL_CTF_ROOM_MIN	8192
 /* Our table: buckets from conntrack's, within these; hashed locks. */
@@ -102,7 +104,8 @@ static bool nfl_ctf_set_acct, nfl_ctf_set_tstamp;	/* we turned them on */
 /* conntrack's table, through symbol_get() */
 static struct hlist_nulls_head **nfl_ctf_hash;
 static unsigned int *nfl_ctf_hsize;
-static seqcount_spinlock_t *nfl_ctf_gen;
+static spinlock_t (*nfl_ctf_locks)[CONNTRACK_LOCKS];
+static void (*nfl_ctf_ct_lock)(spinlock_t *lock);
 
 static struct kmem_cache *nfl_ctf_cache;
 /* Our table; the destroy callback reads it under RCU. */
@@ -124,7 +127,7 @@ static unsigned int nfl_ctf_sweep_at;	/* next bucket of ours */
 static u32 nfl_ctf_pass;		/* passes begun */
 static u32 nfl_ctf_pass_done;		/* the last that met every connection */
 static bool nfl_ctf_pass_ok;		/* this one still may */
-static unsigned int nfl_ctf_pass_gen;	/* conntrack's table generation then */
+static struct hlist_nulls_head *nfl_ctf_pass_hash;	/* its table then */
 
 enum nfl_ctf_mode {
 	NFL_CTF_INTERIM,		/* the tick: records of connections due */
@@ -154,20 +157,6 @@ bool nfl_ctflows_active(void)
 static u64 nfl_ctf_now_ms(void)
 {
 	return div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
-}
-
-/* conntrack's table now; under rcu_read_lock(), as nf_conntrack_get_ht(). */
-static void nfl_ctf_get_ht(struct hlist_nulls_head **hash, unsigned int *size,
-			   unsigned int *gen)
-{
-	unsigned int seq;
-
-	do {
-		seq = read_seqcount_begin(nfl_ctf_gen);
-		*size = READ_ONCE(*nfl_ctf_hsize);
-		*hash = READ_ONCE(*nfl_ctf_hash);
-	} while (read_seqcount_retry(nfl_ctf_gen, seq));
-	*gen = seq;
 }
 
 static bool nfl_ctf_family_ok(const struct nf_conn *ct)
@@ -413,9 +402,10 @@ void nfl_ctflows_destroyed(struct nf_conn *ct)
 }
 
 /*
- * The walk meets @ct (referenced, confirmed, init_net's) at @now_ms: in
- * @mode, a baseline, an interim record if one is due @due_ms after its
- * last, or what it counted since its last record.
+ * The walk meets @ct (confirmed, init_net's, under its bucket lock with
+ * bottom halves off) at @now_ms: in @mode, a baseline, an interim record
+ * if one is due @due_ms after its last, or what it counted since its last
+ * record.
  */
 static void nfl_ctf_visit(struct nfl_ctf_table *t, struct nf_conn *ct,
 			  enum nfl_ctf_mode mode, u64 now_ms, u64 due_ms)
@@ -467,9 +457,9 @@ static void nfl_ctf_visit(struct nfl_ctf_table *t, struct nf_conn *ct,
 	if (mode == NFL_CTF_INTERIM && now_ms < last_ms + due_ms)
 		goto unlock;
 	/*
-	 * Due.  The entry says so: met again (a chain walked twice) it is
-	 * not.  An interim record waits for the next pass without one; the
-	 * last record of switch-off goes anyway.
+	 * Due.  The entry says so: met again (in a table resized under the
+	 * walk) it is not.  An interim record waits for the next pass
+	 * without one; the last record of switch-off goes anyway.
 	 */
 	r = kmalloc(sizeof(*r), GFP_NOWAIT | __GFP_NOWARN);
 	if (!r) {
@@ -502,45 +492,44 @@ unlock:
 }
 
 /*
- * Meet every connection in conntrack's bucket @head (number @b) once;
- * RCU held.  By its reply tuple, as conntrack's own iterator: a NAT clash
- * entry is in the table by that one only.  A walk that ends in another
- * chain (an entry moved under it) goes again from the start, so a live
- * connection is never missed; one met twice is not due the second time.
- * Returns the connections met; *@whole false if a walk gave up.
+ * Meet every connection in conntrack's bucket @b once, under its lock
+ * (nothing moves, nothing is freed meanwhile), by its reply tuple, as
+ * conntrack's own iterator: a NAT clash entry is in the table by that one
+ * only.  Returns the connections met; *@size is conntrack's table size
+ * then (@b past it: nothing met), and a table other than the one the pass
+ * began with makes the pass incomplete.
  */
-static unsigned int nfl_ctf_bucket(struct nfl_ctf_table *t,
-				   struct hlist_nulls_head *head, unsigned int b,
+static unsigned int nfl_ctf_bucket(struct nfl_ctf_table *t, unsigned int b,
 				   enum nfl_ctf_mode mode, u64 now_ms,
-				   u64 due_ms, bool *whole)
+				   u64 due_ms, unsigned int *size)
 {
+	spinlock_t *lockp = &(*nfl_ctf_locks)[b % CONNTRACK_LOCKS];
 	struct nf_conntrack_tuple_hash *h;
+	struct hlist_nulls_head *hash;
 	struct hlist_nulls_node *n;
-	unsigned int met = 0, tries = 0;
+	unsigned int met = 0;
 	struct nf_conn *ct;
 
-restart:
-	hlist_nulls_for_each_entry_rcu(h, n, head, hnnode) {
-		if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
-			continue;
-		ct = nf_ct_tuplehash_to_ctrack(h);
-		met++;
-		if (!net_eq(nf_ct_net(ct), &init_net) ||
-		    !nf_ct_is_confirmed(ct))
-			continue;
-		if (!refcount_inc_not_zero(&ct->ct_general.use))
-			continue;
-		/* load ->status and the rest after the reference, as gc does */
-		smp_acquire__after_ctrl_dep();
-		if (net_eq(nf_ct_net(ct), &init_net) && nf_ct_is_confirmed(ct))
-			nfl_ctf_visit(t, ct, mode, now_ms, due_ms);
-		nf_conntrack_put(&ct->ct_general);
+	local_bh_disable();
+	nfl_ctf_ct_lock(lockp);
+	/* a resize holds every bucket lock: both stay as they are */
+	*size = READ_ONCE(*nfl_ctf_hsize);
+	hash = READ_ONCE(*nfl_ctf_hash);
+	if (hash != nfl_ctf_pass_hash)
+		nfl_ctf_pass_ok = false;
+	if (b < *size) {
+		hlist_nulls_for_each_entry(h, n, &hash[b], hnnode) {
+			if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
+				continue;
+			ct = nf_ct_tuplehash_to_ctrack(h);
+			met++;
+			if (net_eq(nf_ct_net(ct), &init_net) &&
+			    nf_ct_is_confirmed(ct))
+				nfl_ctf_visit(t, ct, mode, now_ms, due_ms);
+		}
 	}
-	if (get_nulls_value(n) != b) {
-		if (++tries < NFL_CTF_RESTARTS)
-			goto restart;
-		*whole = false;
-	}
+	spin_unlock(lockp);
+	local_bh_enable();
 	return met;
 }
 
@@ -586,9 +575,7 @@ static void nfl_ctf_walk(struct nfl_ctf_table *t, enum nfl_ctf_mode mode,
 {
 	u64 due_ms = (u64)max(READ_ONCE(nfl_cfg.active_timeout), 1U) *
 		     MSEC_PER_SEC;
-	struct hlist_nulls_head *hash;
-	unsigned int size, gen, done = 0, met = 0, i;
-	bool whole;
+	unsigned int size = READ_ONCE(*nfl_ctf_hsize), done = 0, met = 0, i;
 	u64 now_ms;
 
 	while (done < quota && met < visits) {
@@ -598,16 +585,10 @@ static void nfl_ctf_walk(struct nfl_ctf_table *t, enum nfl_ctf_mode mode,
 				break;		/* the exporter catches up first */
 			nfl_export_sync();
 		}
-		now_ms = nfl_ctf_now_ms();
-		whole = true;
-		rcu_read_lock();
-		nfl_ctf_get_ht(&hash, &size, &gen);
 		if (*cursor >= size) {
 			*cursor = 0;
-			if (quota == UINT_MAX && done) {
-				rcu_read_unlock();
+			if (quota == UINT_MAX && done)
 				break;		/* the whole table, once */
-			}
 		}
 		if (*cursor == 0 && mode == NFL_CTF_INTERIM) {
 			/* a pass begins; the last one ended */
@@ -615,17 +596,13 @@ static void nfl_ctf_walk(struct nfl_ctf_table *t, enum nfl_ctf_mode mode,
 				WRITE_ONCE(nfl_ctf_pass_done, nfl_ctf_pass);
 			WRITE_ONCE(nfl_ctf_pass, nfl_ctf_pass + 1);
 			nfl_ctf_pass_ok = true;
-			nfl_ctf_pass_gen = gen;
+			nfl_ctf_pass_hash = READ_ONCE(*nfl_ctf_hash);
 		}
+		now_ms = nfl_ctf_now_ms();
 		for (i = 0; i < NFL_CTF_SLICE && *cursor < size &&
 		     done < quota; i++, done++, (*cursor)++)
-			met += nfl_ctf_bucket(t, &hash[*cursor], *cursor, mode,
-					      now_ms, due_ms, &whole);
-		/* a resize in this pass: it may have missed some */
-		if (read_seqcount_retry(nfl_ctf_gen, gen) ||
-		    gen != nfl_ctf_pass_gen || !whole)
-			nfl_ctf_pass_ok = false;
-		rcu_read_unlock();
+			met += nfl_ctf_bucket(t, *cursor, mode, now_ms, due_ms,
+					      &size);
 		cond_resched();
 		if (*cursor >= size && quota == UINT_MAX)
 			break;
@@ -657,18 +634,22 @@ static int nfl_ctf_symbols_get(void)
 	request_module("nf_conntrack");
 	nfl_ctf_hash = symbol_get(nf_conntrack_hash);
 	nfl_ctf_hsize = symbol_get(nf_conntrack_htable_size);
-	nfl_ctf_gen = symbol_get(nf_conntrack_generation);
-	if (nfl_ctf_hash && nfl_ctf_hsize && nfl_ctf_gen)
+	nfl_ctf_locks = symbol_get(nf_conntrack_locks);
+	nfl_ctf_ct_lock = symbol_get(nf_conntrack_lock);
+	if (nfl_ctf_hash && nfl_ctf_hsize && nfl_ctf_locks && nfl_ctf_ct_lock)
 		return 0;
 	if (nfl_ctf_hash)
 		symbol_put(nf_conntrack_hash);
 	if (nfl_ctf_hsize)
 		symbol_put(nf_conntrack_htable_size);
-	if (nfl_ctf_gen)
-		symbol_put(nf_conntrack_generation);
+	if (nfl_ctf_locks)
+		symbol_put(nf_conntrack_locks);
+	if (nfl_ctf_ct_lock)
+		symbol_put(nf_conntrack_lock);
 	nfl_ctf_hash = NULL;
 	nfl_ctf_hsize = NULL;
-	nfl_ctf_gen = NULL;
+	nfl_ctf_locks = NULL;
+	nfl_ctf_ct_lock = NULL;
 	pr_err("ctflows: conntrack (nf_conntrack) is not available\n");
 	return -EOPNOTSUPP;
 }
@@ -677,10 +658,12 @@ static void nfl_ctf_symbols_put(void)
 {
 	symbol_put(nf_conntrack_hash);
 	symbol_put(nf_conntrack_htable_size);
-	symbol_put(nf_conntrack_generation);
+	symbol_put(nf_conntrack_locks);
+	symbol_put(nf_conntrack_lock);
 	nfl_ctf_hash = NULL;
 	nfl_ctf_hsize = NULL;
-	nfl_ctf_gen = NULL;
+	nfl_ctf_locks = NULL;
+	nfl_ctf_ct_lock = NULL;
 }
 
 static struct nfl_ctf_table *nfl_ctf_table_alloc(unsigned int ct_buckets)
