@@ -129,8 +129,8 @@ static int nf5_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev)
 /*
  * A connection record as a record per direction that counted packets,
  * each with the addresses and ports its packets came in with (v5 has no
- * NAT fields) and no TCP flags, interfaces or next hop (conntrack keeps
- * none).  The counters: ctflows.c splits a record whose counts would not
+ * NAT fields; ICMP without its echo id) and no TCP flags, interfaces or
+ * next hop (conntrack keeps none).  The counters: ctflows.c splits a record whose counts would not
  * fit 32 bits; the clamps are a safety net, as in nf5_add().
  */
 static int nf5_add_ct(struct nfl_enc *e, const struct nfl_ct_record *r)
@@ -164,7 +164,11 @@ static int nf5_add_ct(struct nfl_enc *e, const struct nfl_ct_record *r)
 			.d_octets = htonl(min_t(u64, s->bytes, U32_MAX)),
 			.first = htonl(first),
 			.last = htonl(last),
-			.srcport = s->sport,
+			/*
+			 * ICMP: 0, as in flows; v5 collectors (nfdump) take
+			 * a non-zero ICMP source port for the type and code
+			 */
+			.srcport = nfl_ct_icmp(r) ? 0 : s->sport,
 			.dstport = s->dport,
 			.prot = r->proto,
 		};

@@ -488,6 +488,14 @@ static void v5_test_split(struct kunit *test)
 	r.dir[1].bytes = 0;
 	KUNIT_EXPECT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_EXPECT_EQ(test, e->records, 30U);
+
+	/* ICMP: source port 0 (nfdump reads a non-zero one as type/code) */
+	e->ops->begin(e, &t0);
+	ct_icmp(&r);
+	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
+	KUNIT_ASSERT_EQ(test, e->records, 1U);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 32), 0);		/* srcport */
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 34), 0x0800);	/* echo */
 	put(e);
 }
 

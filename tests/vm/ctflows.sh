@@ -502,7 +502,8 @@ ct_listen "$R/conntrack-E.txt"
 tcp_conn 47002 $S4:5000
 conntrack -F >/dev/null 2>&1
 i=0
-until grep -q "\[DESTROY\].* src=$C4 .*sport=47002 " "$R/conntrack-E.txt"; do
+until grep -q "\[NEW\].* src=$C4 .*sport=47002 " "$R/conntrack-E.txt" &&
+	grep -q "\[DESTROY\].* src=$C4 .*sport=47002 " "$R/conntrack-E.txt"; do
 	i=$((i + 1))
 	[ $i -lt $((100 * NF_TIME_SCALE)) ] || {
 		cat "$R/conntrack-E.txt" >&2
