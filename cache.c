@@ -56,8 +56,16 @@
 struct nfl_cpu __percpu *nfl_cpus;
 /* Buckets of each CPU's table; changed by nfl_cache_resize() only. */
 static unsigned int nfl_hashsize;
-/* IPv4 flows, IPv4 flows that saw IPv4 options, IPv6 flows */
-static struct kmem_cache *nfl_flow4_cache, *nfl_flow4o_cache, *nfl_flow6_cache;
+/* Slabs of flows: IPv4, IPv4 that saw IPv4 options, IPv6 */
+enum { NFL_SLAB4, NFL_SLAB4O, NFL_SLAB6, NFL_SLABS };
+/*
+ * [0]: flows without fields, made at init.  [fields]: flows with those
+ * fields (their area in front), made when fields= first asks for them
+ * and kept until unload, so a flow made before a change goes back to its
+ * own.  Written under the settings' serialisation, before nfl_fields.
+ */
+static struct kmem_cache *nfl_slabs[NFL_FIELDS_ALL + 1][NFL_SLABS];
+unsigned int nfl_fields __read_mostly;
 u64 nfl_split_bytes __read_mostly = U64_MAX;
 u32 nfl_split_packets __read_mostly = U32_MAX;
 static struct delayed_work nfl_tick_work;
@@ -77,16 +85,30 @@ static unsigned long nfl_peak_jiffies;
 		u64_stats_update_end(&(c)->syncp);	\
 	} while (0)
 
-static struct kmem_cache *nfl_flow_cache_of(const struct nfl_flow *f)
+static unsigned int nfl_slab_of(const struct nfl_flow *f)
 {
 	if (f->key.family != AF_INET)
-		return nfl_flow6_cache;
-	return f->flags & NFL_FLOW_IP4_OPTS ? nfl_flow4o_cache : nfl_flow4_cache;
+		return NFL_SLAB6;
+	return f->flags & NFL_FLOW_IP4_OPTS ? NFL_SLAB4O : NFL_SLAB4;
+}
+
+/* The object @f, which carries @fields, lives in: its area is in front. */
+static void *nfl_flow_obj(const struct nfl_flow *f, unsigned int fields)
+{
+	struct nfl_ext_layout l;
+
+	if (!fields)
+		return (void *)f;
+	nfl_ext_layout(&l, fields, f->key.family);
+	return nfl_flow_ext(f, &l);
 }
 
 void nfl_cache_free(struct nfl_flow *f)
 {
-	kmem_cache_free(nfl_flow_cache_of(f), f);
+	unsigned int fields = nfl_flow_fields(f);
+
+	kmem_cache_free(nfl_slabs[fields][nfl_slab_of(f)],
+			nfl_flow_obj(f, fields));
 }
 
 /* Flows unlinked from the table wait in c->done for the exporter. */
@@ -120,35 +142,45 @@ static void nfl_done_push(struct nfl_cpu *c, struct nfl_flow *f, u8 reason)
 }
 
 /*
- * A new flow for @key.  With @ip4_opts it keeps them: if that larger
- * object cannot be had, the flow counts without them (alloc_fail says so).
+ * A new flow for @key, with the fields of @x if it is not NULL.  With
+ * @ip4_opts it keeps them: if that larger object cannot be had, the flow
+ * counts without them (alloc_fail says so).
  */
 static struct nfl_flow *nfl_flow_new(struct nfl_cpu *c, const struct nfl_key *key,
 				   const struct nfl_pkt *pkt,
-				   struct nfl_flow **bucket, u32 ip4_opts)
+				   struct nfl_flow **bucket, u32 ip4_opts,
+				   const struct nfl_xpkt *x)
 {
+	struct kmem_cache *const *slab = nfl_slabs[x ? x->fields : 0];
 	bool v4 = key->family == AF_INET;
-	struct nfl_flow *f = NULL;
+	struct nfl_flow *f;
+	u8 *obj = NULL;
 
 	if (unlikely(c->made >= READ_ONCE(c->allowance))) {
 		NFL_STAT_INC(c, maxflows, 1);
 		return NULL;
 	}
 	if (unlikely(ip4_opts)) {
-		f = kmem_cache_alloc(nfl_flow4o_cache, GFP_ATOMIC | __GFP_NOWARN);
-		if (!f)
+		obj = kmem_cache_alloc(slab[NFL_SLAB4O], GFP_ATOMIC | __GFP_NOWARN);
+		if (!obj)
 			NFL_STAT_INC(c, alloc_fail, 1);
 	}
-	if (likely(!f)) {
+	if (likely(!obj)) {
 		ip4_opts = 0;
-		f = kmem_cache_alloc(v4 ? nfl_flow4_cache : nfl_flow6_cache,
-				     GFP_ATOMIC | __GFP_NOWARN);
+		obj = kmem_cache_alloc(slab[v4 ? NFL_SLAB4 : NFL_SLAB6],
+				       GFP_ATOMIC | __GFP_NOWARN);
 	}
-	if (unlikely(!f)) {
+	if (unlikely(!obj)) {
 		NFL_STAT_INC(c, alloc_fail, 1);
 		return NULL;
 	}
-	nfl_flow_start(f, key, pkt, (u32)jiffies);
+	if (x) {
+		f = (struct nfl_flow *)(obj + x->l.size);
+		nfl_flow_start_ext(f, key, pkt, (u32)jiffies, x);
+	} else {
+		f = (struct nfl_flow *)obj;
+		nfl_flow_start(f, key, pkt, (u32)jiffies);
+	}
 	if (!v4)
 		c->nflows6++;
 	if (ip4_opts) {
@@ -165,11 +197,12 @@ static struct nfl_flow *nfl_flow_new(struct nfl_cpu *c, const struct nfl_key *ke
 /*
  * The rest of a packet that did not simply hit its flow (the hit is
  * nfl_cache_account(), cache.h): the flow at *@pp must split first, or
- * there is none yet.  BH off.
+ * there is none yet.  @x: the packet's fields, or NULL.  BH off.
  */
-void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
-		   const struct nfl_pkt *pkt, struct nfl_flow **bucket,
-		   struct nfl_flow **pp, u32 ip4_opts)
+static void nfl_cache_miss_x(struct nfl_cpu *c, const struct nfl_key *key,
+			     const struct nfl_pkt *pkt, struct nfl_flow **bucket,
+			     struct nfl_flow **pp, u32 ip4_opts,
+			     const struct nfl_xpkt *x)
 {
 	struct nfl_flow *f = *pp;
 
@@ -182,7 +215,7 @@ void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
 		*pp = f->next;
 		nfl_done_push(c, f, NFL_END_RESOURCES);
 	}
-	f = nfl_flow_new(c, key, pkt, bucket, ip4_opts);
+	f = nfl_flow_new(c, key, pkt, bucket, ip4_opts, x);
 	if (!f) {
 		u64_stats_update_begin(&c->syncp);
 		c->stats.drop_pkts += pkt->segs;
@@ -201,6 +234,13 @@ void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
 	u64_stats_update_end(&c->syncp);
 }
 
+void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
+		   const struct nfl_pkt *pkt, struct nfl_flow **bucket,
+		   struct nfl_flow **pp, u32 ip4_opts)
+{
+	nfl_cache_miss_x(c, key, pkt, bucket, pp, ip4_opts, NULL);
+}
+
 /*
  * IPv4 flow @f (at *@pp in its chain) has just counted a packet with
  * options @ip4_opts.  The first time, it moves to a larger object that
@@ -212,18 +252,27 @@ void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
 void nfl_cache_ip4_opts(struct nfl_cpu *c, struct nfl_flow **pp,
 		       struct nfl_flow *f, u32 ip4_opts)
 {
+	unsigned int fields;
 	struct nfl_flow *w;
+	u8 *obj, *old;
+	size_t pre;
 
 	if (!(f->flags & NFL_FLOW_IP4_OPTS)) {
-		w = kmem_cache_alloc(nfl_flow4o_cache, GFP_ATOMIC | __GFP_NOWARN);
-		if (unlikely(!w)) {
+		/* with its fields' area, if it has one */
+		fields = nfl_flow_fields(f);
+		old = nfl_flow_obj(f, fields);
+		pre = (u8 *)f - old;
+		obj = kmem_cache_alloc(nfl_slabs[fields][NFL_SLAB4O],
+				       GFP_ATOMIC | __GFP_NOWARN);
+		if (unlikely(!obj)) {
 			NFL_STAT_INC(c, alloc_fail, 1);
 			return;
 		}
-		memcpy(w, f, NFL_FLOW4_SIZE);
+		memcpy(obj, old, pre + NFL_FLOW4_SIZE);
+		w = (struct nfl_flow *)(obj + pre);
 		nfl_flow_set_ip4o(w);
 		*pp = w;
-		kmem_cache_free(nfl_flow4_cache, f);
+		kmem_cache_free(nfl_slabs[fields][NFL_SLAB4], old);
 		c->nflows4o++;
 		f = w;
 	}
@@ -238,6 +287,46 @@ void nfl_cache_account_ip4o(const struct nfl_key *key, const struct nfl_pkt *pkt
 			   u32 ip4_opts)
 {
 	nfl_cache_account(key, pkt, AF_INET, ip4_opts);
+}
+
+/*
+ * The packet path with fields: as nfl_cache_account(), with the key
+ * parts of @x hashed and compared after the key, and its attributes
+ * stored in the flow it counts in.
+ */
+void nfl_cache_account_ext(const struct nfl_key *key, const struct nfl_pkt *pkt,
+			  u32 ip4_opts, const struct nfl_xpkt *x)
+{
+	bool process = !softirq_count();
+	struct nfl_flow **bucket, **pp, *f;
+	struct nfl_cpu *c;
+	u32 h;
+
+	if (unlikely(process))
+		local_bh_disable();
+	c = this_cpu_ptr(nfl_cpus);
+	h = nfl_key_hash_ext(key, x->w, x->l.key_words, c->tab.seed);
+	bucket = &c->tab.buckets[reciprocal_scale(h, c->tab.hsize)];
+	u64_stats_update_begin(&c->syncp);
+	pp = nfl_flow_find_ext(bucket, key, x, &c->stats.searched);
+	f = *pp;
+	if (f && !nfl_flow_must_split(f, pkt, READ_ONCE(nfl_split_bytes),
+				      READ_ONCE(nfl_split_packets))) {
+		nfl_flow_count(f, key, pkt, (u32)jiffies);
+		c->stats.found++;
+		c->stats.frag += pkt->frag;
+		c->stats.pkts += pkt->segs;
+		c->stats.bytes += pkt->len;
+		u64_stats_update_end(&c->syncp);
+		nfl_flow_ext_update(f, x);
+		if (ip4_opts)
+			nfl_cache_ip4_opts(c, pp, f, ip4_opts);
+	} else {
+		u64_stats_update_end(&c->syncp);
+		nfl_cache_miss_x(c, key, pkt, bucket, pp, ip4_opts, x);
+	}
+	if (unlikely(process))
+		local_bh_enable();
 }
 
 void nfl_cache_drop_trunc(u32 len)
@@ -584,6 +673,63 @@ int nfl_cache_resize(unsigned int hashsize)
 	return err;
 }
 
+/* The slabs of flows with @fields, if they are not there yet. */
+static int nfl_slabs_make(unsigned int fields)
+{
+	static const char *const kind[NFL_SLABS] = {
+		[NFL_SLAB4] = "4", [NFL_SLAB4O] = "4o", [NFL_SLAB6] = "6",
+	};
+	struct kmem_cache **slab = nfl_slabs[fields];
+	struct nfl_ext_layout l4, l6;
+	size_t size[NFL_SLABS];
+	char name[32];
+	int i;
+
+	if (slab[NFL_SLAB4])
+		return 0;
+	nfl_ext_layout(&l4, fields, AF_INET);
+	nfl_ext_layout(&l6, fields, AF_INET6);
+	size[NFL_SLAB4] = l4.size + NFL_FLOW4_SIZE;
+	size[NFL_SLAB4O] = l4.size + NFL_FLOW4O_SIZE;
+	size[NFL_SLAB6] = l6.size + NFL_FLOW6_SIZE;
+	/* [NFL_SLAB4] last: it says all three are there */
+	for (i = NFL_SLABS - 1; i >= 0; i--) {
+		snprintf(name, sizeof(name), "ipt_netflow%s_f%02x", kind[i],
+			 fields);
+		slab[i] = kmem_cache_create(name, size[i], 0, 0, NULL);
+		if (!slab[i])
+			goto fail;
+	}
+	return 0;
+fail:
+	for (i = 0; i < NFL_SLABS; i++) {
+		kmem_cache_destroy(slab[i]);
+		slab[i] = NULL;
+	}
+	return -ENOMEM;
+}
+
+int nfl_cache_set_fields(unsigned int fields)
+{
+	int err;
+
+	if (fields == nfl_fields)
+		return 0;
+	err = nfl_slabs_make(fields);
+	if (err)
+		return err;
+	/* the slabs are there before a packet can read the fields */
+	smp_store_release(&nfl_fields, fields);
+	/*
+	 * Packets meter in RCU read-side sections (netfilter hooks): once
+	 * none is left that read the old fields, every flow made from here
+	 * on has the new ones, and the flush takes all that came before.
+	 */
+	synchronize_net();
+	nfl_cache_flush();
+	return 0;
+}
+
 void nfl_cache_set_split(u64 max_bytes, u32 max_packets)
 {
 	WRITE_ONCE(nfl_split_bytes, max_bytes);
@@ -674,20 +820,26 @@ static size_t nfl_slot_size(struct kmem_cache *cache, size_t align)
 	return ALIGN(kmem_cache_size(cache), align);
 }
 
+/* Of the fields in force, whose flows are those in memory but briefly. */
 size_t nfl_cache_flow_size(void)
 {
-	return nfl_slot_size(nfl_flow4_cache, cache_line_size());
+	unsigned int fields = READ_ONCE(nfl_fields);
+
+	return nfl_slot_size(nfl_slabs[fields][NFL_SLAB4],
+			     fields ? sizeof(void *) : cache_line_size());
 }
 
 /* Slab bytes of @n flows, @n6 of them IPv6 and @n4o IPv4 with options. */
 static size_t nfl_flows_memory(unsigned long n, unsigned long n6,
 			       unsigned long n4o)
 {
+	struct kmem_cache *const *slab = nfl_slabs[READ_ONCE(nfl_fields)];
+
 	/* read without the owners' exclusion: never below zero */
 	n = n > n6 + n4o ? n - n6 - n4o : 0;
 	return n * nfl_cache_flow_size() +
-	       n4o * nfl_slot_size(nfl_flow4o_cache, sizeof(void *)) +
-	       n6 * nfl_slot_size(nfl_flow6_cache, sizeof(void *));
+	       n4o * nfl_slot_size(slab[NFL_SLAB4O], sizeof(void *)) +
+	       n6 * nfl_slot_size(slab[NFL_SLAB6], sizeof(void *));
 }
 
 /* Buckets and every flow in memory, the exporter's included. */
@@ -784,14 +936,17 @@ int nfl_cache_init(unsigned int hashsize)
 
 	/* one cache line per IPv4 flow: keep it so */
 	BUILD_BUG_ON(NFL_FLOW4_SIZE != 64);
-	nfl_flow4_cache = kmem_cache_create("ipt_netflow4", NFL_FLOW4_SIZE, 0,
-					   SLAB_HWCACHE_ALIGN, NULL);
-	nfl_flow4o_cache = kmem_cache_create("ipt_netflow4o", NFL_FLOW4O_SIZE,
-					    0, 0, NULL);
-	nfl_flow6_cache = kmem_cache_create("ipt_netflow6", NFL_FLOW6_SIZE, 0,
-					   0, NULL);
+	nfl_slabs[0][NFL_SLAB4] = kmem_cache_create("ipt_netflow4",
+						    NFL_FLOW4_SIZE, 0,
+						    SLAB_HWCACHE_ALIGN, NULL);
+	nfl_slabs[0][NFL_SLAB4O] = kmem_cache_create("ipt_netflow4o",
+						     NFL_FLOW4O_SIZE, 0, 0,
+						     NULL);
+	nfl_slabs[0][NFL_SLAB6] = kmem_cache_create("ipt_netflow6",
+						    NFL_FLOW6_SIZE, 0, 0, NULL);
 	nfl_cpus = alloc_percpu(struct nfl_cpu);
-	if (!nfl_flow4_cache || !nfl_flow4o_cache || !nfl_flow6_cache || !nfl_cpus)
+	if (!nfl_slabs[0][NFL_SLAB4] || !nfl_slabs[0][NFL_SLAB4O] ||
+	    !nfl_slabs[0][NFL_SLAB6] || !nfl_cpus)
 		goto fail;
 
 	for_each_possible_cpu(cpu) {
@@ -847,6 +1002,7 @@ void nfl_cache_stop(void)
 /* After the exporter freed every flow it was handed. */
 void nfl_cache_uninit(void)
 {
+	unsigned int f, i;
 	int cpu;
 
 	if (nfl_cpus) {
@@ -855,10 +1011,11 @@ void nfl_cache_uninit(void)
 		free_percpu(nfl_cpus);
 		nfl_cpus = NULL;
 	}
-	kmem_cache_destroy(nfl_flow4_cache);
-	kmem_cache_destroy(nfl_flow4o_cache);
-	kmem_cache_destroy(nfl_flow6_cache);
-	nfl_flow4_cache = NULL;
-	nfl_flow4o_cache = NULL;
-	nfl_flow6_cache = NULL;
+	for (f = 0; f <= NFL_FIELDS_ALL; f++) {
+		for (i = 0; i < NFL_SLABS; i++) {
+			kmem_cache_destroy(nfl_slabs[f][i]);
+			nfl_slabs[f][i] = NULL;
+		}
+	}
+	nfl_fields = 0;
 }

@@ -74,6 +74,11 @@ void nfl_cache_free(struct nfl_flow *f);	/* the exporter, once sent */
 /* Hand every flow to the exporter now (nfl_export_sync() waits for it). */
 void nfl_cache_flush(void);
 int nfl_cache_resize(unsigned int hashsize);
+/*
+ * Meter the optional fields @fields (NFL_FIELD_*) from now on; every flow
+ * metered before is handed to the exporter first.  0 or -ENOMEM.
+ */
+int nfl_cache_set_fields(unsigned int fields);
 /* Counters may not exceed these: a flow about to is exported first. */
 void nfl_cache_set_split(u64 max_bytes, u32 max_packets);
 
@@ -124,6 +129,8 @@ struct nfl_cpu {
 extern struct nfl_cpu __percpu *nfl_cpus;
 extern u64 nfl_split_bytes;
 extern u32 nfl_split_packets;
+/* fields= as the packet path reads it: 0, the usual, takes no detour */
+extern unsigned int nfl_fields;
 
 void nfl_cache_miss(struct nfl_cpu *c, const struct nfl_key *key,
 		   const struct nfl_pkt *pkt, struct nfl_flow **bucket,
@@ -132,6 +139,9 @@ void nfl_cache_ip4_opts(struct nfl_cpu *c, struct nfl_flow **pp,
 		       struct nfl_flow *f, u32 ip4_opts);
 void nfl_cache_account_ip4o(const struct nfl_key *key, const struct nfl_pkt *pkt,
 			   u32 ip4_opts);
+/* A packet with the fields @x (nfl_fields not 0), out of line. */
+void nfl_cache_account_ext(const struct nfl_key *key, const struct nfl_pkt *pkt,
+			  u32 ip4_opts, const struct nfl_xpkt *x);
 
 /*
  * Count @pkt in @key's flow.  Inlined into each target, which passes

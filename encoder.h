@@ -264,6 +264,8 @@ struct nfl_enc {
 	unsigned int refresh_rate;	/* PDUs between template refreshes */
 	unsigned int timeout_rate;	/* minutes between them, at most */
 	bool nat_legacy;		/* natEvent 1/2 instead of RFC 8158's 4/5 */
+	/* fields= (NFL_FIELD_*) of the templates; ops->set_fields applies it */
+	unsigned int fields;
 	/* templates due: set for a new stream and new collectors */
 	bool resync;			/* ops->begin clears it */
 	/* export.c: templates went out in a PDU with data of this stream */
@@ -295,6 +297,14 @@ struct nfl_encoder {
 	u32 max_packets;
 	int (*init)(struct nfl_enc *e);		/* optional */
 	void (*release)(struct nfl_enc *e);	/* optional */
+	/*
+	 * Optional: e->fields changed; new templates from the next PDU on.
+	 * A flow is written as the templates say, whatever fields it has:
+	 * what it lacks is zero, what they lack is left out.  NAT events
+	 * and connection records keep their layouts: fields= is the
+	 * cache's.
+	 */
+	void (*set_fields)(struct nfl_enc *e);
 	/* Start a PDU at @t (headers, templates due); resets len, records. */
 	void (*begin)(struct nfl_enc *e, const struct nfl_export_time *t);
 	/*
@@ -307,7 +317,10 @@ struct nfl_encoder {
 	int (*add_nat)(struct nfl_enc *e, const struct nfl_nat_event *ev);
 	/*
 	 * The same for one connection record: all of it or nothing (IPFIX
-	 * one biflow record, v9 and v5 a record per direction).
+	 * one biflow record, v9 and v5 a record per direction).  Its
+	 * post-NAT fields go out whenever the connection was translated,
+	 * whatever fields= says; the other fields= have nothing in
+	 * conntrack to come from.
 	 */
 	int (*add_ct)(struct nfl_enc *e, const struct nfl_ct_record *r);
 	/* Complete the header, advance e->sequence; bytes to send, 0: none. */

@@ -45,6 +45,7 @@
 #include "cache.h"
 #include "encoder.h"
 #include "export.h"
+#include "fields.h"
 #include "ipt_NETFLOW.h"
 #include "settings.h"
 #include "socket.h"
@@ -158,6 +159,15 @@ static struct nfl_enc *nfl_enc;			/* under nfl_export_mutex */
 /* The interface table the encoder reads from, under nfl_export_mutex. */
 static struct nfl_iface *nfl_ifaces;
 static unsigned int nfl_export_proto;		/* nfl_enc's, for lockless reads */
+/* fields= for the templates, under nfl_export_mutex */
+static unsigned int nfl_export_fields;
+
+/* snmp-rules=, under nfl_export_mutex; NULL: none */
+struct nfl_snmp {
+	unsigned int n;
+	struct nfl_snmp_rule rule[NFL_SNMP_RULES_MAX];
+};
+static struct nfl_snmp *nfl_snmp;
 
 #define NFL_EXPORT_RESYNC	0
 static unsigned long nfl_export_flags;
@@ -281,11 +291,60 @@ static int nfl_iface_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The index @dev is exported as. */
+static u32 nfl_snmp_dev(const struct net_device *dev)
+{
+	if (!nfl_snmp)
+		return dev->ifindex;
+	return nfl_snmp_index(nfl_snmp->rule, nfl_snmp->n, dev->name,
+			      dev->ifindex);
+}
+
+/* The index init_net's @ifindex is exported as (0: none, stays 0). */
+static u32 nfl_snmp_ifindex(u32 ifindex)
+{
+	struct net_device *dev;
+	u32 v = ifindex;
+
+	if (!ifindex)
+		return 0;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(&init_net, ifindex);
+	if (dev)
+		v = nfl_snmp_dev(dev);
+	rcu_read_unlock();
+	return v;
+}
+
+/*
+ * snmp-rules on a flow about to be encoded (it is freed right after):
+ * its interfaces by the names they have now.  A flow of a rule in
+ * another namespace has that namespace's indexes: left as they are.
+ */
+static void nfl_snmp_flow(struct nfl_flow *f)
+{
+	unsigned int fields = nfl_flow_fields(f);
+	struct nfl_ext_layout l;
+	struct nfl_ext_phys *p;
+
+	if (!nfl_key_init_net(&f->key))
+		return;
+	f->key.iif = nfl_snmp_ifindex(f->key.iif);
+	f->oif = nfl_snmp_ifindex(f->oif);
+	if (fields & NFL_FIELD_PHYSDEV) {
+		nfl_ext_layout(&l, fields, f->key.family);
+		p = (struct nfl_ext_phys *)(nfl_flow_ext(f, &l) + l.phys);
+		p->in = nfl_snmp_ifindex(p->in);
+		p->out = nfl_snmp_ifindex(p->out);
+	}
+}
+
 /*
  * Rows for the interface table: init_net's interfaces, the first
- * NFL_IF_MAX of them, sorted by ifindex (a pass over several PDUs goes on
- * by ifindex when the table is taken anew).  A name read while the interface is renamed may mix
- * the two; the next refresh has it right.
+ * NFL_IF_MAX of them, sorted by the index they are exported as (their
+ * ifindex, or snmp-rules' number; a pass over several PDUs goes on by
+ * it when the table is taken anew).  A name read while the interface
+ * is renamed may mix the two; the next refresh has it right.
  */
 static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
 {
@@ -297,7 +356,7 @@ static unsigned int nfl_ifaces_take(struct nfl_iface *rows)
 	for_each_netdev_rcu(&init_net, dev) {
 		if (n == NFL_IF_MAX)
 			break;
-		rows[n].ifindex = dev->ifindex;
+		rows[n].ifindex = nfl_snmp_dev(dev);
 		strscpy(rows[n].name, dev->name, sizeof(rows[n].name));
 		alias = rcu_dereference(dev->ifalias);
 		strscpy(rows[n].desc, alias ? alias->ifalias : "",
@@ -488,6 +547,8 @@ static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
 		freed = (struct nfl_flow_list){ };
 		for (; f; f = next) {
 			next = f->next;
+			if (nfl_snmp)
+				nfl_snmp_flow(f);
 			if (nfl_pdu_add(e, &d->open, NFL_REC_FLOW, f)) {
 				d->skipped++;
 				d->skipped_packets += f->packets;
@@ -630,6 +691,7 @@ static struct nfl_enc *nfl_enc_create(const struct nfl_encoder *ops)
 		return NULL;
 	e->ops = ops;
 	e->size = ops->pdu_size;
+	e->fields = nfl_export_fields;
 	/* A new stream: collectors know none of its templates yet. */
 	e->resync = true;
 	e->buf = kmalloc(e->size, GFP_KERNEL);
@@ -666,6 +728,50 @@ int nfl_export_set_protocol(unsigned int protocol)
 	nfl_enc = e;
 	WRITE_ONCE(nfl_export_proto, protocol);
 	mutex_unlock(&nfl_export_mutex);
+	return 0;
+}
+
+void nfl_export_set_fields(unsigned int fields)
+{
+	mutex_lock(&nfl_export_mutex);
+	if (nfl_enc && nfl_enc->fields != fields) {
+		/* what was metered before the change goes out as it was */
+		nfl_export_drain(nfl_enc);
+		nfl_enc->fields = fields;
+		if (nfl_enc->ops->set_fields)
+			nfl_enc->ops->set_fields(nfl_enc);
+	}
+	nfl_export_fields = fields;
+	mutex_unlock(&nfl_export_mutex);
+	/* the new templates, even before a flow needs them */
+	nfl_export_kick();
+}
+
+int nfl_export_set_snmp(const char *spec)
+{
+	struct nfl_snmp *s = NULL, *old;
+	const char *bad;
+	size_t n;
+	int count;
+
+	if (*spec) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s)
+			return -ENOMEM;
+		count = nfl_snmp_parse(spec, s->rule, &bad, &n);
+		if (count < 0) {
+			kfree(s);
+			return count;
+		}
+		s->n = count;
+	}
+	mutex_lock(&nfl_export_mutex);
+	old = nfl_snmp;
+	nfl_snmp = s;
+	mutex_unlock(&nfl_export_mutex);
+	kfree(old);
+	/* the interface table in the new numbering, with the next PDU */
+	nfl_export_resend_templates();
 	return 0;
 }
 
@@ -724,5 +830,7 @@ void nfl_export_uninit(void)
 	nfl_enc = NULL;
 	kvfree(nfl_ifaces);
 	nfl_ifaces = NULL;
+	kfree(nfl_snmp);
+	nfl_snmp = NULL;
 	mutex_unlock(&nfl_export_mutex);
 }

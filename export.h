@@ -59,6 +59,16 @@ const struct nfl_encoder *nfl_encoder_find(unsigned int protocol);
  */
 int nfl_export_set_protocol(unsigned int protocol);
 unsigned int nfl_export_protocol(void);
+/*
+ * Templates for fields= @fields (NFL_FIELD_*) from the next PDU on, after
+ * exporting what is queued with the old ones; the stream goes on.
+ */
+void nfl_export_set_fields(unsigned int fields);
+/*
+ * snmp-rules= @spec (checked by the caller): interface indexes of the
+ * records and the interface table exported from now on.  0 or -ENOMEM.
+ */
+int nfl_export_set_snmp(const char *spec);
 /* Destinations changed: the next PDU carries templates (v9/IPFIX). */
 void nfl_export_resend_templates(void);
 

@@ -32,6 +32,29 @@ unsigned int nfl_htable_expire(struct nfl_htable *t, unsigned int from,
 	return i;
 }
 
+/*
+ * The link in @t to the flow with @f's key, fields and key parts, or to
+ * NULL at the end of the chain @f belongs in (*@bucket).
+ */
+static struct nfl_flow **nfl_htable_find_like(const struct nfl_htable *t,
+					      const struct nfl_flow *f,
+					      struct nfl_flow ***bucket,
+					      u64 *passed)
+{
+	struct nfl_xpkt x;
+
+	if (!nfl_flow_fields(f)) {
+		*bucket = nfl_htable_bucket(t, &f->key);
+		return nfl_flow_find(*bucket, &f->key, passed);
+	}
+	nfl_flow_xkey(f, &x);
+	*bucket = &t->buckets[reciprocal_scale(nfl_key_hash_ext(&f->key, x.w,
+								x.l.key_words,
+								t->seed),
+					       t->hsize)];
+	return nfl_flow_find_ext(*bucket, &f->key, &x, passed);
+}
+
 unsigned int nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src,
 			     unsigned int from, unsigned int budget,
 			     u64 max_bytes, u32 max_packets,
@@ -45,8 +68,7 @@ unsigned int nfl_htable_move(struct nfl_htable *dst, struct nfl_htable *src,
 		for (f = src->buckets[i]; f; f = next) {
 			next = f->next;
 			seen++;
-			bucket = nfl_htable_bucket(dst, &f->key);
-			g = *nfl_flow_find(bucket, &f->key, &passed);
+			g = *nfl_htable_find_like(dst, f, &bucket, &passed);
 			if (g && nfl_flow_mergeable(g, f, max_bytes, max_packets)) {
 				nfl_flow_merge(g, f);
 				nfl_flow_list_add(merged, f, 0);

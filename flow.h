@@ -82,6 +82,12 @@ static inline u8 nfl_key_dir(const struct nfl_key *k)
 	return k->ns_dir & NFL_KEY_DIR_MASK;
 }
 
+/* A flow of the host's namespace (init_net), whatever its direction. */
+static inline bool nfl_key_init_net(const struct nfl_key *k)
+{
+	return !(k->ns_dir & ~NFL_KEY_DIR_MASK);
+}
+
 static inline unsigned int nfl_family_words(u8 family)
 {
 	return family == AF_INET ? NFL_KEY4_WORDS : NFL_KEY6_WORDS;
@@ -128,8 +134,12 @@ struct nfl_flow {
 	struct nfl_key key;		/* must stay last */
 };
 
-/* nfl_flow.flags */
+/*
+ * nfl_flow.flags: NFL_FLOW_IP4_OPTS, and from NFL_FLOW_FIELDS_SHIFT on the
+ * optional fields the flow carries (NFL_FIELD_*, see below).
+ */
 #define NFL_FLOW_IP4_OPTS	BIT(0)	/* IPv4 with struct nfl_flow4_tail */
+#define NFL_FLOW_FIELDS_SHIFT	8
 
 /*
  * tcpOptions (IE 209) as a flow keeps it: kinds 0..30 at bit k, kind 34
@@ -194,6 +204,8 @@ struct nfl_flow4_tail {
 };
 
 #define NFL_FLOW4_SIZE	(offsetof(struct nfl_flow, key) + NFL_KEY4_WORDS * 4)
+/* One cache line per IPv4 flow, with or without fields=: keep it so. */
+static_assert(NFL_FLOW4_SIZE == 64);
 #define NFL_FLOW4O_SIZE	(NFL_FLOW4_SIZE + sizeof(struct nfl_flow4_tail))
 #define NFL_FLOW6_SIZE	(sizeof(struct nfl_flow) + sizeof(struct nfl_flow6_tail))
 
@@ -242,6 +254,150 @@ static inline struct in6_addr *nfl_flow_nexthop6(struct nfl_flow *f)
 #define NFL_V6EH_PAY	NFL_V6EH_BIT(8)	/* payload compression (108) */
 #define NFL_V6EH_AH	NFL_V6EH_BIT(9)	/* authentication header (51) */
 #define NFL_V6EH_ESP	NFL_V6EH_BIT(10)	/* encapsulating security payload (50) */
+
+/*
+ * Optional record fields (fields=).  With none, every flow is as above.
+ * With some, each flow created carries them in an area in front of its
+ * struct nfl_flow, so that structure, its tails and their offsets stay
+ * as they are, and the 64-byte IPv4 flow of fields= "" with them.  The
+ * area is laid out by nfl_ext_layout() from the fields and the family:
+ * first the parts that belong to the key (hashed and compared after the
+ * key), then the attributes, which packets update.  A flow keeps its
+ * fields in its flags, so it tells its own layout: flows made before a
+ * change of fields are still read (and freed) right until they leave.
+ */
+#define NFL_FIELD_MAC		BIT(0)	/* key: source, destination MAC */
+#define NFL_FIELD_VLAN		BIT(1)	/* key: VLAN ids */
+#define NFL_FIELD_MPLS		BIT(2)	/* key: MPLS label stack entries */
+#define NFL_FIELD_PHYSDEV	BIT(3)	/* bridge ports (br_netfilter) */
+#define NFL_FIELD_NAT		BIT(4)	/* post-NAT addresses and ports */
+#define NFL_FIELD_COUNT		5
+#define NFL_FIELDS_ALL		(BIT(NFL_FIELD_COUNT) - 1)
+#define NFL_FIELDS_KEY		(NFL_FIELD_MAC | NFL_FIELD_VLAN | NFL_FIELD_MPLS)
+
+/* Label stack entries kept, from the top (mplsTopLabelStackSection on). */
+#define NFL_MPLS_DEPTH		3
+
+/* The parts of the area, in this order; each present only with its field. */
+struct nfl_ext_mac {
+	u8 dst[6];
+	u8 src[6];
+};
+
+/* With any key field. */
+struct nfl_ext_l2 {
+	__be16 ethertype;		/* the EtherType after the VLAN tags */
+	u8 flags;			/* NFL_L2_* */
+	u8 pad;
+};
+
+#define NFL_L2_QINQ		BIT(0)	/* the outer tag is 802.1ad (S-tag) */
+
+struct nfl_ext_vlan {
+	u16 outer, inner;		/* VLAN ids, outer tag first; 0: none */
+};
+
+struct nfl_ext_mpls {
+	__be32 lse[NFL_MPLS_DEPTH];	/* label, TC, S; TTL 0; 0: none */
+};
+
+struct nfl_ext_phys {
+	u32 in, out;			/* ifindex of the bridge ports, 0: none */
+};
+
+/* Post-NAT: where the packet goes once every translation is done. */
+struct nfl_ext_nat {
+	__be16 sport, dport;
+	union {
+		struct {
+			__be32 saddr, daddr;
+		} v4;
+		struct {
+			struct in6_addr saddr, daddr;
+		} v6;
+	};
+};
+
+#define NFL_EXT_NAT4_SIZE	(offsetof(struct nfl_ext_nat, v4) + 8)
+#define NFL_EXT_NAT6_SIZE	sizeof(struct nfl_ext_nat)
+
+/* Where the parts are, as offsets from the area's start. */
+struct nfl_ext_layout {
+	u8 size;			/* bytes in front of the flow, 8-aligned */
+	u8 key_words;			/* the first words, part of the key */
+	u8 mac, l2, vlan, mpls, phys, nat;	/* of the parts present */
+};
+
+/* Largest area: every field, IPv6 */
+#define NFL_EXT_MAX	ALIGN(sizeof(struct nfl_ext_mac) +		\
+			      sizeof(struct nfl_ext_l2) +		\
+			      sizeof(struct nfl_ext_vlan) +		\
+			      sizeof(struct nfl_ext_mpls) +		\
+			      sizeof(struct nfl_ext_phys) +		\
+			      NFL_EXT_NAT6_SIZE, 8)
+
+static inline void nfl_ext_layout(struct nfl_ext_layout *l,
+				  unsigned int fields, u8 family)
+{
+	unsigned int off = 0;
+
+	BUILD_BUG_ON(sizeof(struct nfl_ext_mac) % 4 ||
+		     sizeof(struct nfl_ext_l2) % 4 ||
+		     sizeof(struct nfl_ext_vlan) % 4 ||
+		     sizeof(struct nfl_ext_mpls) % 4);
+	BUILD_BUG_ON(NFL_EXT_MAX > U8_MAX);
+	memset(l, 0, sizeof(*l));
+	if (fields & NFL_FIELD_MAC) {
+		l->mac = off;
+		off += sizeof(struct nfl_ext_mac);
+	}
+	if (fields & NFL_FIELDS_KEY) {
+		l->l2 = off;
+		off += sizeof(struct nfl_ext_l2);
+	}
+	if (fields & NFL_FIELD_VLAN) {
+		l->vlan = off;
+		off += sizeof(struct nfl_ext_vlan);
+	}
+	if (fields & NFL_FIELD_MPLS) {
+		l->mpls = off;
+		off += sizeof(struct nfl_ext_mpls);
+	}
+	l->key_words = off / 4;
+	if (fields & NFL_FIELD_PHYSDEV) {
+		l->phys = off;
+		off += sizeof(struct nfl_ext_phys);
+	}
+	if (fields & NFL_FIELD_NAT) {
+		l->nat = off;
+		off += family == AF_INET ? NFL_EXT_NAT4_SIZE : NFL_EXT_NAT6_SIZE;
+	}
+	l->size = ALIGN(off, 8);
+}
+
+static inline unsigned int nfl_flow_fields(const struct nfl_flow *f)
+{
+	return f->flags >> NFL_FLOW_FIELDS_SHIFT & NFL_FIELDS_ALL;
+}
+
+/* The area of a flow whose layout is @l (its own fields'). */
+static inline u8 *nfl_flow_ext(const struct nfl_flow *f,
+			       const struct nfl_ext_layout *l)
+{
+	return (u8 *)f - l->size;
+}
+
+/*
+ * What a packet brings of the fields, laid out as its flow keeps them,
+ * with the layout; @phys and @nat: it has those attributes (else a flow
+ * keeps what it had).
+ */
+struct nfl_xpkt {
+	unsigned int fields;
+	struct nfl_ext_layout l;
+	bool phys, nat;
+	u32 w[NFL_EXT_MAX / 4];
+};
 
 /* What one packet adds to its flow, besides its key. */
 struct nfl_pkt {
@@ -368,6 +524,75 @@ static __always_inline struct nfl_flow **nfl_flow_find(struct nfl_flow **pp,
 	return nfl_flow_find_fam(pp, key, key->family, passed);
 }
 
+/*
+ * The same with fields (the packet's @x): the key parts of the area are
+ * hashed after the key, and a flow matches only with the same fields
+ * and the same key parts.  Out of line in cache.c, not per packet of a
+ * cache without fields.
+ */
+static inline u32 nfl_key_hash_ext(const struct nfl_key *key, const u32 *ext,
+				   unsigned int words, u32 seed)
+{
+	u32 h = nfl_key_hash(key, seed);
+
+	return words ? murmur3_words(ext, words, h) : h;
+}
+
+static inline bool nfl_flow_match_ext(const struct nfl_flow *f,
+				      const struct nfl_key *key,
+				      const struct nfl_xpkt *x)
+{
+	/* the key first: a flow of the other family stops there */
+	return nfl_key_equal(&f->key, key) && nfl_flow_fields(f) == x->fields &&
+	       !memcmp(nfl_flow_ext(f, &x->l), x->w, x->l.key_words * 4);
+}
+
+static inline struct nfl_flow **nfl_flow_find_ext(struct nfl_flow **pp,
+						  const struct nfl_key *key,
+						  const struct nfl_xpkt *x,
+						  u64 *passed)
+{
+	struct nfl_flow *f;
+
+	for (; (f = *pp); pp = &f->next) {
+		if (nfl_flow_match_ext(f, key, x))
+			break;
+		(*passed)++;
+	}
+	return pp;
+}
+
+/* A flow's key parts of the area as a packet would bring them, in @x. */
+static inline void nfl_flow_xkey(const struct nfl_flow *f, struct nfl_xpkt *x)
+{
+	x->fields = nfl_flow_fields(f);
+	nfl_ext_layout(&x->l, x->fields, f->key.family);
+	memcpy(x->w, nfl_flow_ext(f, &x->l), x->l.key_words * 4);
+}
+
+/* The attributes @x has, into its flow @f. */
+static inline void nfl_flow_ext_update(struct nfl_flow *f,
+				       const struct nfl_xpkt *x)
+{
+	u8 *ext = nfl_flow_ext(f, &x->l);
+	const u8 *w = (const u8 *)x->w;
+
+	const struct nfl_ext_phys *xp;
+	struct nfl_ext_phys *fp;
+
+	if (x->phys) {
+		/* PREROUTING knows the port in, FORWARD both: keep what is */
+		xp = (const struct nfl_ext_phys *)(w + x->l.phys);
+		fp = (struct nfl_ext_phys *)(ext + x->l.phys);
+		if (xp->in)
+			fp->in = xp->in;
+		if (xp->out)
+			fp->out = xp->out;
+	}
+	if (x->nat)
+		memcpy(ext + x->l.nat, w + x->l.nat, x->l.size - x->l.nat);
+}
+
 /* A new flow for @key at @now, with nothing counted yet. */
 static inline void nfl_flow_start(struct nfl_flow *f, const struct nfl_key *key,
 				 const struct nfl_pkt *pkt, u32 now)
@@ -389,6 +614,17 @@ static inline void nfl_flow_start(struct nfl_flow *f, const struct nfl_key *key,
 		t->flow_label = pkt->flow_label;
 		t->ext_hdrs = 0;
 	}
+}
+
+/* The same for a flow that carries @x's fields, in its area. */
+static inline void nfl_flow_start_ext(struct nfl_flow *f,
+				      const struct nfl_key *key,
+				      const struct nfl_pkt *pkt, u32 now,
+				      const struct nfl_xpkt *x)
+{
+	nfl_flow_start(f, key, pkt, now);
+	f->flags = x->fields << NFL_FLOW_FIELDS_SHIFT;
+	memcpy(nfl_flow_ext(f, &x->l), x->w, x->l.size);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "ctflows.h"
 #include "encoder.h"
 #include "export.h"
+#include "fields.h"
 #include "hooks.h"
 #include "ingress.h"
 #include "ipt_NETFLOW.h"
@@ -46,6 +47,30 @@ static int __init mod_hooks_init(void)
 	return nfl_hooks_init(mask, prio);
 }
 
+/* fields= for the cache and the templates, snmp-rules= for the exporter. */
+static int __init mod_fields_init(void)
+{
+	unsigned int fields;
+	const char *bad;
+	size_t n;
+	int err;
+
+	/* checked when it was stored */
+	if (nfl_fields_parse(nfl_fields_spec, &fields, &bad, &n))
+		return -EINVAL;
+	err = nfl_cache_set_fields(fields);
+	if (err) {
+		pr_err("fields=%s: out of memory\n", nfl_fields_spec);
+		return err;
+	}
+	nfl_export_set_fields(fields);
+	/* and snmp-rules, checked as well */
+	err = nfl_export_set_snmp(nfl_snmp_spec);
+	if (err)
+		pr_err("snmp-rules: out of memory\n");
+	return err;
+}
+
 static int __init mod_init(void)
 {
 	int err;
@@ -64,6 +89,9 @@ static int __init mod_init(void)
 		goto err_export;
 	mod_fit_cache();
 	nfl_cache_start();
+	err = mod_fields_init();
+	if (err)
+		goto err_natevents_init;
 	err = nfl_natevents_init();
 	if (err)
 		goto err_natevents_init;

@@ -60,6 +60,8 @@
 	X(DST6,		28,  16, "destinationIPv6Address")		\
 	X(FLOW_LABEL6,	31,  4,  "flowLabelIPv6")			\
 	X(ICMP4,	32,  2,  "icmpTypeCodeIPv4")			\
+	X(MAC_SRC,	56,  6,  "sourceMacAddress")			\
+	X(VLAN,		58,  2,  "vlanId")				\
 	X(EXP_OCTETS,	40,  8,  "exportedOctetTotalCount")		\
 	X(EXP_MSGS,	41,  8,  "exportedMessageTotalCount")		\
 	X(EXP_FLOWS,	42,  8,  "exportedFlowRecordTotalCount")	\
@@ -67,6 +69,10 @@
 	X(DIRECTION,	61,  1,  "flowDirection")			\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
 	X(IPV6_EXT,	64,  4,  "ipv6ExtensionHeaders")		\
+	X(MPLS1,	70,  3,  "mplsTopLabelStackSection")		\
+	X(MPLS2,	71,  3,  "mplsLabelStackSection2")		\
+	X(MPLS3,	72,  3,  "mplsLabelStackSection3")		\
+	X(MAC_DST,	80,  6,  "destinationMacAddress")		\
 	X(IF_NAME,	82,  NFL_IE_STR(16), "interfaceName")		\
 	X(IF_DESC,	83,  NFL_IE_STR(32), "interfaceDescription")	\
 	X(END_REASON,	136, 1,  "flowEndReason")			\
@@ -87,9 +93,14 @@
 	X(POST_DST4,	226, 4,  "postNATDestinationIPv4Address")	\
 	X(POST_SPORT,	227, 2,  "postNAPTSourceTransportPort")		\
 	X(POST_DPORT,	228, 2,  "postNAPTDestinationTransportPort")	\
+	X(DOT1Q_VLAN,	243, 2,  "dot1qVlanId")				\
+	X(DOT1Q_CVLAN,	245, 2,  "dot1qCustomerVlanId")			\
+	X(PHYS_IN,	252, 4,  "ingressPhysicalInterface")		\
+	X(PHYS_OUT,	253, 4,  "egressPhysicalInterface")		\
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
 	X(BIFLOW_DIR,	239, 1,  "biflowDirection")			\
 	X(POST_SRC6,	281, 16, "postNATSourceIPv6Address")		\
+	X(ETHERTYPE,	256, 2,  "ethernetType")			\
 	X(POST_DST6,	282, 16, "postNATDestinationIPv6Address")	\
 	X(DOMAIN_NAME,	300, NFL_IE_VAR(64), "observationDomainName")	\
 	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")	\

@@ -20,6 +20,8 @@
 #include <net/route.h>
 #include <net/ip6_route.h>
 #include <net/inet_ecn.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <linux/netfilter_bridge.h>
 
 #include "cache.h"
 #include "flow.h"
@@ -28,6 +30,23 @@
 #include "packet.h"
 
 static_assert(NFL_TCP_FIN == TCPHDR_FIN && NFL_TCP_RST == TCPHDR_RST);
+
+/*
+ * What the walk of a frame at ingress (nfl_l2_walk()) passed on its way
+ * to the IP header, for fields=; NULL at the IP hooks, where the kernel
+ * has taken the link layer apart already.
+ */
+#define NFL_VLAN_DEPTH		2	/* tags a flow tells: outer, inner */
+
+struct nfl_l2 {
+	__be16 type;			/* the EtherType after the VLAN tags */
+	u8 ntags;			/* tags in the frame, up to NFL_VLAN_DEPTH */
+	__be16 tpid[NFL_VLAN_DEPTH];	/* outer first */
+	u16 vid[NFL_VLAN_DEPTH];
+	/* MPLS label stack entries from the top, TTL 0, up to NFL_MPLS_DEPTH */
+	u8 nlse;
+	__be32 lse[NFL_MPLS_DEPTH];
+};
 
 /* First bytes of the headers we look at; smaller than the full headers. */
 struct nfl_l4_head {
@@ -258,6 +277,223 @@ static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
 }
 
 /*
+ * nat: post-NAT addresses and ports from the packet's conntrack entry.
+ * The tuple of the packet's own direction is the packet as it came to
+ * this host, before any translation: the key takes its addresses (and
+ * ports, where the protocol has them), so a record shows the same
+ * whatever hook meters it, before NAT or after.  The tuple of the other
+ * direction, reversed, is the packet as it leaves once every translation
+ * is done; it is told only for a connection that is translated, once
+ * both NAT hooks have decided (a connection's first packet, seen before
+ * the source NAT hook, has no final answer yet: its flow gets it from
+ * the next one).  An ICMP error related to a connection carries
+ * addresses of its own: it is left as it is.  True if @n was filled.
+ */
+static bool nfl_field_nat(const struct sk_buff *skb, struct nfl_key *key,
+			  struct nfl_ext_nat *n)
+{
+	const struct nf_conntrack_tuple *t, *o;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+	unsigned long status;
+	bool ports;
+	int dir;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	/* a template (raw table's CT target) has no tuples yet */
+	if (!ct || nf_ct_is_template(ct) || ctinfo == IP_CT_RELATED ||
+	    ctinfo == IP_CT_RELATED_REPLY)
+		return false;
+	dir = CTINFO2DIR(ctinfo);
+	t = &ct->tuplehash[dir].tuple;
+	o = &ct->tuplehash[!dir].tuple;
+	if (t->src.l3num != key->family || t->dst.protonum != key->proto)
+		return false;
+	switch (key->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		ports = true;
+		break;
+	default:
+		ports = false;
+	}
+	if (key->family == AF_INET) {
+		key->v4.saddr = t->src.u3.ip;
+		key->v4.daddr = t->dst.u3.ip;
+	} else {
+		key->v6.saddr = t->src.u3.in6;
+		key->v6.daddr = t->dst.u3.in6;
+	}
+	if (ports) {
+		key->sport = t->src.u.all;
+		key->dport = t->dst.u.all;
+	}
+	status = READ_ONCE(ct->status);
+	if (!(status & IPS_NAT_MASK) ||
+	    (status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK)
+		return false;
+	if (key->family == AF_INET) {
+		n->v4.saddr = o->dst.u3.ip;
+		n->v4.daddr = o->src.u3.ip;
+	} else {
+		n->v6.saddr = o->dst.u3.in6;
+		n->v6.daddr = o->src.u3.in6;
+	}
+	if (ports) {
+		n->sport = o->dst.u.all;
+		n->dport = o->src.u.all;
+	}
+	return true;
+}
+
+/*
+ * mac: the addresses of the Ethernet frame the packet was received in,
+ * as long as the skb has it: at ingress, and at the IP hooks for received
+ * and forwarded packets (at POSTROUTING still the received frame's: the
+ * frame a forwarded packet leaves in is built after the last hook).  A
+ * locally sent packet has no frame before it leaves: zeros.
+ *
+ * A received frame's header lies in front of its IP header.  One that
+ * does not is stale: a forwarded packet sent into a tunnel (ipip, GRE)
+ * keeps the mac_len of its frame while dev_queue_xmit() on the tunnel
+ * device set its mac header to the inner IP header, and the outer
+ * packet then passes OUTPUT and POSTROUTING with "addresses" read from
+ * the inner header's length, id and checksum: garbage, and as part of
+ * the key, a flow per packet.  Such a packet has no frame of its own.
+ */
+static void nfl_field_mac(const struct sk_buff *skb, struct nfl_ext_mac *m)
+{
+	const struct ethhdr *eth;
+
+	if (!skb_mac_header_was_set(skb) || skb->mac_len < ETH_HLEN ||
+	    skb_mac_header(skb) + ETH_HLEN > skb_network_header(skb))
+		return;
+	eth = eth_hdr(skb);
+	memcpy(m->dst, eth->h_dest, ETH_ALEN);
+	memcpy(m->src, eth->h_source, ETH_ALEN);
+}
+
+/* One more VLAN tag, from the outside in; VID 0 (a priority tag) is none. */
+static void nfl_vlan_push(struct nfl_ext_vlan *v, u8 *flags, unsigned int *n,
+			  __be16 tpid, u16 vid)
+{
+	if (!vid)
+		return;
+	if (*n == 0) {
+		v->outer = vid;
+		if (tpid == htons(ETH_P_8021AD))
+			*flags |= NFL_L2_QINQ;
+	} else if (*n == 1) {
+		v->inner = vid;
+	}
+	(*n)++;
+}
+
+/* VLAN devices stacked on one another, at most */
+#define NFL_VLAN_DEVS		8
+
+/*
+ * vlan: the VLAN ids of the packet's input, outermost first, from all
+ * that tells them: the VLAN devices it came in on (at the IP hooks the
+ * kernel has untagged it and says only that: the device, or at
+ * POSTROUTING the one skb_iif names), then a tag left in skb metadata,
+ * then tags still in the frame (at ingress, nfl_l2_walk()).  A locally
+ * sent packet came in on nothing: none.
+ */
+static void nfl_field_vlan(const struct sk_buff *skb,
+			   const struct nf_hook_state *st,
+			   const struct nfl_l2 *l2, struct nfl_ext_vlan *v,
+			   u8 *flags)
+{
+	const struct net_device *dev = st->in;
+	unsigned int n = 0, i;
+#if IS_ENABLED(CONFIG_VLAN_8021Q)
+	const struct vlan_dev_priv *chain[NFL_VLAN_DEVS];
+	unsigned int d = 0;
+
+	if (!dev && skb->skb_iif)
+		dev = dev_get_by_index_rcu(st->net, skb->skb_iif);
+	/* the device right below, not vlan_dev_real_dev()'s bottom one */
+	for (; dev && is_vlan_dev(dev) && d < NFL_VLAN_DEVS;
+	     dev = chain[d++]->real_dev)
+		chain[d] = vlan_dev_priv(dev);
+	while (d--)
+		nfl_vlan_push(v, flags, &n, chain[d]->vlan_proto,
+			      chain[d]->vlan_id);
+#endif
+	if (skb_vlan_tag_present(skb))
+		nfl_vlan_push(v, flags, &n, skb->vlan_proto,
+			      skb_vlan_tag_get_id(skb));
+	for (i = 0; l2 && i < l2->ntags; i++)
+		nfl_vlan_push(v, flags, &n, l2->tpid[i], l2->vid[i]);
+}
+
+/*
+ * physdev: the bridge ports of a bridged packet that br_netfilter passes
+ * through the IP hooks (whose in and out devices are then the bridge):
+ * the port in from PREROUTING on, the port out from FORWARD on.  True
+ * if there is either.
+ */
+static bool nfl_field_phys(const struct sk_buff *skb, struct nfl_ext_phys *p)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	p->in = nf_bridge_get_physinif(skb);
+	p->out = nf_bridge_get_physoutif(skb);
+#endif
+	return p->in || p->out;
+}
+
+/*
+ * A packet while fields= is not empty: what the fields want of it, then
+ * the cache's path for flows with fields.  Out of line: the usual packet
+ * pays one test of nfl_fields for all of this.  @l2: what the ingress
+ * walk found, or NULL.
+ */
+static noinline void nfl_packet_fields(struct sk_buff *skb,
+				       const struct nf_hook_state *st,
+				       struct nfl_key *key,
+				       const struct nfl_pkt *pkt, u32 ip4_opts,
+				       const struct nfl_l2 *l2)
+{
+	unsigned int fields = READ_ONCE(nfl_fields);
+	struct nfl_ext_l2 *e2;
+	struct nfl_xpkt x;
+	u8 *w = (u8 *)x.w;
+
+	memset(x.w, 0, sizeof(x.w));
+	x.fields = fields;
+	x.phys = false;
+	x.nat = false;
+	nfl_ext_layout(&x.l, fields, key->family);
+	if (fields & NFL_FIELDS_KEY) {
+		e2 = (struct nfl_ext_l2 *)(w + x.l.l2);
+		if (l2)
+			e2->ethertype = l2->type;
+		else
+			e2->ethertype = htons(key->family == AF_INET ?
+					      ETH_P_IP : ETH_P_IPV6);
+	}
+	if (fields & NFL_FIELD_MAC)
+		nfl_field_mac(skb, (struct nfl_ext_mac *)(w + x.l.mac));
+	if (fields & NFL_FIELD_VLAN)
+		nfl_field_vlan(skb, st, l2,
+			       (struct nfl_ext_vlan *)(w + x.l.vlan), &e2->flags);
+	/* mpls: labels are seen only at ingress, before mpls_router pops them */
+	if ((fields & NFL_FIELD_MPLS) && l2)
+		memcpy(w + x.l.mpls, l2->lse, l2->nlse * sizeof(l2->lse[0]));
+	if (fields & NFL_FIELD_PHYSDEV)
+		x.phys = nfl_field_phys(skb,
+					(struct nfl_ext_phys *)(w + x.l.phys));
+	if (fields & NFL_FIELD_NAT)
+		x.nat = nfl_field_nat(skb, key,
+				      (struct nfl_ext_nat *)(w + x.l.nat));
+	nfl_cache_account_ext(key, pkt, ip4_opts, &x);
+}
+
+/*
  * An IPv4 packet whose header is @ihl bytes.  Only the IPv4 words of the
  * key and the fields an IPv4 flow reads are set (hash, compare and copy
  * stop at the family's words): with the kernel's INIT_STACK_ALL_ZERO,
@@ -267,7 +503,8 @@ static noinline u32 nfl_ip4_opts_skb(const struct sk_buff *skb,
 static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 						const struct nf_hook_state *st,
 						const struct iphdr *iph,
-						unsigned int ihl, u32 l3len, u8 dir)
+						unsigned int ihl, u32 l3len, u8 dir,
+						const struct nfl_l2 *l2)
 {
 	unsigned int l4len = 0;
 	const struct rtable *rt;
@@ -305,7 +542,11 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 			pkt.nexthop4 = rt->rt_gw4;
 	}
 
-	if (ihl > sizeof(struct iphdr))
+	if (unlikely(READ_ONCE(nfl_fields)))
+		nfl_packet_fields(skb, st, &key, &pkt,
+				  ihl > sizeof(struct iphdr) ?
+				  nfl_ip4_opts_skb(skb, ihl) : 0, l2);
+	else if (ihl > sizeof(struct iphdr))
 		nfl_cache_account_ip4o(&key, &pkt, nfl_ip4_opts_skb(skb, ihl));
 	else
 		nfl_cache_account(&key, &pkt, AF_INET, 0);
@@ -314,11 +555,12 @@ static __always_inline void nfl_packet_ipv4_hdr(struct sk_buff *skb,
 /* A header with options (rare: router alert, record route...). */
 static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
 					 const struct nf_hook_state *st,
-					 u32 l3len, u8 dir)
+					 u32 l3len, u8 dir,
+					 const struct nfl_l2 *l2)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len, dir);
+	nfl_packet_ipv4_hdr(skb, st, iph, iph->ihl * 4, l3len, dir, l2);
 }
 
 /*
@@ -329,21 +571,23 @@ static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
  */
 static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
-					   u32 l3len, u8 dir)
+					   u32 l3len, u8 dir,
+					   const struct nfl_l2 *l2)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
-		nfl_packet_ipv4_opts(skb, st, l3len, dir);
+		nfl_packet_ipv4_opts(skb, st, l3len, dir, l2);
 	else
-		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len, dir);
+		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len, dir, l2);
 }
 
 /* The IPv4 target itself: it only observes, the packet always goes on. */
 unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv4(skb, par->state, 0, nfl_hook_dir(par->state->hook));
+	nfl_meter_ipv4(skb, par->state, 0, nfl_hook_dir(par->state->hook),
+		       NULL);
 	return XT_CONTINUE;
 }
 
@@ -352,7 +596,7 @@ unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook));
+		nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return NF_ACCEPT;
 }
 
@@ -446,7 +690,8 @@ static noinline int nfl_ipv6_later_frag(const struct sk_buff *skb,
 /* An IPv6 packet seen at @st, as nfl_meter_ipv4(). */
 static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
-					   u32 l3len, u8 dir)
+					   u32 l3len, u8 dir,
+					   const struct nfl_l2 *l2)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct nfl_key key = { .family = AF_INET6 };
@@ -487,13 +732,17 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 			pkt.nexthop6 = rt->rt6i_gateway;
 	}
 
-	nfl_cache_account(&key, &pkt, AF_INET6, 0);
+	if (unlikely(READ_ONCE(nfl_fields)))
+		nfl_packet_fields(skb, st, &key, &pkt, 0, l2);
+	else
+		nfl_cache_account(&key, &pkt, AF_INET6, 0);
 }
 
 unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv6(skb, par->state, 0, nfl_hook_dir(par->state->hook));
+	nfl_meter_ipv6(skb, par->state, 0, nfl_hook_dir(par->state->hook),
+		       NULL);
 	return XT_CONTINUE;
 }
 
@@ -501,7 +750,7 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
 	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook));
+		nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return NF_ACCEPT;
 }
 
@@ -513,9 +762,11 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
  * The IP header of a frame at ingress: past 802.1Q/802.1ad tags left in
  * the frame (the outer one is usually in skb metadata by now) and an MPLS
  * label stack.  Its offset from skb->data, and the EtherType it has (IP or
- * IPv6), or 0 if there is none.
+ * IPv6), or 0 if there is none.  What fields= wants of the way into @rec,
+ * unless it is NULL (then, inlined, none of that is compiled in).
  */
-static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
+static __always_inline __be16 nfl_l2_walk(const struct sk_buff *skb,
+					  unsigned int *off, struct nfl_l2 *rec)
 {
 	__be16 proto = skb->protocol;
 	unsigned int n;
@@ -524,6 +775,10 @@ static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
 	const u8 *v;
 	u8 _v;
 
+	if (rec) {
+		rec->ntags = 0;
+		rec->nlse = 0;
+	}
 	for (n = 0; eth_type_vlan(proto) && n < NFL_L2_TAGS_MAX; n++) {
 		const struct vlan_hdr *vh;
 		struct vlan_hdr _vh;
@@ -531,9 +786,16 @@ static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
 		vh = skb_header_pointer(skb, *off, sizeof(_vh), &_vh);
 		if (!vh)
 			return 0;
+		if (rec && rec->ntags < NFL_VLAN_DEPTH) {
+			rec->tpid[rec->ntags] = proto;
+			rec->vid[rec->ntags++] = ntohs(vh->h_vlan_TCI) &
+						 VLAN_VID_MASK;
+		}
 		proto = vh->h_vlan_encapsulated_proto;
 		*off += sizeof(*vh);
 	}
+	if (rec)
+		rec->type = proto;
 	if (proto != htons(ETH_P_MPLS_UC) && proto != htons(ETH_P_MPLS_MC))
 		return proto;
 	for (n = 0; n < NFL_MPLS_LABELS_MAX; n++) {
@@ -541,6 +803,8 @@ static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
 		if (!l)
 			return 0;
 		*off += sizeof(*l);
+		if (rec && rec->nlse < NFL_MPLS_DEPTH)
+			rec->lse[rec->nlse++] = *l & ~htonl(MPLS_LS_TTL_MASK);
 		if (*l & htonl(MPLS_LS_S_MASK))
 			break;
 	}
@@ -556,7 +820,8 @@ static __be16 nfl_l2_walk(const struct sk_buff *skb, unsigned int *off)
  * An IPv4 header at @off that ip_rcv() would take, pulled into the
  * linear part; its total length, or 0.  Nothing has checked it yet.
  */
-static u32 nfl_ingress_ip4(struct sk_buff *skb, unsigned int off)
+static __always_inline u32 nfl_ingress_ip4(struct sk_buff *skb,
+					    unsigned int off)
 {
 	const struct iphdr *iph;
 	unsigned int ihl, len;
@@ -573,7 +838,8 @@ static u32 nfl_ingress_ip4(struct sk_buff *skb, unsigned int off)
 }
 
 /* The same for IPv6 (a jumbogram's length is the frame's). */
-static u32 nfl_ingress_ip6(struct sk_buff *skb, unsigned int off)
+static __always_inline u32 nfl_ingress_ip6(struct sk_buff *skb,
+					    unsigned int off)
 {
 	const struct ipv6hdr *ip6h;
 	unsigned int len;
@@ -592,17 +858,20 @@ static u32 nfl_ingress_ip6(struct sk_buff *skb, unsigned int off)
  * device's packet counter.  The frame has not been through ip_rcv(): it
  * may be for another host (a mirror port), tagged, labelled or broken.
  * Its network header is set to the IP header while it is metered, and
- * put back: what runs after us sees the frame as it came.
+ * put back: what runs after us sees the frame as it came.  @l2: where
+ * the walk keeps what fields= wants, NULL without fields.
  */
-unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *st)
+static __always_inline unsigned int nfl_ingress(void *priv,
+						struct sk_buff *skb,
+						const struct nf_hook_state *st,
+						struct nfl_l2 *l2)
 {
 	u16 nh = skb->network_header;
 	unsigned int off = 0;
 	__be16 proto;
 	u32 len;
 
-	proto = nfl_l2_walk(skb, &off);
+	proto = nfl_l2_walk(skb, &off, l2);
 	if (proto == htons(ETH_P_IP))
 		len = nfl_ingress_ip4(skb, off);
 	else if (proto == htons(ETH_P_IPV6))
@@ -617,9 +886,19 @@ unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
 	skb_set_network_header(skb, off);
 	/* every frame here is coming in */
 	if (proto == htons(ETH_P_IP))
-		nfl_meter_ipv4(skb, st, len, NFL_DIR_INGRESS);
+		nfl_meter_ipv4(skb, st, len, NFL_DIR_INGRESS, l2);
 	else
-		nfl_meter_ipv6(skb, st, len, NFL_DIR_INGRESS);
+		nfl_meter_ipv6(skb, st, len, NFL_DIR_INGRESS, l2);
 	skb->network_header = nh;
 	return NF_ACCEPT;
+}
+
+unsigned int nfl_hook_ingress(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *st)
+{
+	struct nfl_l2 l2;
+
+	if (unlikely(READ_ONCE(nfl_fields)))
+		return nfl_ingress(priv, skb, st, &l2);
+	return nfl_ingress(priv, skb, st, NULL);
 }

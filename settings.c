@@ -43,6 +43,7 @@
 #include "destination.h"
 #include "encoder.h"
 #include "export.h"
+#include "fields.h"
 #include "hooks.h"
 #include "ingress.h"
 #include "natevents.h"
@@ -82,6 +83,12 @@
 #define NFL_HOOKS_PRIO_RANGE	"first, last or a number (netfilter priority)"
 #define NFL_MARK_RANGE		"0..4294967295"
 #define NFL_INGRESS_RANGE	"empty (off), * (every device but loopback) or up to 32 device names separated by commas"
+#define NFL_FIELDS_RANGE	"empty (none) or a comma list of " NFL_FIELDS_NAMES \
+				", with protocol 9 or 10"
+#define NFL_SNMP_RANGE		"empty (none) or up to " \
+				__stringify(NFL_SNMP_RULES_MAX) \
+				" rules prefix:base separated by commas, base 0.." \
+				__stringify(NFL_SNMP_BASE_MAX)
 #define NFL_DEST_RANGE		"1 to " __stringify(NFL_DEST_MAX) \
 				" collectors ip:port, [ip6]:port, optional @srcip and %ifname"
 
@@ -108,6 +115,8 @@ char nfl_destination[NFL_DESTINATION_SIZE] = "127.0.0.1:2055";
 char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE] = "";
 char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE] = "last";
 char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE] = "";
+char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE] = "";
+char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE] = "";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
 /* String values: stored under the mutex, read without it (format). */
@@ -162,10 +171,24 @@ static const char *nfl_valid_protocol(const struct nfl_val *v)
 	return "no such protocol";
 }
 
+/* The fields of fields= as stored (checked when it was). */
+static unsigned int nfl_fields_stored(void)
+{
+	unsigned int fields = 0;
+	const char *bad;
+	size_t n;
+
+	if (nfl_fields_parse(nfl_fields_spec, &fields, &bad, &n))
+		return 0;
+	return fields;
+}
+
 static const char *nfl_cross_protocol(const struct nfl_val *v)
 {
 	if (v->num == 5 && READ_ONCE(nfl_cfg.engine_id) > NFL_ENGINE_V5_MAX)
 		return "engine_id is above 255, which v5 cannot carry";
+	if (v->num == 5 && nfl_fields_stored())
+		return "fields= is not empty, and v5 has no room for any of them";
 	return NULL;
 }
 
@@ -386,6 +409,80 @@ static int nfl_apply_promisc(const struct nfl_val *v)
 	return nfl_ingress_set(nfl_ingress_spec, v->num);
 }
 
+static const char *nfl_valid_fields(const struct nfl_val *v)
+{
+	unsigned int fields;
+	const char *bad;
+	size_t n;
+
+	if (!nfl_fields_parse(v->str, &fields, &bad, &n))
+		return NULL;
+	/* the culprit, by name; nfl_reject() then gives the whole value */
+	if (READ_ONCE(nfl_live))
+		pr_warn_ratelimited("fields: \"%.*s\" is not a field name\n",
+				    (int)min_t(size_t, n, 32), bad);
+	else
+		pr_err("fields: \"%.*s\" is not a field name\n",
+		       (int)min_t(size_t, n, 32), bad);
+	return "not a comma list of field names";
+}
+
+static const char *nfl_cross_fields(const struct nfl_val *v)
+{
+	unsigned int fields;
+	const char *bad;
+	size_t n;
+
+	if (READ_ONCE(nfl_cfg.protocol) == 5 &&
+	    !nfl_fields_parse(v->str, &fields, &bad, &n) && fields)
+		return "v5 has no room for any of them (set protocol to 9 or 10 first)";
+	return NULL;
+}
+
+static const char *nfl_valid_snmp(const struct nfl_val *v)
+{
+	struct nfl_snmp_rule *rules;
+	const char *bad = NULL;
+	size_t n = 0;
+	int count;
+
+	rules = kcalloc(NFL_SNMP_RULES_MAX, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return nfl_oom;
+	count = nfl_snmp_parse(v->str, rules, &bad, &n);
+	kfree(rules);
+	if (count >= 0)
+		return NULL;
+	if (READ_ONCE(nfl_live))
+		pr_warn_ratelimited("snmp-rules: \"%.*s\" is not a rule prefix:base\n",
+				    (int)min_t(size_t, n, 32), bad);
+	else
+		pr_err("snmp-rules: \"%.*s\" is not a rule prefix:base\n",
+		       (int)min_t(size_t, n, 32), bad);
+	return "not a comma list of rules prefix:base";
+}
+
+static int nfl_apply_snmp(const struct nfl_val *v)
+{
+	return nfl_export_set_snmp(v->str);
+}
+
+/* As a protocol change: flows metered so far leave with what they have. */
+static int nfl_apply_fields(const struct nfl_val *v)
+{
+	unsigned int fields;
+	const char *bad;
+	size_t n;
+	int err;
+
+	if (nfl_fields_parse(v->str, &fields, &bad, &n))
+		return -EINVAL;
+	err = nfl_cache_set_fields(fields);
+	if (!err)
+		nfl_export_set_fields(fields);
+	return err;
+}
+
 /*
  * engine_id comes before protocol: at load a conflict of the two is then
  * reported as engine_id's, the value that is out of range.
@@ -413,6 +510,8 @@ enum {
 	NFL_S_HOOKS_MARK_MASK,
 	NFL_S_INGRESS,
 	NFL_S_PROMISC,
+	NFL_S_FIELDS,
+	NFL_S_SNMP_RULES,
 	NFL_S_COUNT
 };
 
@@ -519,6 +618,19 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.name = "promisc", .kind = NFL_UINT, .var = &nfl_cfg.promisc,
 		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
 		.apply = nfl_apply_promisc,
+	},
+	[NFL_S_FIELDS] = {
+		.name = "fields", .kind = NFL_STRING, .var = nfl_fields_spec,
+		.size = NFL_FIELDS_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_FIELDS_RANGE,
+		.valid = nfl_valid_fields, .cross = nfl_cross_fields,
+		.apply = nfl_apply_fields,
+	},
+	[NFL_S_SNMP_RULES] = {
+		.name = "snmp-rules", .kind = NFL_STRING, .var = nfl_snmp_spec,
+		.size = NFL_SNMP_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_SNMP_RANGE,
+		.valid = nfl_valid_snmp, .apply = nfl_apply_snmp,
 	},
 	[NFL_S_NATEVENTS_LEGACY] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
@@ -779,6 +891,12 @@ NFL_PARAM(ingress, NFL_S_INGRESS, "string",
 NFL_PARAM(promisc, NFL_S_PROMISC, "uint",
 	 "1: put the ingress devices in promiscuous mode (mirror and SPAN ports), taken back on change and unload: "
 	 NFL_BOOL_RANGE " (default 0)");
+NFL_PARAM(fields, NFL_S_FIELDS, "string",
+	 "optional fields in every flow record (v9/IPFIX), switchable at run time; a change exports the flows in memory first and starts new templates: "
+	 NFL_FIELDS_RANGE " (default empty)");
+NFL_PARAM(snmp_rules, NFL_S_SNMP_RULES, "string",
+	 "renumber exported interface indexes by name, in records and the interface table (fprobe-ulog's rules: ppp:200 makes ppp11 211): "
+	 NFL_SNMP_RANGE " (default empty; sysctl snmp-rules)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors: "
 	 NFL_BOOL_RANGE " (default 0)");
@@ -855,11 +973,19 @@ int nfl_settings_check(void)
 		s = &nfl_settings[i];
 		if (!s->cross)
 			continue;
-		v.num = READ_ONCE(*(unsigned int *)s->var);
+		if (s->kind == NFL_STRING)
+			v.str = s->var;
+		else
+			v.num = READ_ONCE(*(unsigned int *)s->var);
 		why = s->cross(&v);
-		if (why) {
+		if (why && s->kind == NFL_STRING) {
+			pr_err("%s=\"%s\" rejected: %s (valid: %s)\n",
+			       s->name, v.str, why, s->range);
+		} else if (why) {
 			pr_err("%s=%u rejected: %s (valid: %s)\n",
 			       s->name, v.num, why, s->range);
+		}
+		if (why) {
 			mutex_unlock(&nfl_settings_mutex);
 			return -EINVAL;
 		}

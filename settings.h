@@ -41,6 +41,12 @@ extern char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE];
 /* ingress= as last written (ingress.c parses it) */
 #define NFL_INGRESS_SPEC_SIZE	(32 * 16 + 1)
 extern char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE];
+/* fields= as last written (fields.c parses it) */
+#define NFL_FIELDS_SPEC_SIZE	64
+extern char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE];
+/* snmp-rules= as last written (fields.c parses it) */
+#define NFL_SNMP_SPEC_SIZE	512
+extern char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE];
 
 /*
  * First in the module's init: the checks of parameters that depend on

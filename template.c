@@ -60,7 +60,7 @@ static unsigned int nfl_ie_len(unsigned int id, const struct nfl_tpl_proto *p)
 struct nfl_tpl {
 	u16 ids[NFL_TPL_MAX_FIELDS];
 	u16 lens[NFL_TPL_MAX_FIELDS];	/* nfl_ie_len(), looked up once */
-	u32 strings;			/* bit i: field i is a string */
+	u64 strings;			/* bit i: field i is a string */
 	unsigned int n;
 	unsigned int rec_len;		/* bytes of a record, variable strings empty */
 };
@@ -86,7 +86,9 @@ struct nfl_opt_def {
 
 struct nfl_tpl_state {
 	const struct nfl_tpl_proto *p;
+	unsigned int fields;		/* of the flow templates */
 	struct nfl_tpl tpl[NFL_TPL_KINDS];
+	u16 tpl_id[NFL_TPL_KINDS];
 	struct nfl_tpl opt[NFL_OPT_KINDS];
 	u8 tpl_set[NFL_TPL_SET_MAX];	/* all template sets, as they go out */
 	unsigned int tpl_set_len;
@@ -134,6 +136,37 @@ static const u16 nfl_tpl_common[] = {
 	NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_TCP_FLAGS, NFL_IE_PROTO, NFL_IE_TOS,
 	NFL_IE_END_REASON, NFL_IE_IP_VERSION, NFL_IE_DIRECTION,
 };
+/*
+ * What each field of fields= adds to a flow template, after the rest, in
+ * this order (IPv4 / IPv6 where they differ).  ethernetType comes with
+ * any of the key fields: MAC, VLAN, MPLS.
+ */
+static const u16 nfl_tpl_mac[] = {
+	NFL_IE_MAC_SRC, NFL_IE_MAC_DST,
+};
+/* 58 is what most collectors read; 243/245 are outer and inner (QinQ) */
+static const u16 nfl_tpl_vlan[] = {
+	NFL_IE_VLAN, NFL_IE_DOT1Q_VLAN, NFL_IE_DOT1Q_CVLAN,
+};
+/* the top NFL_MPLS_DEPTH label stack entries: label, TC, S (3 bytes) */
+static const u16 nfl_tpl_mpls[] = {
+	NFL_IE_MPLS1, NFL_IE_MPLS2, NFL_IE_MPLS3,
+};
+static const u16 nfl_tpl_phys[] = {
+	NFL_IE_PHYS_IN, NFL_IE_PHYS_OUT,
+};
+static const u16 nfl_tpl_nat4[] = {
+	NFL_IE_POST_SRC4, NFL_IE_POST_DST4, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
+};
+static const u16 nfl_tpl_nat6[] = {
+	NFL_IE_POST_SRC6, NFL_IE_POST_DST6, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
+};
+/* Elements all of fields= add to a template, with @nat its NAT part. */
+#define NFL_TPL_FIELDS_IES(nat)						\
+	(ARRAY_SIZE(nfl_tpl_mac) + 1 + ARRAY_SIZE(nfl_tpl_vlan) +	\
+	 ARRAY_SIZE(nfl_tpl_mpls) + ARRAY_SIZE(nfl_tpl_phys) +		\
+	 ARRAY_SIZE(nat))
+
 /* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
 static const u16 nfl_tpl_nel[] = {
 	NFL_IE_OBS_TIME_MS, NFL_IE_SRC4, NFL_IE_DST4, NFL_IE_POST_SRC4,
@@ -228,11 +261,11 @@ static void nfl_tpl_append(struct nfl_tpl *t, const u16 *ids, unsigned int n,
 {
 	unsigned int i, len;
 
-	BUILD_BUG_ON(NFL_TPL_MAX_FIELDS > 32);
+	BUILD_BUG_ON(NFL_TPL_MAX_FIELDS > 64);
 	for (i = 0; i < n && t->n < NFL_TPL_MAX_FIELDS; i++) {
 		len = nfl_ie_len(ids[i], p);
 		if (nfl_ie_string(ids[i]))
-			t->strings |= BIT(t->n);
+			t->strings |= BIT_ULL(t->n);
 		t->ids[t->n] = ids[i];
 		t->lens[t->n++] = len;
 		/* a variable-length string costs at least its length byte */
@@ -241,19 +274,24 @@ static void nfl_tpl_append(struct nfl_tpl *t, const u16 *ids, unsigned int n,
 }
 
 static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
-			 enum nfl_tpl_kind kind)
+			 enum nfl_tpl_kind kind, unsigned int fields)
 {
 	bool v6 = kind == NFL_TPL_V6 || kind == NFL_TPL_V6_ICMP;
 	bool icmp_kind = kind == NFL_TPL_V4_ICMP || kind == NFL_TPL_V6_ICMP;
 	u16 times[] = { p->first_ie, p->last_ie };
 	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
 	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
+	static const u16 ethertype = NFL_IE_ETHERTYPE;
 
-	/* the longest: times, ICMP or tcpOptions, and ipv4Options (IPv4) */
+	/*
+	 * The longest: times, ICMP or tcpOptions, and ipv4Options (IPv4),
+	 * then every field of fields= (ethernetType with any key field).
+	 * nfl_tpl_append() would cut a longer one short: refuse to build.
+	 */
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr4) + ARRAY_SIZE(nfl_tpl_common) +
-		     4 > NFL_TPL_MAX_FIELDS);
+		     4 + NFL_TPL_FIELDS_IES(nfl_tpl_nat4) > NFL_TPL_MAX_FIELDS);
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr6) + ARRAY_SIZE(nfl_tpl_common) +
-		     3 > NFL_TPL_MAX_FIELDS);
+		     3 + NFL_TPL_FIELDS_IES(nfl_tpl_nat6) > NFL_TPL_MAX_FIELDS);
 	memset(t, 0, sizeof(*t));
 	if (v6)
 		nfl_tpl_append(t, nfl_tpl_addr6, ARRAY_SIZE(nfl_tpl_addr6), p);
@@ -273,6 +311,30 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	/* TCP's: with the ports, so not in the ICMP templates */
 	if (!icmp_kind)
 		nfl_tpl_append(t, &tcp_opts, 1, p);
+	/* fields=, after everything else: without them nothing moves */
+	if (fields & NFL_FIELD_MAC)
+		nfl_tpl_append(t, nfl_tpl_mac, ARRAY_SIZE(nfl_tpl_mac), p);
+	if (fields & NFL_FIELDS_KEY)
+		nfl_tpl_append(t, &ethertype, 1, p);
+	if (fields & NFL_FIELD_VLAN)
+		nfl_tpl_append(t, nfl_tpl_vlan, ARRAY_SIZE(nfl_tpl_vlan), p);
+	if (fields & NFL_FIELD_MPLS)
+		nfl_tpl_append(t, nfl_tpl_mpls, ARRAY_SIZE(nfl_tpl_mpls), p);
+	if (fields & NFL_FIELD_PHYSDEV)
+		nfl_tpl_append(t, nfl_tpl_phys, ARRAY_SIZE(nfl_tpl_phys), p);
+	if (fields & NFL_FIELD_NAT) {
+		if (v6)
+			nfl_tpl_append(t, nfl_tpl_nat6, ARRAY_SIZE(nfl_tpl_nat6), p);
+		else
+			nfl_tpl_append(t, nfl_tpl_nat4, ARRAY_SIZE(nfl_tpl_nat4), p);
+	}
+}
+
+u16 nfl_tpl_flow_id(unsigned int fields, enum nfl_tpl_kind kind)
+{
+	if (!fields)
+		return NFL_TPL_ID_FIRST + kind;
+	return NFL_TPL_ID_FIELDS + fields * NFL_TPL_KINDS + kind;
 }
 
 static u8 *nfl_put16(u8 *p, u16 v)
@@ -372,6 +434,8 @@ static void nfl_ct_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 		     ARRAY_SIZE(nfl_ct_counts) + 2 +
 		     ARRAY_SIZE(nfl_ct_reverse) + ARRAY_SIZE(nfl_ct_end) + 1 >
 		     NFL_TPL_MAX_FIELDS);
+	/* no id of these is one of fields=' flow templates (template.h) */
+	BUILD_BUG_ON(NFL_TPL_ID_CT + NFL_CT_TPL_KINDS > NFL_TPL_ID_FIELDS);
 	memset(t, 0, sizeof(*t));
 	if (v6)
 		nfl_tpl_append(t, nfl_ct_addr6, ARRAY_SIZE(nfl_ct_addr6), p);
@@ -422,9 +486,11 @@ static void nfl_tpl_cache(struct nfl_tpl_state *st)
 	u8 *q = st->tpl_set + 4;
 	unsigned int k;
 
+	st->flow_room = 0;
 	for (k = 0; k < NFL_TPL_KINDS; k++) {
-		nfl_tpl_build(&st->tpl[k], p, k);
-		q = nfl_put16(q, NFL_TPL_ID_FIRST + k);
+		nfl_tpl_build(&st->tpl[k], p, k, st->fields);
+		st->tpl_id[k] = nfl_tpl_flow_id(st->fields, k);
+		q = nfl_put16(q, st->tpl_id[k]);
 		q = nfl_put16(q, st->tpl[k].n);
 		q = nfl_put_fields(q, &st->tpl[k], 0);
 		st->flow_room = max(st->flow_room, nfl_set_max(&st->tpl[k]));
@@ -457,6 +523,15 @@ static void nfl_tpl_cache(struct nfl_tpl_state *st)
 	}
 }
 
+/* Templates for st->fields, and the PDU size they need. */
+static void nfl_tpl_make(struct nfl_tpl_state *st)
+{
+	nfl_tpl_cache(st);
+	st->min_size = st->p->hdr_len + st->tpl_set_len +
+		       nfl_set_max(&st->opt[NFL_OPT_SYSTEM]) +
+		       nfl_set_max(&st->opt[NFL_OPT_RELIABILITY]) + st->flow_room;
+}
+
 int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p)
 {
 	struct nfl_tpl_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -464,12 +539,25 @@ int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p)
 	if (!st)
 		return -ENOMEM;
 	st->p = p;
-	nfl_tpl_cache(st);
-	st->min_size = p->hdr_len + st->tpl_set_len +
-		       nfl_set_max(&st->opt[NFL_OPT_SYSTEM]) +
-		       nfl_set_max(&st->opt[NFL_OPT_RELIABILITY]) + st->flow_room;
+	st->fields = e->fields;
+	nfl_tpl_make(st);
 	e->priv = st;
 	return 0;
+}
+
+/*
+ * New templates, under new ids, from the next PDU on; the stream (and its
+ * sequence) goes on.  An interface table pass under way goes on too.
+ */
+void nfl_tpl_set_fields(struct nfl_enc *e)
+{
+	struct nfl_tpl_state *st = e->priv;
+
+	if (st->fields == e->fields)
+		return;
+	st->fields = e->fields;
+	nfl_tpl_make(st);
+	e->resync = true;
 }
 
 void nfl_tpl_release(struct nfl_enc *e)
@@ -579,7 +667,7 @@ static u8 *nfl_opt_record(u8 *q, const u8 *end, const struct nfl_tpl *t,
 
 	for (i = 0; i < t->n && q; i++) {
 		len = t->lens[i];
-		if (t->strings & BIT(i)) {
+		if (t->strings & BIT_ULL(i)) {
 			s = nfl_opt_string(t->ids[i], e, row, &n);
 			q = nfl_put_string(q, end, len, s, n);
 			continue;
@@ -762,6 +850,97 @@ static enum nfl_tpl_kind nfl_tpl_kind_of(const struct nfl_flow *f)
 	return icmp ? NFL_TPL_V4_ICMP : NFL_TPL_V4;
 }
 
+/*
+ * Element @id of @f's fields= area, @len bytes at @q: zero if the flow has
+ * no such part (a flow made before a change of fields).
+ */
+static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
+			   const struct nfl_flow *f)
+{
+	unsigned int fields = nfl_flow_fields(f);
+	const struct nfl_ext_nat *nat;
+	const struct nfl_ext_phys *phys;
+	const struct nfl_ext_mpls *mpls;
+	const struct nfl_ext_vlan *vlan;
+	const struct nfl_ext_mac *mac;
+	const struct nfl_ext_l2 *l2;
+	struct nfl_ext_layout l;
+	bool v6 = f->key.family == AF_INET6;
+	const u8 *ext;
+
+	memset(q, 0, len);
+	nfl_ext_layout(&l, fields, f->key.family);
+	ext = nfl_flow_ext(f, &l);
+	mac = (const struct nfl_ext_mac *)(ext + l.mac);
+	l2 = (const struct nfl_ext_l2 *)(ext + l.l2);
+	vlan = (const struct nfl_ext_vlan *)(ext + l.vlan);
+	mpls = (const struct nfl_ext_mpls *)(ext + l.mpls);
+	phys = (const struct nfl_ext_phys *)(ext + l.phys);
+	nat = (const struct nfl_ext_nat *)(ext + l.nat);
+	switch (id) {
+	case NFL_IE_MAC_SRC:
+		if (fields & NFL_FIELD_MAC)
+			memcpy(q, mac->src, 6);
+		break;
+	case NFL_IE_MAC_DST:
+		if (fields & NFL_FIELD_MAC)
+			memcpy(q, mac->dst, 6);
+		break;
+	case NFL_IE_ETHERTYPE:
+		if (fields & NFL_FIELDS_KEY)
+			memcpy(q, &l2->ethertype, 2);
+		break;
+	case NFL_IE_VLAN:
+	case NFL_IE_DOT1Q_VLAN:
+		if (fields & NFL_FIELD_VLAN)
+			put_unaligned_be16(vlan->outer, q);
+		break;
+	case NFL_IE_DOT1Q_CVLAN:
+		if (fields & NFL_FIELD_VLAN)
+			put_unaligned_be16(vlan->inner, q);
+		break;
+	case NFL_IE_MPLS1:
+	case NFL_IE_MPLS2:
+	case NFL_IE_MPLS3:
+		/* the entry's first 3 bytes: label, TC, S */
+		if (fields & NFL_FIELD_MPLS)
+			memcpy(q, &mpls->lse[id - NFL_IE_MPLS1], 3);
+		break;
+	case NFL_IE_PHYS_IN:
+		if (fields & NFL_FIELD_PHYSDEV)
+			put_unaligned_be32(phys->in, q);
+		break;
+	case NFL_IE_PHYS_OUT:
+		if (fields & NFL_FIELD_PHYSDEV)
+			put_unaligned_be32(phys->out, q);
+		break;
+	case NFL_IE_POST_SRC4:
+		if ((fields & NFL_FIELD_NAT) && !v6)
+			memcpy(q, &nat->v4.saddr, 4);
+		break;
+	case NFL_IE_POST_DST4:
+		if ((fields & NFL_FIELD_NAT) && !v6)
+			memcpy(q, &nat->v4.daddr, 4);
+		break;
+	case NFL_IE_POST_SRC6:
+		if ((fields & NFL_FIELD_NAT) && v6)
+			memcpy(q, &nat->v6.saddr, 16);
+		break;
+	case NFL_IE_POST_DST6:
+		if ((fields & NFL_FIELD_NAT) && v6)
+			memcpy(q, &nat->v6.daddr, 16);
+		break;
+	case NFL_IE_POST_SPORT:
+		if (fields & NFL_FIELD_NAT)
+			memcpy(q, &nat->sport, 2);
+		break;
+	case NFL_IE_POST_DPORT:
+		if (fields & NFL_FIELD_NAT)
+			memcpy(q, &nat->dport, 2);
+		break;
+	}
+}
+
 static u8 *nfl_tpl_put_field(u8 *q, u16 id, unsigned int len,
 			    const struct nfl_enc *e, const struct nfl_flow *f)
 {
@@ -853,7 +1032,7 @@ static u8 *nfl_tpl_put_field(u8 *q, u16 id, unsigned int len,
 		*q = nfl_key_dir(&f->key);
 		break;
 	default:
-		memset(q, 0, len);
+		nfl_tpl_put_ext(q, id, len, f);
 		break;
 	}
 	return q + len;
@@ -864,7 +1043,7 @@ int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f)
 	struct nfl_tpl_state *st = e->priv;
 	enum nfl_tpl_kind kind = nfl_tpl_kind_of(f);
 	const struct nfl_tpl *t = &st->tpl[kind];
-	u16 id = NFL_TPL_ID_FIRST + kind;
+	u16 id = st->tpl_id[kind];
 	size_t end;
 	unsigned int i;
 	u8 *q;

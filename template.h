@@ -44,19 +44,30 @@ enum nfl_opt_kind {
 /*
  * Connection records (ctflows), sent like NEL's only while there are
  * any: one template per kind, ids 265..272, the kind being the sum of
- * these bits.
+ * these bits.  Their layout does not depend on fields= (template.c).
  */
 #define NFL_CT_TPL_V6		1
 #define NFL_CT_TPL_NAT		2	/* with the post-NAT fields */
 #define NFL_CT_TPL_ICMP		4	/* with icmpTypeCode */
 #define NFL_CT_TPL_KINDS	8
 #define NFL_TPL_ID_CT		265
+/*
+ * Flow templates with optional fields (fields=): from here on, one id per
+ * combination of fields and kind, so an id never stands for two layouts
+ * and a collector can never apply a template of before a change.
+ */
+#define NFL_TPL_ID_FIELDS	512
 
 /* v9 options scope types (RFC 3954 section 6.1) */
 #define NFL_V9_SCOPE_SYSTEM	1
 #define NFL_V9_SCOPE_INTERFACE	2
 
-#define NFL_TPL_MAX_FIELDS	24
+/*
+ * Elements of a template at most: the longest flow template, with every
+ * field of fields=, has 35 (IPv6), a connection record's 21; template.c
+ * refuses to build past it.
+ */
+#define NFL_TPL_MAX_FIELDS	40
 /* Room in a 1400-byte payload for the templates and a few records. */
 #define NFL_TPL_PDU_SIZE		1400
 /* Metering statistics at least this often, with or without flows. */
@@ -90,6 +101,9 @@ struct nfl_tpl_proto {
 
 int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p);
 void nfl_tpl_release(struct nfl_enc *e);
+void nfl_tpl_set_fields(struct nfl_enc *e);
+/* The id of the template of flows of @kind with @fields (NFL_FIELD_*) */
+u16 nfl_tpl_flow_id(unsigned int fields, enum nfl_tpl_kind kind);
 void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t);
 int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f);
 int nfl_tpl_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev);
@@ -110,6 +124,7 @@ u32 nfl_tpl_opt_wait(const struct nfl_enc *e, const struct nfl_export_time *t);
 	.max_packets = U32_MAX,						\
 	.init = (init_fn),						\
 	.release = nfl_tpl_release,					\
+	.set_fields = nfl_tpl_set_fields,				\
 	.begin = nfl_tpl_begin,						\
 	.add = nfl_tpl_add,						\
 	.add_nat = nfl_tpl_add_nat,					\

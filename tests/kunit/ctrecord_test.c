@@ -407,16 +407,10 @@ static void v9_test_split_quiet(struct kunit *test)
 	put(e);
 }
 
-/*
- * After a long interface table, a fresh PDU still has room for the
- * largest connection record and its template (v9: two records of
- * NAT66 ICMP).
- */
-static void v9_test_room_after_ifaces(struct kunit *test)
+/* An interface table of NFL_IF_MAX rows, longer than a PDU holds. */
+static void long_ifaces(struct kunit *test, struct nfl_enc *e)
 {
-	struct nfl_enc *e = enc(test, &nfl_v9_encoder);
 	struct nfl_iface *rows;
-	struct nfl_ct_record r;
 	unsigned int i;
 
 	rows = kunit_kcalloc(test, NFL_IF_MAX, sizeof(*rows), GFP_KERNEL);
@@ -428,15 +422,82 @@ static void v9_test_room_after_ifaces(struct kunit *test)
 	}
 	e->opt.ifaces = rows;
 	e->opt.n_ifaces = NFL_IF_MAX;
+}
+
+/* The largest connection record: NAT66 ICMP, both directions counted. */
+static void ct_largest(struct nfl_ct_record *r)
+{
+	ct_icmp(r);
+	r->ipv6 = true;
+	r->nat = true;
+	r->dir[1].packets = 3;
+	r->dir[1].bytes = 252;
+}
+
+/*
+ * After a long interface table, a fresh PDU still has room for the
+ * largest connection record and its template (v9: two records of
+ * NAT66 ICMP).
+ */
+static void v9_test_room_after_ifaces(struct kunit *test)
+{
+	struct nfl_enc *e = enc(test, &nfl_v9_encoder);
+	struct nfl_ct_record r;
+
+	long_ifaces(test, e);
 	e->ops->begin(e, &t0);
-	ct_icmp(&r);
-	r.ipv6 = true;
-	r.nat = true;
-	r.dir[1].packets = 3;
-	r.dir[1].bytes = 252;
+	ct_largest(&r);
 	KUNIT_EXPECT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_EXPECT_EQ(test, e->records, 2U);
 	put(e);
+}
+
+/*
+ * fields= is the cache's: a change of it (new flow templates, sent again
+ * with the others) leaves connection records' template as it was, and
+ * with every combination of fields the largest record and its template
+ * still fit after the templates and a long interface table.
+ */
+static void test_fields_keep_ct(struct kunit *test)
+{
+	static const struct nfl_encoder *const ops[] = {
+		&nfl_v9_encoder, &nfl_ipfix_encoder,
+	};
+	u8 ref[4 + 4 + 8 * NFL_TPL_MAX_FIELDS];
+	struct nfl_ct_record r;
+	unsigned int i, f, len;
+	struct nfl_enc *e;
+	size_t at;
+	u8 *p;
+
+	ct_largest(&r);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		e = enc(test, ops[i]);
+		p = e->buf;
+		long_ifaces(test, e);
+		for (f = 0; f <= NFL_FIELDS_ALL; f++) {
+			e->fields = f;
+			e->ops->set_fields(e);
+			e->ops->begin(e, &t0);
+			/* templates due: from enc(), then from each change */
+			KUNIT_ASSERT_FALSE(test, e->resync);
+			at = e->len;
+			KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
+			KUNIT_EXPECT_EQ(test, e->records, i ? 1U : 2U);
+			/* the template set in front of the data set */
+			KUNIT_ASSERT_EQ(test, be16_at(p + at + 4),
+					NFL_TPL_ID_CT + 7);
+			len = be16_at(p + at + 2);
+			KUNIT_ASSERT_LE(test, len, (unsigned int)sizeof(ref));
+			if (!f)
+				memcpy(ref, p + at, len);
+			else
+				expect_bytes(test, p + at, ref, len,
+					     "template 272, fields");
+			KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+		}
+		put(e);
+	}
 }
 
 static void v5_test_split(struct kunit *test)
@@ -540,6 +601,7 @@ static struct kunit_case ctrecord_cases[] = {
 	KUNIT_CASE(v9_test_split_nat),
 	KUNIT_CASE(v9_test_split_quiet),
 	KUNIT_CASE(v9_test_room_after_ifaces),
+	KUNIT_CASE(test_fields_keep_ct),
 	KUNIT_CASE(v5_test_split),
 	KUNIT_CASE(ct_test_pieces),
 	{}

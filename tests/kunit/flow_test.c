@@ -701,6 +701,217 @@ static void list_splice_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, x.tail, &c);
 }
 
+/*
+ * fields=: a packet with VLAN id @vid (VLAN field) and post-NAT source
+ * @nat (NAT field, 0: the packet has none), as packet.c lays it out.
+ */
+static void xpkt(struct nfl_xpkt *x, unsigned int fields, u8 family, u16 vid,
+		 __be32 nat)
+{
+	u8 *w = (u8 *)x->w;
+
+	memset(x, 0, sizeof(*x));
+	x->fields = fields;
+	nfl_ext_layout(&x->l, fields, family);
+	if (fields & NFL_FIELD_VLAN)
+		((struct nfl_ext_vlan *)(w + x->l.vlan))->outer = vid;
+	if ((fields & NFL_FIELD_NAT) && nat) {
+		((struct nfl_ext_nat *)(w + x->l.nat))->v4.saddr = nat;
+		x->nat = true;
+	}
+}
+
+/* The area of @f, read as @x's layout says. */
+static struct nfl_ext_nat *f_nat(struct nfl_flow *f, const struct nfl_xpkt *x)
+{
+	return (struct nfl_ext_nat *)(nfl_flow_ext(f, &x->l) + x->l.nat);
+}
+
+static struct nfl_flow **tc_bucket_ext(struct tcache *tc,
+				       const struct nfl_key *key,
+				       const struct nfl_xpkt *x)
+{
+	u32 h = nfl_key_hash_ext(key, x->w, x->l.key_words, tc->t.seed);
+
+	return &tc->t.buckets[reciprocal_scale(h, tc->t.hsize)];
+}
+
+static struct nfl_flow *tc_lookup_ext(struct tcache *tc,
+				      const struct nfl_key *key,
+				      const struct nfl_xpkt *x)
+{
+	u64 steps = 0;
+
+	return *nfl_flow_find_ext(tc_bucket_ext(tc, key, x), key, x, &steps);
+}
+
+/* One packet with fields, as nfl_cache_account_ext() takes it. */
+static struct nfl_flow *tc_packet_ext(struct tcache *tc,
+				      const struct nfl_key *key, u32 len,
+				      const struct nfl_xpkt *x)
+{
+	struct nfl_pkt pkt = { .len = len, .segs = 1 };
+	struct nfl_flow **bucket = tc_bucket_ext(tc, key, x), *f;
+	u64 steps = 0;
+	u8 *obj;
+
+	f = *nfl_flow_find_ext(bucket, key, x, &steps);
+	if (f) {
+		nfl_flow_ext_update(f, x);
+	} else {
+		obj = kunit_kzalloc(tc->test, x->l.size + NFL_FLOW6_SIZE,
+				    GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(tc->test, obj);
+		f = (struct nfl_flow *)(obj + x->l.size);
+		nfl_flow_start_ext(f, key, &pkt, tc->now, x);
+		nfl_flow_link(bucket, f);
+	}
+	nfl_flow_count(f, key, &pkt, tc->now);
+	return f;
+}
+
+/*
+ * A key field splits flows of one key (two VLANs, same addresses); an
+ * attribute does not, and a packet without it leaves the flow's.
+ */
+static void ext_key_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 1, 100);
+	unsigned int fl = NFL_FIELD_VLAN | NFL_FIELD_NAT;
+	struct nfl_key k = key4(1);
+	struct nfl_flow *a, *b, *base;
+	struct nfl_xpkt x10, x20, x10n;
+
+	xpkt(&x10, fl, AF_INET, 10, 0);
+	xpkt(&x20, fl, AF_INET, 20, 0);
+	xpkt(&x10n, fl, AF_INET, 10, htonl(0xcb007101));
+	/* a flow of the same key without fields (made before a change) */
+	base = tc_packet(tc, &k, 5, 0);
+	a = tc_packet_ext(tc, &k, 100, &x10);
+	b = tc_packet_ext(tc, &k, 200, &x20);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_PTR_NE(test, a, base);
+	KUNIT_EXPECT_EQ(test, nfl_flow_fields(a), fl);
+	KUNIT_EXPECT_EQ(test, nfl_flow_fields(base), 0U);
+	KUNIT_EXPECT_EQ(test, f_nat(a, &x10)->v4.saddr, 0U);
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &k, 100, &x10n), a);
+	KUNIT_EXPECT_EQ(test, f_nat(a, &x10)->v4.saddr, htonl(0xcb007101));
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &k, 100, &x10), a);
+	KUNIT_EXPECT_EQ(test, f_nat(a, &x10)->v4.saddr, htonl(0xcb007101));
+	KUNIT_EXPECT_EQ(test, a->packets, 3U);
+	KUNIT_EXPECT_EQ(test, a->bytes, 300ULL);
+	KUNIT_EXPECT_EQ(test, b->packets, 1U);
+	KUNIT_EXPECT_EQ(test, base->packets, 1U);
+	KUNIT_EXPECT_EQ(test, tc_flows(tc), 3);
+	/* other fields, same values: another flow */
+	xpkt(&x10, NFL_FIELD_VLAN, AF_INET, 10, 0);
+	KUNIT_EXPECT_PTR_EQ(test, tc_lookup_ext(tc, &k, &x10), NULL);
+}
+
+/*
+ * flowDirection stays in the key of a flow with fields: the same
+ * packet metered in (prerouting) and out (postrouting) is two flows, on
+ * the path with fields as on the one without.
+ */
+static void ext_dir_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 16, 100);
+	struct nfl_key in = key4(1), out = key4(1);
+	struct nfl_flow *a, *b;
+	struct nfl_xpkt x;
+
+	out.ns_dir |= NFL_DIR_EGRESS;
+	xpkt(&x, NFL_FIELD_VLAN | NFL_FIELD_NAT, AF_INET, 10, 0);
+	a = tc_packet_ext(tc, &in, 100, &x);
+	b = tc_packet_ext(tc, &out, 100, &x);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&a->key), NFL_DIR_INGRESS);
+	KUNIT_EXPECT_EQ(test, nfl_key_dir(&b->key), NFL_DIR_EGRESS);
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &out, 100, &x), b);
+	KUNIT_EXPECT_EQ(test, a->packets, 1U);
+	KUNIT_EXPECT_EQ(test, b->packets, 2U);
+	KUNIT_EXPECT_EQ(test, tc_flows(tc), 2);
+}
+
+/*
+ * physdev: the port in is known from PREROUTING on, the port out from
+ * FORWARD on; a packet that knows one leaves the other as it was.
+ */
+static void ext_phys_test(struct kunit *test)
+{
+	struct tcache *tc = tc_new(test, 16, 100);
+	struct nfl_key k = key4(1);
+	struct nfl_ext_phys *xp, *fp;
+	struct nfl_xpkt x;
+	struct nfl_flow *f;
+
+	xpkt(&x, NFL_FIELD_PHYSDEV, AF_INET, 0, 0);
+	KUNIT_EXPECT_EQ(test, x.l.key_words, 0);
+	xp = (struct nfl_ext_phys *)((u8 *)x.w + x.l.phys);
+	xp->in = 7;
+	x.phys = true;
+	f = tc_packet_ext(tc, &k, 10, &x);
+	fp = (struct nfl_ext_phys *)(nfl_flow_ext(f, &x.l) + x.l.phys);
+	KUNIT_EXPECT_EQ(test, fp->in, 7U);
+	KUNIT_EXPECT_EQ(test, fp->out, 0U);
+	xp->in = 0;
+	xp->out = 9;
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &k, 10, &x), f);
+	KUNIT_EXPECT_EQ(test, fp->in, 7U);
+	KUNIT_EXPECT_EQ(test, fp->out, 9U);
+	/* an attribute, not a key part: another port, the same flow */
+	xp->in = 8;
+	KUNIT_EXPECT_PTR_EQ(test, tc_packet_ext(tc, &k, 10, &x), f);
+	KUNIT_EXPECT_EQ(test, fp->in, 8U);
+	KUNIT_EXPECT_EQ(test, f->packets, 3U);
+}
+
+/*
+ * A resize keeps flows with fields apart by their key parts, finds
+ * them again, and merges one only into a flow with the same parts.
+ */
+static void ext_move_test(struct kunit *test)
+{
+	struct tcache *old = tc_new(test, 4, 100), *new = tc_new(test, 64, 100);
+	unsigned int fl = NFL_FIELD_VLAN;
+	struct nfl_flow_list merged = {};
+	struct nfl_flow *a, *b, *c, *f;
+	unsigned int n = 0;
+	struct nfl_xpkt x10, x20;
+	struct nfl_key k = key4(1), k6 = key6(1);
+
+	xpkt(&x10, fl, AF_INET, 10, 0);
+	xpkt(&x20, fl, AF_INET, 20, 0);
+	tc_packet_ext(old, &k, 100, &x10);
+	b = tc_packet_ext(old, &k, 200, &x20);
+	c = tc_packet(old, &k, 7, 0);
+	/* meanwhile a packet of VLAN 10 came to the new table */
+	a = tc_packet_ext(new, &k, 50, &x10);
+	xpkt(&x10, fl, AF_INET6, 10, 0);
+	tc_packet_ext(old, &k6, 60, &x10);
+	nfl_htable_move(&new->t, &old->t, 0, UINT_MAX, U64_MAX, U32_MAX,
+			&merged);
+	KUNIT_EXPECT_EQ(test, merged.flows, 1);
+	KUNIT_EXPECT_EQ(test, tc_flows(new), 4);
+	xpkt(&x10, fl, AF_INET, 10, 0);
+	KUNIT_EXPECT_PTR_EQ(test, tc_lookup_ext(new, &k, &x10), a);
+	KUNIT_EXPECT_EQ(test, a->packets, 2U);
+	KUNIT_EXPECT_EQ(test, a->bytes, 150ULL);
+	KUNIT_EXPECT_PTR_EQ(test, tc_lookup_ext(new, &k, &x20), b);
+	KUNIT_EXPECT_EQ(test, b->bytes, 200ULL);
+	/* the flow without fields: in the chain of its key, alone */
+	for (f = *nfl_htable_bucket(&new->t, &k); f; f = f->next)
+		if (!nfl_flow_fields(f) && nfl_key_equal(&f->key, &k)) {
+			KUNIT_EXPECT_PTR_EQ(test, f, c);
+			n++;
+		}
+	KUNIT_EXPECT_EQ(test, n, 1);
+	xpkt(&x10, fl, AF_INET6, 10, 0);
+	KUNIT_EXPECT_EQ(test, tc_lookup_ext(new, &k6, &x10)->bytes, 60ULL);
+}
+
 static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(budget_test),
 	KUNIT_CASE(move_merge_test),
@@ -720,6 +931,10 @@ static struct kunit_case cache_cases[] = {
 	KUNIT_CASE(flush_test),
 	KUNIT_CASE(move_test),
 	KUNIT_CASE(list_splice_test),
+	KUNIT_CASE(ext_key_test),
+	KUNIT_CASE(ext_dir_test),
+	KUNIT_CASE(ext_move_test),
+	KUNIT_CASE(ext_phys_test),
 	{}
 };
 

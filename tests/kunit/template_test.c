@@ -1297,6 +1297,367 @@ static void export_time_wrap_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.boot_ms, 1700000000123ULL);
 }
 
+/* An encoder whose templates have the fields @fields. */
+static struct nfl_enc *tpl_enc_fields(struct kunit *test,
+				      const struct nfl_encoder *ops,
+				      unsigned int fields)
+{
+	struct nfl_enc *e = tpl_enc(test, ops);
+
+	e->fields = fields;
+	ops->set_fields(e);
+	KUNIT_EXPECT_TRUE(test, e->resync);
+	return e;
+}
+
+/* nfl_test_flow4() with a fields area in front: @buf holds both. */
+static struct nfl_flow *flow4_fields(u8 *buf, unsigned int fields,
+				     const struct nfl_export_time *t)
+{
+	struct nfl_ext_layout l;
+	struct nfl_flow *f;
+
+	nfl_ext_layout(&l, fields, AF_INET);
+	memset(buf, 0, l.size);
+	f = (struct nfl_flow *)(buf + l.size);
+	nfl_test_flow4(f, t);
+	f->flags = fields << NFL_FLOW_FIELDS_SHIFT;
+	return f;
+}
+
+/*
+ * fields=nat: templates under their own ids (512 + 16 * 4 + kind) end in
+ * postNATSource/DestinationIPv4Address 225/226 and postNAPTSource/
+ * DestinationTransportPort 227/228 (IPv6: 281/282); a record carries the
+ * flow's, and a flow made before the change (no area) zeros.
+ */
+static void ipfix_test_fields_nat(struct kunit *test)
+{
+	static const u8 nat_tpl[16] = {
+		0x00, 0xe1, 0x00, 0x04,		/* postNATSourceIPv4Address */
+		0x00, 0xe2, 0x00, 0x04,		/* postNATDestinationIPv4.. */
+		0x00, 0xe3, 0x00, 0x02,		/* postNAPTSourceTransportPort */
+		0x00, 0xe4, 0x00, 0x02,		/* postNAPTDestinationTrans.. */
+	};
+	static const u8 nat_rec[12] = {
+		0xcb, 0x00, 0x71, 0x01,		/* 203.0.113.1 */
+		0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
+		0xee, 0x48, 0x00, 0x50,		/* 61000, 80 */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_NAT);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_nat *nat = (struct nfl_ext_nat *)buf;
+	size_t tpl = 20, tset, off;
+	struct nfl_flow *f, plain;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	/* 4 templates of 19/19/20/20 fields, 4 more each */
+	tset = 4 + 4 + 23 * 4 + 4 + 23 * 4 + 4 + 24 * 4 + 4 + 24 * 4;
+	KUNIT_EXPECT_EQ(test, be16_at(p + 18), tset);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl), 576);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2), 23);
+	expect_bytes(test, p + tpl + 4 + 19 * 4, nat_tpl, sizeof(nat_tpl),
+		     "template 576 nat");
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 4 + 23 * 4), 577);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4)), 578);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 2), 24);
+	/* IPv6: 281/282 of 16 bytes, then the ports */
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 4 + 20 * 4),
+			281);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 6 + 20 * 4),
+			16);
+	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 4 + 24 * 4),
+			579);
+
+	f = flow4_fields(buf, NFL_FIELD_NAT, &t0);
+	nat->v4.saddr = htonl(0xcb007101);
+	nat->v4.daddr = htonl(0xc6336407);
+	nat->sport = htons(61000);
+	nat->dport = htons(80);
+	nfl_test_flow4(&plain, &t0);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &plain), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 576);
+	/* the base record (74 bytes) unchanged, then the NAT fields */
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
+	expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
+		     "options");
+	expect_bytes(test, p + off + 78, nat_rec, sizeof(nat_rec), "nat");
+	expect_bytes(test, p + off + 90, rec4_head, sizeof(rec4_head),
+		     "record 2");
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p + off + 90 + 74, 0, 12), NULL);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 2 * 86, 4));
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), ALIGN(4 + 2 * 86, 4));
+
+	/* back to no fields: the ids of before, the stream goes on */
+	e->fields = 0;
+	e->ops->set_fields(e);
+	KUNIT_EXPECT_TRUE(test, e->resync);
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 18), TPL_SET_LEN);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 256);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + 2 + 1 + 2);
+	tpl_put(e);
+}
+
+/* v9 too: the same ids and fields, FIRST/LAST_SWITCHED for times. */
+static void v9_test_fields_nat(struct kunit *test)
+{
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_v9_encoder,
+					   NFL_FIELD_NAT);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_nat *nat = (struct nfl_ext_nat *)buf;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24), 576);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 4 + 19 * 4), 225);
+	f = flow4_fields(buf, NFL_FIELD_NAT, &t0);
+	nat->v4.saddr = htonl(0xcb007101);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	/* v9's record: 66 bytes, then 225 */
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 66), 0xcb00);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 78, 4));
+	tpl_put(e);
+}
+
+/*
+ * fields=mac,nat: sourceMacAddress 56, destinationMacAddress 80 and
+ * ethernetType 256 after the base fields, then the NAT ones; template
+ * ids 512 + 17 * 4 + kind.
+ */
+static void ipfix_test_fields_mac(struct kunit *test)
+{
+	static const u8 mac_tpl[12] = {
+		0x00, 0x38, 0x00, 0x06,		/* sourceMacAddress */
+		0x00, 0x50, 0x00, 0x06,		/* destinationMacAddress */
+		0x01, 0x00, 0x00, 0x02,		/* ethernetType */
+	};
+	static const u8 mac_rec[14] = {
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x0a,	/* src 02:00:00:00:00:0a */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x0b,	/* dst 02:00:00:00:00:0b */
+		0x08, 0x00,				/* IPv4 */
+	};
+	unsigned int fl = NFL_FIELD_MAC | NFL_FIELD_NAT;
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder, fl);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_mac *mac;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 580);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 3 + 4);
+	expect_bytes(test, p + 24 + 19 * 4, mac_tpl, sizeof(mac_tpl),
+		     "template 580 mac");
+	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 22 * 4), 225);
+
+	f = flow4_fields(buf, fl, &t0);
+	nfl_ext_layout(&l, fl, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 32);	/* 12 + 4 + 12, 8-aligned */
+	mac = (struct nfl_ext_mac *)(buf + l.mac);
+	mac->src[0] = 2;
+	mac->src[5] = 0x0a;
+	mac->dst[0] = 2;
+	mac->dst[5] = 0x0b;
+	((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x0800);
+	((struct nfl_ext_nat *)(buf + l.nat))->v4.saddr = htonl(0xcb007101);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + off), 580);
+	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
+	expect_bytes(test, p + off + 78, mac_rec, sizeof(mac_rec), "mac");
+	KUNIT_EXPECT_EQ(test, be16_at(p + off + 92), 0xcb00);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 14 + 12, 4));
+	tpl_put(e);
+}
+
+/*
+ * fields=vlan: ethernetType 256, then vlanId 58 (outer), dot1qVlanId 243
+ * (outer) and dot1qCustomerVlanId 245 (inner) after the base fields, in
+ * template 512 + 2 * 4 + kind; v9 the same.
+ */
+static void test_fields_vlan(struct kunit *test)
+{
+	static const u8 vlan_tpl[16] = {
+		0x01, 0x00, 0x00, 0x02,		/* ethernetType */
+		0x00, 0x3a, 0x00, 0x02,		/* vlanId */
+		0x00, 0xf3, 0x00, 0x02,		/* dot1qVlanId */
+		0x00, 0xf5, 0x00, 0x02,		/* dot1qCustomerVlanId */
+	};
+	static const u8 vlan_rec[8] = {
+		0x08, 0x00,			/* IPv4 */
+		0x00, 0xc8,			/* 200 */
+		0x00, 0xc8,			/* 200 */
+		0x01, 0x2c,			/* 300 */
+	};
+	static const struct nfl_encoder *const ops[] = {
+		&nfl_v9_encoder, &nfl_ipfix_encoder,
+	};
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_vlan *v;
+	struct nfl_enc *e;
+	struct nfl_flow *f;
+	size_t off, hdr, rec;
+	unsigned int i;
+	u8 *p;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		e = tpl_enc_fields(test, ops[i], NFL_FIELD_VLAN);
+		p = e->buf;
+		hdr = i ? 16 : 20;
+		rec = i ? 74 : 66;
+		e->ops->begin(e, &t0);
+		KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4), 520);
+		KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 6), 19 + 4);
+		expect_bytes(test, p + hdr + 8 + 19 * 4, vlan_tpl,
+			     sizeof(vlan_tpl), "template 520 vlan");
+		f = flow4_fields(buf, NFL_FIELD_VLAN, &t0);
+		nfl_ext_layout(&l, NFL_FIELD_VLAN, AF_INET);
+		KUNIT_EXPECT_EQ(test, l.size, 8);
+		((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x0800);
+		((struct nfl_ext_l2 *)(buf + l.l2))->flags = NFL_L2_QINQ;
+		v = (struct nfl_ext_vlan *)(buf + l.vlan);
+		v->outer = 200;
+		v->inner = 300;
+		off = e->len;
+		KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+		KUNIT_EXPECT_EQ(test, be16_at(p + off), 520);
+		expect_bytes(test, p + off + 4 + rec, vlan_rec, sizeof(vlan_rec),
+			     "vlan");
+		KUNIT_EXPECT_EQ(test, e->ops->finish(e),
+				off + ALIGN(4 + rec + 8, 4));
+		tpl_put(e);
+	}
+}
+
+/*
+ * fields=mpls: ethernetType, then mplsTopLabelStackSection 70 and
+ * mplsLabelStackSection2/3 71/72 of 3 bytes (label, TC, S), in template
+ * 512 + 4 * 4 + kind.
+ */
+static void ipfix_test_fields_mpls(struct kunit *test)
+{
+	static const u8 mpls_tpl[16] = {
+		0x01, 0x00, 0x00, 0x02,		/* ethernetType */
+		0x00, 0x46, 0x00, 0x03,		/* mplsTopLabelStackSection */
+		0x00, 0x47, 0x00, 0x03,		/* mplsLabelStackSection2 */
+		0x00, 0x48, 0x00, 0x03,		/* mplsLabelStackSection3 */
+	};
+	static const u8 mpls_rec[11] = {
+		0x88, 0x47,			/* MPLS unicast */
+		0x00, 0x06, 0x4a,		/* label 100, TC 5, S 0 */
+		0x00, 0x0c, 0x81,		/* label 200, TC 0, S 1 */
+		0x00, 0x00, 0x00,		/* none */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_MPLS);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_mpls *m;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 528);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 4);
+	expect_bytes(test, p + 24 + 19 * 4, mpls_tpl, sizeof(mpls_tpl),
+		     "template 528 mpls");
+	f = flow4_fields(buf, NFL_FIELD_MPLS, &t0);
+	nfl_ext_layout(&l, NFL_FIELD_MPLS, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 16);
+	((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x8847);
+	m = (struct nfl_ext_mpls *)(buf + l.mpls);
+	m->lse[0] = htonl(100 << 12 | 5 << 9);
+	m->lse[1] = htonl(200 << 12 | 1 << 8);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	expect_bytes(test, p + off + 4 + 74, mpls_rec, sizeof(mpls_rec),
+		     "mpls");
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 11, 4));
+	tpl_put(e);
+}
+
+/*
+ * fields=physdev: ingressPhysicalInterface 252 and egressPhysicalInterface
+ * 253 after the base fields (no ethernetType: no key field), template
+ * 512 + 8 * 4 + kind.
+ */
+static void ipfix_test_fields_phys(struct kunit *test)
+{
+	static const u8 phys_tpl[8] = {
+		0x00, 0xfc, 0x00, 0x04,		/* ingressPhysicalInterface */
+		0x00, 0xfd, 0x00, 0x04,		/* egressPhysicalInterface */
+	};
+	static const u8 phys_rec[8] = {
+		0x00, 0x00, 0x00, 0x07,		/* in 7 */
+		0x00, 0x00, 0x01, 0x09,		/* out 265 */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_PHYSDEV);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_layout l;
+	struct nfl_ext_phys *ph;
+	struct nfl_flow *f;
+	size_t off;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 544);
+	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 2);
+	expect_bytes(test, p + 24 + 19 * 4, phys_tpl, sizeof(phys_tpl),
+		     "template 544 physdev");
+	f = flow4_fields(buf, NFL_FIELD_PHYSDEV, &t0);
+	nfl_ext_layout(&l, NFL_FIELD_PHYSDEV, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.size, 8);
+	ph = (struct nfl_ext_phys *)(buf + l.phys);
+	ph->in = 7;
+	ph->out = 265;
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	expect_bytes(test, p + off + 4 + 74, phys_rec, sizeof(phys_rec),
+		     "physdev");
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 8, 4));
+	tpl_put(e);
+}
+
+/*
+ * Every combination of fields, both protocols: templates, the options
+ * records and one flow of the largest kind fit in a PDU.
+ */
+static void test_fields_all_fit(struct kunit *test)
+{
+	static const struct nfl_encoder *const ops[] = {
+		&nfl_v9_encoder, &nfl_ipfix_encoder,
+	};
+	struct flow6 x;
+	struct nfl_enc *e;
+	unsigned int f, i;
+
+	flow6(&x, &t0);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		for (f = 0; f <= NFL_FIELDS_ALL; f++) {
+			e = tpl_enc_fields(test, ops[i], f);
+			e->ops->begin(e, &t0);
+			KUNIT_EXPECT_EQ(test, e->ops->add(e, &x.f), 0);
+			KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
+			tpl_put(e);
+		}
+	}
+}
+
 static struct kunit_case template_cases[] = {
 	KUNIT_CASE(export_time_wrap_test),
 	KUNIT_CASE(v9_test_pdu_bytes),
@@ -1324,6 +1685,13 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(v9_test_ifaces),
 	KUNIT_CASE(ipfix_test_ifaces_long),
 	KUNIT_CASE(ipfix_test_ifaces_change),
+	KUNIT_CASE(ipfix_test_fields_nat),
+	KUNIT_CASE(v9_test_fields_nat),
+	KUNIT_CASE(ipfix_test_fields_mac),
+	KUNIT_CASE(test_fields_vlan),
+	KUNIT_CASE(ipfix_test_fields_mpls),
+	KUNIT_CASE(ipfix_test_fields_phys),
+	KUNIT_CASE(test_fields_all_fit),
 	{}
 };
 

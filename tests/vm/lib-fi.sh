@@ -66,7 +66,7 @@ fi_text_range() {
 	TEXT_START=$t TEXT_END=$t
 	# (grep first: a shell loop over the debug kernel's 200 000 symbols
 	# takes minutes under TCG)
-	grep ' \[ipt_NETFLOW\]$' /proc/kallsyms >"$W/kallsyms.txt"
+	grep '\[ipt_NETFLOW\]$' /proc/kallsyms >"$W/kallsyms.txt"
 	while read -r a type _ mod; do
 		case $type in t | T) ;; *) continue ;; esac
 		[ $((0x$a)) -ge $((TEXT_START)) ] || TEXT_START=0x$a
