@@ -10,12 +10,15 @@
 
 #include <linux/bits.h>
 #include <linux/if.h>
+#include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jiffies.h>
+#include <linux/math64.h>
 #include <linux/time64.h>
 #include <linux/types.h>
 
 #include "flow.h"
+#include "netflow_ie.h"
 
 /*
  * One NAT translation event (natevents.c), IPv4 or IPv6 (NAT66).  Ports
@@ -40,6 +43,123 @@ struct nfl_nat_event {
 		};
 	};
 };
+
+/*
+ * One record of a conntrack connection (ctflows.c): what conntrack
+ * counted in [start_ms, end_ms] in each direction.  dir[0] is the
+ * original direction, dir[1] the reply, each with the addresses and
+ * ports its packets had when they came in (conntrack's two tuples), so
+ * the other side's are what NAT made of them.  Ports as in flows and NAT
+ * events: ICMP's source port is the echo id, its destination port
+ * type << 8 | code.
+ */
+struct nfl_ct_side {
+	union {
+		struct {
+			__be32 saddr, daddr;
+		};
+		struct {
+			struct in6_addr saddr6, daddr6;
+		};
+	};
+	__be16 sport, dport;
+	u64 packets, bytes;
+};
+
+struct nfl_ct_record {
+	struct nfl_ct_record *next;	/* the export queue; first, as in nfl_flow */
+	u64 start_ms, end_ms;		/* CLOCK_REALTIME ms */
+	struct nfl_ct_side dir[2];	/* IP_CT_DIR_ORIGINAL, IP_CT_DIR_REPLY */
+	bool ipv6;			/* the addresses are the *6 ones */
+	bool nat;			/* translated: post-NAT fields go out */
+	u8 proto;
+	u8 end_reason;			/* flowEndReason, NFL_END_* */
+	u8 biflow_dir;			/* biflowDirection of dir[0], NFL_BIFLOW_* */
+};
+
+static inline bool nfl_ct_icmp(const struct nfl_ct_record *r)
+{
+	return r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6;
+}
+
+/*
+ * Ports of direction @d after NAT: the other direction's, swapped.  ICMP
+ * keeps its type and code; NAT may change its id, which the other
+ * direction holds in its source port too.
+ */
+static inline __be16 nfl_ct_post_sport(const struct nfl_ct_record *r,
+				       unsigned int d)
+{
+	return nfl_ct_icmp(r) ? r->dir[!d].sport : r->dir[!d].dport;
+}
+
+static inline __be16 nfl_ct_post_dport(const struct nfl_ct_record *r,
+				       unsigned int d)
+{
+	return nfl_ct_icmp(r) ? r->dir[d].dport : r->dir[!d].sport;
+}
+
+/*
+ * The directions a protocol without biflows sends as records of their
+ * own (bit 0: original, bit 1: reply): each that counted packets in the
+ * record's interval.  None for a record of no traffic, which only a
+ * biflow (the end of a connection whose traffic went out in interim
+ * records) has a use for.
+ */
+static inline unsigned int nfl_ct_uni_dirs(const struct nfl_ct_record *r)
+{
+	return (r->dir[0].packets ? 1 : 0) | (r->dir[1].packets ? 2 : 0);
+}
+
+static inline u64 nfl_ct_count_pieces(u64 v, u64 max)
+{
+	return v ? div64_u64(v - 1, max) + 1 : 1;
+}
+
+/*
+ * Records @r needs so that no count passes @max_octets or @max_packets
+ * (an encoder's, nfl_encoder): 1 unless v5's 32 bits are too few.
+ */
+static inline u64 nfl_ct_pieces(const struct nfl_ct_record *r,
+				u64 max_octets, u64 max_packets)
+{
+	u64 k = 1;
+	unsigned int d;
+
+	for (d = 0; d < 2; d++) {
+		k = max(k, nfl_ct_count_pieces(r->dir[d].bytes, max_octets));
+		k = max(k, nfl_ct_count_pieces(r->dir[d].packets, max_packets));
+	}
+	return k;
+}
+
+/*
+ * Piece @i of @k of @r into @piece (a copy of @r, or @r itself as the
+ * last): its share of every count; the @k add up to @r's.
+ */
+static inline void nfl_ct_piece(struct nfl_ct_record *piece,
+				const struct nfl_ct_record *r, u64 k, u64 i)
+{
+	unsigned int d;
+	u64 q, rem;
+
+	for (d = 0; d < 2; d++) {
+		q = div64_u64_rem(r->dir[d].packets, k, &rem);
+		piece->dir[d].packets = q + (i < rem ? 1 : 0);
+		q = div64_u64_rem(r->dir[d].bytes, k, &rem);
+		piece->dir[d].bytes = q + (i < rem ? 1 : 0);
+	}
+}
+
+/* biflowDirection of direction @d's own record */
+static inline u8 nfl_ct_biflow_dir(const struct nfl_ct_record *r,
+				   unsigned int d)
+{
+	if (!d || r->biflow_dir == NFL_BIFLOW_ARBITRARY)
+		return r->biflow_dir;
+	return r->biflow_dir == NFL_BIFLOW_INITIATOR ?
+	       NFL_BIFLOW_REVERSE_INITIATOR : NFL_BIFLOW_INITIATOR;
+}
 
 /*
  * natEvent values (IANA IE 230).  IANA has session values for NAT44 (4/5)
@@ -74,6 +194,24 @@ static inline void nfl_export_time_set(struct nfl_export_time *t, u64 j64,
 	t->wall = *wall;
 	t->boot_ms = (u64)wall->tv_sec * MSEC_PER_SEC +
 		     wall->tv_nsec / NSEC_PER_MSEC - up;
+}
+
+/* CLOCK_REALTIME ms at @t */
+static inline u64 nfl_export_wall_ms(const struct nfl_export_time *t)
+{
+	return (u64)t->wall.tv_sec * MSEC_PER_SEC +
+	       (u32)t->wall.tv_nsec / NSEC_PER_MSEC;
+}
+
+/*
+ * ms from wall clock time @ms to @t, for the uptime-based times of v5
+ * and v9: 0 for a time after @t, at most U32_MAX.
+ */
+static inline u32 nfl_wall_age_ms(const struct nfl_export_time *t, u64 ms)
+{
+	u64 now = nfl_export_wall_ms(t);
+
+	return now > ms ? (u32)min_t(u64, now - ms, U32_MAX) : 0;
 }
 
 /*
@@ -162,7 +300,9 @@ struct nfl_encoder {
 	/*
 	 * Optional: e->fields changed; new templates from the next PDU on.
 	 * A flow is written as the templates say, whatever fields it has:
-	 * what it lacks is zero, what they lack is left out.
+	 * what it lacks is zero, what they lack is left out.  NAT events
+	 * and connection records keep their layouts: fields= is the
+	 * cache's.
 	 */
 	void (*set_fields)(struct nfl_enc *e);
 	/* Start a PDU at @t (headers, templates due); resets len, records. */
@@ -175,6 +315,14 @@ struct nfl_encoder {
 	int (*add)(struct nfl_enc *e, const struct nfl_flow *f);
 	/* The same for one NAT event. */
 	int (*add_nat)(struct nfl_enc *e, const struct nfl_nat_event *ev);
+	/*
+	 * The same for one connection record: all of it or nothing (IPFIX
+	 * one biflow record, v9 and v5 a record per direction).  Its
+	 * post-NAT fields go out whenever the connection was translated,
+	 * whatever fields= says; the other fields= have nothing in
+	 * conntrack to come from.
+	 */
+	int (*add_ct)(struct nfl_enc *e, const struct nfl_ct_record *r);
 	/* Complete the header, advance e->sequence; bytes to send, 0: none. */
 	size_t (*finish)(struct nfl_enc *e);
 	/*

@@ -4,7 +4,8 @@
  * PDUs of the configured protocol and sends each to every collector.
  *
  * The cache's scan workers append chains of expired flows (with bottom
- * halves off) and kick the worker; the worker takes the whole queue at
+ * halves off), natevents.c NAT events and ctflows.c connection records,
+ * and each kicks the worker; the worker takes the whole queue at
  * once, so the queue lock is held only for a pointer swap and never while
  * encoding or sending.  Everything the worker touches besides the queue is
  * serialised by nfl_export_mutex, which a protocol switch also takes.
@@ -56,8 +57,8 @@ static const struct nfl_encoder *const nfl_encoders[] = {
 };
 
 /*
- * A FIFO of records linked through their first member: expired flows and
- * NAT events.  Producers append under the lock (any context but NMI); the
+ * A FIFO of records linked through their first member: expired flows,
+ * NAT events and connection records.  Producers append under the lock (any context but NMI); the
  * worker takes the whole list at once, so the lock is held only for a
  * pointer swap and never while encoding or sending.
  */
@@ -67,6 +68,7 @@ struct nfl_qnode {
 
 static_assert(offsetof(struct nfl_flow, next) == 0);
 static_assert(offsetof(struct nfl_nat_event, next) == 0);
+static_assert(offsetof(struct nfl_ct_record, next) == 0);
 
 struct nfl_queue {
 	spinlock_t lock;
@@ -84,6 +86,12 @@ static struct nfl_queue nfl_flowq = NFL_QUEUE_INIT(nfl_flowq, 0);
 /* NAT events the exporter has not taken yet; the rest are dropped. */
 #define NFL_NAT_QUEUE_MAX	16384
 static struct nfl_queue nfl_natq = NFL_QUEUE_INIT(nfl_natq, NFL_NAT_QUEUE_MAX);
+/*
+ * Connection records (ctflows): 64 Ki of them, about 10 MiB, the end of
+ * a connection flush (conntrack -F) at a time.
+ */
+#define NFL_CT_QUEUE_MAX	65536
+static struct nfl_queue nfl_ctq = NFL_QUEUE_INIT(nfl_ctq, NFL_CT_QUEUE_MAX);
 
 /* Append @n records @head..@tail, or none if the bound would be passed. */
 static bool nfl_queue_add(struct nfl_queue *q, void *head, void *tail,
@@ -211,6 +219,25 @@ void nfl_export_queue_nat(struct nfl_nat_event *ev)
 u64 nfl_export_nat_dropped(void)
 {
 	return nfl_queue_dropped(&nfl_natq);
+}
+
+bool nfl_export_queue_ct(struct nfl_ct_record *r)
+{
+	if (nfl_queue_add(&nfl_ctq, r, r, 1))
+		return true;
+	kfree(r);
+	return false;
+}
+
+unsigned int nfl_export_ct_room(void)
+{
+	unsigned long flags;
+	unsigned int len;
+
+	spin_lock_irqsave(&nfl_ctq.lock, flags);
+	len = nfl_ctq.len;
+	spin_unlock_irqrestore(&nfl_ctq.lock, flags);
+	return NFL_CT_QUEUE_MAX - len;
 }
 
 void nfl_export_kick(void)
@@ -458,14 +485,35 @@ static u32 nfl_export_idle(struct nfl_enc *e)
 	return e->ops->opt_wait(e, &t);
 }
 
+/* What a queue holds: the record in nfl_pdu_add(). */
+enum nfl_rec_kind {
+	NFL_REC_FLOW,			/* struct nfl_flow */
+	NFL_REC_NAT,			/* struct nfl_nat_event */
+	NFL_REC_CT,			/* struct nfl_ct_record */
+};
+
+static int nfl_enc_add(struct nfl_enc *e, enum nfl_rec_kind kind,
+		       const void *rec)
+{
+	switch (kind) {
+	case NFL_REC_FLOW:
+		return e->ops->add(e, rec);
+	case NFL_REC_NAT:
+		return e->ops->add_nat(e, rec);
+	case NFL_REC_CT:
+		return e->ops->add_ct(e, rec);
+	}
+	return -EINVAL;
+}
+
 /*
- * Add one record, a flow @f or else NAT event @ev, opening a PDU if none
- * is (*@open).  A full PDU is sent and the record retried once in a fresh
- * one.  0, or the encoder's error: -EAFNOSUPPORT for a record the
- * protocol cannot carry.
+ * Add one record @rec of @kind, opening a PDU if none is (*@open).  A
+ * full PDU is sent and the record retried once in a fresh one.  0, or
+ * the encoder's error: -EAFNOSUPPORT for a record the protocol cannot
+ * carry.
  */
-static int nfl_pdu_add(struct nfl_enc *e, bool *open, const struct nfl_flow *f,
-		      const struct nfl_nat_event *ev)
+static int nfl_pdu_add(struct nfl_enc *e, bool *open, enum nfl_rec_kind kind,
+		      const void *rec)
 {
 	int err;
 
@@ -473,13 +521,13 @@ static int nfl_pdu_add(struct nfl_enc *e, bool *open, const struct nfl_flow *f,
 		nfl_pdu_begin(e, true);
 		*open = true;
 	}
-	err = f ? e->ops->add(e, f) : e->ops->add_nat(e, ev);
+	err = nfl_enc_add(e, kind, rec);
 	if (err != -ENOSPC)
 		return err;
 	nfl_pdu_send(e);
 	cond_resched();
 	nfl_pdu_begin(e, true);
-	err = f ? e->ops->add(e, f) : e->ops->add_nat(e, ev);
+	err = nfl_enc_add(e, kind, rec);
 	/* an encoder bug: a record no PDU can hold */
 	WARN_ON_ONCE(err == -ENOSPC);
 	return err;
@@ -501,7 +549,7 @@ static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
 			next = f->next;
 			if (nfl_snmp)
 				nfl_snmp_flow(f);
-			if (nfl_pdu_add(e, &d->open, f, NULL)) {
+			if (nfl_pdu_add(e, &d->open, NFL_REC_FLOW, f)) {
 				d->skipped++;
 				d->skipped_packets += f->packets;
 				d->skipped_bytes += f->bytes;
@@ -529,9 +577,33 @@ static void nfl_drain_nat(struct nfl_enc *e, struct nfl_drain *d)
 	while ((ev = nfl_queue_take(&nfl_natq))) {
 		for (; ev; ev = next) {
 			next = ev->next;
-			if (nfl_pdu_add(e, &d->open, NULL, ev))
+			if (nfl_pdu_add(e, &d->open, NFL_REC_NAT, ev))
 				d->skipped++;
 			kfree(ev);
+		}
+	}
+}
+
+/* Connection records last, in the PDU the NAT events left open. */
+static void nfl_drain_ct(struct nfl_enc *e, struct nfl_drain *d)
+{
+	struct nfl_ct_record *r, *next;
+	u64 packets, bytes;
+
+	while ((r = nfl_queue_take(&nfl_ctq))) {
+		for (; r; r = next) {
+			next = r->next;
+			packets = r->dir[0].packets + r->dir[1].packets;
+			bytes = r->dir[0].bytes + r->dir[1].bytes;
+			if (nfl_pdu_add(e, &d->open, NFL_REC_CT, r)) {
+				d->skipped++;
+				d->skipped_packets += packets;
+				d->skipped_bytes += bytes;
+			} else {
+				e->packets += packets;
+				e->octets += bytes;
+			}
+			kfree(r);
 		}
 	}
 }
@@ -547,6 +619,7 @@ static void nfl_export_drain(struct nfl_enc *e)
 
 	nfl_drain_flows(e, &d);
 	nfl_drain_nat(e, &d);
+	nfl_drain_ct(e, &d);
 	/* Templates asked for while there were no flows to carry them. */
 	if (!d.open && test_bit(NFL_EXPORT_RESYNC, &nfl_export_flags)) {
 		nfl_pdu_begin(e, false);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The exporter (export.c): the queues of expired flows and NAT events,
- * and the worker that packs them into PDUs of the configured protocol and
- * sends each to every collector (socket.c).
+ * The exporter (export.c): the queues of expired flows, NAT events and
+ * connection records, and the worker that packs them into PDUs of the
+ * configured protocol and sends each to every collector (socket.c).
  */
 #ifndef _IPT_NETFLOW_EXPORT_H
 #define _IPT_NETFLOW_EXPORT_H
@@ -12,6 +12,7 @@
 struct nfl_flow;
 struct nfl_flow_list;
 struct nfl_nat_event;
+struct nfl_ct_record;
 struct nfl_encoder;
 
 /*
@@ -39,6 +40,14 @@ unsigned long nfl_export_held(unsigned long *n6, unsigned long *n4o);
  */
 void nfl_export_queue_nat(struct nfl_nat_event *ev);
 u64 nfl_export_nat_dropped(void);
+/*
+ * One connection record, any context but NMI; the exporter frees it.
+ * Bounded like NAT events: false if it was dropped (and freed), which
+ * the caller counts.
+ */
+bool nfl_export_queue_ct(struct nfl_ct_record *r);
+/* Records the connection queue takes before it drops, about. */
+unsigned int nfl_export_ct_room(void);
 void nfl_export_kick(void);
 void nfl_export_sync(void);		/* wait until the queues are sent */
 

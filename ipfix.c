@@ -42,6 +42,7 @@ static const struct nfl_tpl_proto nf10_proto = {
 	.last_ie = NFL_IE_LAST_MS,
 	.icmp6_ie = NFL_IE_ICMP6,
 	.varlen = true,
+	.biflow = true,
 	.header = nf10_header,
 	.advance = nf10_advance,
 };

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "cache.h"
+#include "ctflows.h"
 #include "encoder.h"
 #include "export.h"
 #include "fields.h"
@@ -102,6 +103,14 @@ static int __init mod_init(void)
 			goto err_natevents;
 		}
 	}
+	if (nfl_cfg.ctflows) {
+		err = nfl_ctflows_enable();
+		if (err) {
+			pr_err("ctflows=1: cannot start connection records (%d)\n",
+			       err);
+			goto err_ctflows;
+		}
+	}
 	err = nfl_settings_init();
 	if (err)
 		goto err_settings;
@@ -132,6 +141,8 @@ err_target:
 err_proc:
 	nfl_settings_uninit();
 err_settings:
+	nfl_ctflows_disable();
+err_ctflows:
 	nfl_natevents_disable();
 err_natevents:
 	nfl_natevents_uninit();
@@ -153,7 +164,11 @@ static void __exit mod_exit(void)
 	nfl_target_uninit();
 	nfl_proc_uninit();
 	nfl_settings_uninit();
-	/* Events queued so far still go out with the exporter's last run. */
+	/*
+	 * Live connections' records and events queued so far still go out
+	 * with the exporter's last run.
+	 */
+	nfl_ctflows_disable();
 	nfl_natevents_disable();
 	nfl_natevents_uninit();
 	/* Every flow still held goes to the exporter, which sends it... */

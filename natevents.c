@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * NAT events: create and destroy of NATed connections, from conntrack's
- * event callback, queued for the exporter.
+ * event callback, queued for the exporter.  The callback is also where
+ * ctflows (ctflows.c) learns that a connection ended: it is one callback
+ * for both, taken while either asks for it (nfl_ctev_get()), and the
+ * slot handling below is the same for both.
  *
  * A network namespace has one conntrack event callback, and ctnetlink
  * (what `conntrack -E` and conntrackd read) takes it in its pernet init
@@ -19,14 +22,15 @@
  * alone.  Should it load later, a module notifier sees it coming before
  * its init runs and empties the slot for it, so its registration finds
  * the slot free; once it is live we pin it and chain to it as above.
- * Events while its init runs are not ours; natevents reads as off
- * meanwhile: /proc and the sysctl say whether our callback is in the slot
- * (nfl_natevents_active()), never only whether it was asked for.
+ * Events while its init runs are not ours; natevents (and ctflows) read
+ * as off meanwhile: /proc and the sysctls say whether our callback is in
+ * the slot (nfl_ctev_active()), never only whether it was asked for.
  *
  * Without a ctnetlink listener, conntrack with its default
  * nf_conntrack_events=2 adds no event extension to new connections and
- * so reports nothing.  Enable sets it to 1 for as long as we run, says so
- * in the log, and puts 2 back unless someone changed it meanwhile.
+ * so reports nothing.  The first user sets it to 1 for as long as any
+ * runs, says so in the log, and the last one puts 2 back unless someone
+ * changed it meanwhile.
  * Connections made before that have no extension and give no events.
  *
  * Only init_net: net.netflow lives there, and so does the slot we swap.
@@ -48,6 +52,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
 
+#include "ctflows.h"
 #include "encoder.h"
 #include "export.h"
 #include "natevents.h"
@@ -66,7 +71,8 @@ static atomic64_t nfl_nat_stops = ATOMIC64_INIT(0);
  * while ctnetlink loads (request_module), as its notifier calls wait.
  */
 static DEFINE_MUTEX(nfl_nat_mutex);
-static bool nfl_nat_want;			/* natevents asked for */
+/* NFL_CTEV_* that asked for the callback; read by it without the mutex */
+static unsigned int nfl_nat_users;
 static bool nfl_nat_held;			/* our notifier in the slot */
 static struct module *nfl_nat_ctnl_mod;		/* pinned while held */
 static struct module *nfl_nat_coming;		/* ctnetlink in its init */
@@ -141,6 +147,7 @@ static void nfl_nat_report(const struct nf_conn *ct, bool destroy)
 static int nfl_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
 {
 	const struct nf_ct_event_notifier *next = READ_ONCE(nfl_nat_next);
+	unsigned int users = READ_ONCE(nfl_nat_users);
 	struct nf_conn *ct = item->ct;
 	struct nf_conntrack_ecache *e = nf_ct_ecache_find(ct);
 	/*
@@ -151,12 +158,15 @@ static int nfl_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
 	 */
 	unsigned int fresh = events & ~(e ? READ_ONCE(e->missed) : 0);
 
-	if (ct->status & (IPS_SRC_NAT | IPS_DST_NAT)) {
+	if ((users & NFL_CTEV_NATEVENTS) &&
+	    (ct->status & (IPS_SRC_NAT | IPS_DST_NAT))) {
 		if (fresh & (1 << IPCT_NEW))
 			nfl_nat_report(ct, false);
 		if (fresh & (1 << IPCT_DESTROY))
 			nfl_nat_report(ct, true);
 	}
+	if ((users & NFL_CTEV_CTFLOWS) && (fresh & (1 << IPCT_DESTROY)))
+		nfl_ctflows_destroyed(ct);
 	return next ? next->ct_event(events, item) : 0;
 }
 
@@ -174,11 +184,21 @@ static struct nf_ct_event_notifier nfl_nat_notifier = {
 	.exp_event = nfl_nat_exp_event,
 };
 
-/* The truth, not the wish: our callback is in the slot. */
+/* The truth, not the wish: our callback is in the slot for @user. */
+bool nfl_ctev_active(unsigned int user)
+{
+	return (READ_ONCE(nfl_nat_users) & user) &&
+	       rcu_access_pointer(*nfl_nat_slot()) == &nfl_nat_notifier;
+}
+
 bool nfl_natevents_active(void)
 {
-	return READ_ONCE(nfl_nat_want) &&
-	       rcu_access_pointer(*nfl_nat_slot()) == &nfl_nat_notifier;
+	return nfl_ctev_active(NFL_CTEV_NATEVENTS);
+}
+
+static const char *nfl_ctev_name(unsigned int user)
+{
+	return user == NFL_CTEV_CTFLOWS ? "ctflows" : "natevents";
 }
 
 /*
@@ -223,7 +243,7 @@ static int nfl_nat_attach(struct module *ctnl)
 	lockdep_assert_held(&nfl_nat_mutex);
 	old = rcu_dereference_protected(*nfl_nat_slot(), 1);
 	if (old && !(ctnl && within_module((unsigned long)old->ct_event, ctnl))) {
-		pr_err("natevents: the conntrack event callback belongs to another module\n");
+		pr_err("the conntrack event callback belongs to another module\n");
 		module_put(ctnl);
 		return -EBUSY;
 	}
@@ -231,7 +251,7 @@ static int nfl_nat_attach(struct module *ctnl)
 	seen = cmpxchg((__force struct nf_ct_event_notifier **)nfl_nat_slot(),
 		       old, &nfl_nat_notifier);
 	if (seen != old) {
-		pr_err("natevents: conntrack event callback changed under us\n");
+		pr_err("conntrack event callback changed under us\n");
 		WRITE_ONCE(nfl_nat_next, NULL);
 		module_put(ctnl);
 		return -EAGAIN;
@@ -251,7 +271,7 @@ static void nfl_nat_detach(void)
 	seen = cmpxchg((__force struct nf_ct_event_notifier **)nfl_nat_slot(),
 		       &nfl_nat_notifier, next);
 	if (seen != &nfl_nat_notifier)
-		pr_err("natevents: conntrack event callback was replaced while ours\n");
+		pr_err("conntrack event callback was replaced while ours\n");
 	/* Callbacks in flight may still use nfl_nat_next and ctnetlink. */
 	synchronize_rcu();
 	WRITE_ONCE(nfl_nat_next, NULL);
@@ -260,12 +280,13 @@ static void nfl_nat_detach(void)
 	nfl_nat_held = false;
 }
 
-static void nfl_nat_events_on(void)
+static void nfl_nat_events_on(const char *who)
 {
 	if (READ_ONCE(init_net.ct.sysctl_events) == 2) {
 		WRITE_ONCE(init_net.ct.sysctl_events, 1);
 		nfl_nat_set_events = true;
-		pr_info("natevents: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n");
+		pr_info("%s: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n",
+			who);
 	}
 }
 
@@ -275,63 +296,95 @@ static void nfl_nat_events_off(void)
 		return;
 	if (READ_ONCE(init_net.ct.sysctl_events) == 1) {
 		WRITE_ONCE(init_net.ct.sysctl_events, 2);
-		pr_info("natevents: net.netfilter.nf_conntrack_events restored to 2\n");
+		pr_info("net.netfilter.nf_conntrack_events restored to 2\n");
 	}
 	nfl_nat_set_events = false;
 }
 
-int nfl_natevents_enable(void)
+/*
+ * @user asks for the callback.  The first user takes the slot (or waits
+ * for ctnetlink to come up); later ones share it.  A user that asked
+ * before and found it lost (nfl_nat_rejoin() failed) tries again.
+ */
+int nfl_ctev_get(unsigned int user)
 {
+	const char *who = nfl_ctev_name(user);
 	struct module *ctnl;
 	bool coming;
 	int err = 0;
 
 	mutex_lock(&nfl_nat_mutex);
-	if (nfl_nat_want)
+	if (nfl_nat_users & user)
 		goto out;
+	if (nfl_nat_users) {
+		WRITE_ONCE(nfl_nat_users, nfl_nat_users | user);
+		goto shared;
+	}
 	mutex_unlock(&nfl_nat_mutex);
 
 	/* Its module notifier calls take nfl_nat_mutex: load it without. */
 	if (request_module(NFL_NAT_CTNETLINK))
-		pr_warn("natevents: could not load %s; should it load later, natevents hands it the conntrack event callback and chains to it once it is up\n",
-			NFL_NAT_CTNETLINK);
+		pr_warn("%s: could not load %s; should it load later, the module hands it the conntrack event callback and chains to it once it is up\n",
+			who, NFL_NAT_CTNETLINK);
 
 	mutex_lock(&nfl_nat_mutex);
-	if (nfl_nat_want)
+	if (nfl_nat_users & user)
 		goto out;
+	if (nfl_nat_users) {
+		WRITE_ONCE(nfl_nat_users, nfl_nat_users | user);
+		goto shared;
+	}
 	ctnl = nfl_nat_pin_ctnetlink(&coming);
 	if (!ctnl && (coming || nfl_nat_coming)) {
 		/* Its registration is yet to come: chain once it is live. */
-		pr_info("natevents: %s is loading: natevents starts once it is up\n",
-			NFL_NAT_CTNETLINK);
+		pr_info("%s: %s is loading: %s starts once it is up\n",
+			who, NFL_NAT_CTNETLINK, who);
 	} else {
 		err = nfl_nat_attach(ctnl);
 		if (err)
 			goto out;
 	}
-	WRITE_ONCE(nfl_nat_want, true);
-	nfl_nat_events_on();
+	WRITE_ONCE(nfl_nat_users, user);
+	nfl_nat_events_on(who);
+shared:
 	if (nfl_nat_held)
-		pr_info("natevents enabled%s\n",
+		pr_info("%s enabled%s\n", who,
 			nfl_nat_next ? ", chained to ctnetlink" : "");
 out:
 	mutex_unlock(&nfl_nat_mutex);
 	return err;
 }
 
-void nfl_natevents_disable(void)
+/*
+ * @user is done with it; the last one gives the slot back.  The caller
+ * waits for callbacks in flight (synchronize_rcu()) if it needs to:
+ * this does only when it gives the slot back.
+ */
+void nfl_ctev_put(unsigned int user)
 {
 	mutex_lock(&nfl_nat_mutex);
-	if (!nfl_nat_want) {
+	if (!(nfl_nat_users & user)) {
 		mutex_unlock(&nfl_nat_mutex);
 		return;
 	}
-	WRITE_ONCE(nfl_nat_want, false);
-	nfl_nat_events_off();
-	if (nfl_nat_held)
-		nfl_nat_detach();
+	WRITE_ONCE(nfl_nat_users, nfl_nat_users & ~user);
+	if (!nfl_nat_users) {
+		nfl_nat_events_off();
+		if (nfl_nat_held)
+			nfl_nat_detach();
+	}
 	mutex_unlock(&nfl_nat_mutex);
-	pr_info("natevents disabled\n");
+	pr_info("%s disabled\n", nfl_ctev_name(user));
+}
+
+int nfl_natevents_enable(void)
+{
+	return nfl_ctev_get(NFL_CTEV_NATEVENTS);
+}
+
+void nfl_natevents_disable(void)
+{
+	nfl_ctev_put(NFL_CTEV_NATEVENTS);
 }
 
 /*
@@ -347,13 +400,13 @@ static void nfl_nat_rejoin(struct module *ctnl)
 		ctnl = NULL;
 	err = nfl_nat_attach(ctnl);
 	if (err) {
-		WRITE_ONCE(nfl_nat_want, false);
+		WRITE_ONCE(nfl_nat_users, 0);
 		nfl_nat_events_off();
-		pr_err("natevents: cannot take the conntrack event callback back (%d): natevents is off\n",
+		pr_err("cannot take the conntrack event callback back (%d): natevents and ctflows are off\n",
 		       err);
 		return;
 	}
-	pr_info("natevents: %s, NAT events resume\n",
+	pr_info("%s, NAT events and connection ends resume\n",
 		nfl_nat_next ? "chained to " NFL_NAT_CTNETLINK :
 			       "conntrack event callback ours again");
 }
@@ -376,13 +429,13 @@ static int nfl_nat_module_event(struct notifier_block *nb,
 		nfl_nat_coming = mod;
 		if (nfl_nat_held && !nfl_nat_next) {
 			nfl_nat_detach();
-			pr_info("natevents: %s is loading: it gets the conntrack event callback, natevents chains to it once it is up; NAT events meanwhile are not exported\n",
+			pr_info("%s is loading: it gets the conntrack event callback, the module chains to it once it is up; NAT events and connection ends meanwhile are not seen\n",
 				NFL_NAT_CTNETLINK);
 		}
 		break;
 	case MODULE_STATE_LIVE:
 		nfl_nat_coming = NULL;
-		if (nfl_nat_want && !nfl_nat_held)
+		if (nfl_nat_users && !nfl_nat_held)
 			nfl_nat_rejoin(mod);
 		break;
 	case MODULE_STATE_GOING:
@@ -391,7 +444,7 @@ static int nfl_nat_module_event(struct notifier_block *nb,
 			nfl_nat_coming = NULL;
 		if (nfl_nat_held && nfl_nat_ctnl_mod == mod)
 			nfl_nat_detach();
-		if (nfl_nat_want && !nfl_nat_held)
+		if (nfl_nat_users && !nfl_nat_held)
 			nfl_nat_rejoin(NULL);
 		break;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * NAT events from conntrack (natevents.c): the adapter between
- * conntrack's event callback and the exporter's NAT event queue.
+ * conntrack's event callback and the exporter's NAT event queue, and
+ * the holder of that callback for ctflows too.
  */
 #ifndef _IPT_NETFLOW_NATEVENTS_H
 #define _IPT_NETFLOW_NATEVENTS_H
@@ -14,10 +15,23 @@
  */
 int nfl_natevents_init(void);
 void nfl_natevents_uninit(void);
-/* Process context, not under locks ctnetlink's loading takes. 0 or -errno. */
+/*
+ * Conntrack's event callback (one per namespace) serves both natevents
+ * and ctflows: a user asks for it with nfl_ctev_get(), which takes the
+ * slot for the first user, and gives it up with nfl_ctev_put(), which
+ * gives the slot back after the last.  Process context, not under locks
+ * ctnetlink's loading takes; get: 0 or -errno.
+ */
+#define NFL_CTEV_NATEVENTS	0x1
+#define NFL_CTEV_CTFLOWS	0x2
+int nfl_ctev_get(unsigned int user);
+void nfl_ctev_put(unsigned int user);
+/* Events are being delivered to @user (not only asked for). */
+bool nfl_ctev_active(unsigned int user);
+
+/* natevents: nfl_ctev_*(NFL_CTEV_NATEVENTS) */
 int nfl_natevents_enable(void);
 void nfl_natevents_disable(void);
-/* Events are being delivered to us (not only asked for). */
 bool nfl_natevents_active(void);
 /* Events reported since load, for /proc's Natevents line. */
 void nfl_natevents_counts(u64 *start, u64 *stop);

@@ -11,6 +11,12 @@
  *
  * X(symbol, IANA id, bytes on the wire, IPFIX name)
  *
+ * RFC 5103's reverse elements (biflows, IPFIX only) are the forward
+ * element's id with the enterprise bit set, under Private Enterprise
+ * Number 29305 (NFL_PEN_REVERSE): NFL_IE_REVERSE(id) here, and an 8-byte
+ * field specifier in a template (id | 0x8000, length, PEN).  v9 has no
+ * enterprise elements; no v9 template may use them.
+ *
  * A string is NFL_IE_STR(n): n bytes in v9 and IPFIX alike, NUL-padded,
  * a longer one cut to n; or NFL_IE_VAR(n): variable-length in IPFIX
  * (RFC 7011 7, without a NUL), n bytes as NFL_IE_STR(n) in v9, which has
@@ -30,6 +36,10 @@
 #define NFL_IE_VAR(v9_len)	(NFL_IE_STRING | NFL_IE_VARLEN | (v9_len))
 /* IPFIX's field length for "variable" (RFC 7011 7) */
 #define NFL_IPFIX_VARLEN		65535
+/* the enterprise bit of a field specifier (RFC 7011 3.2) */
+#define NFL_IE_ENTERPRISE	0x8000
+#define NFL_PEN_REVERSE		29305	/* RFC 5103 6.1: reverse elements */
+#define NFL_IE_REVERSE(id)	(NFL_IE_ENTERPRISE | (id))
 
 #define NFL_IES(X)							\
 	X(OCTETS,	1,   8,  "octetDeltaCount")			\
@@ -88,11 +98,16 @@
 	X(PHYS_IN,	252, 4,  "ingressPhysicalInterface")		\
 	X(PHYS_OUT,	253, 4,  "egressPhysicalInterface")		\
 	X(NAT_EVENT,	230, 1,  "natEvent")				\
+	X(BIFLOW_DIR,	239, 1,  "biflowDirection")			\
 	X(POST_SRC6,	281, 16, "postNATSourceIPv6Address")		\
 	X(ETHERTYPE,	256, 2,  "ethernetType")			\
 	X(POST_DST6,	282, 16, "postNATDestinationIPv6Address")	\
 	X(DOMAIN_NAME,	300, NFL_IE_VAR(64), "observationDomainName")	\
-	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")
+	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")	\
+	X(REV_OCTETS,	NFL_IE_REVERSE(1),   8, "reverseOctetDeltaCount") \
+	X(REV_PACKETS,	NFL_IE_REVERSE(2),   8, "reversePacketDeltaCount") \
+	X(REV_FIRST_MS,	NFL_IE_REVERSE(152), 8, "reverseFlowStartMilliseconds") \
+	X(REV_LAST_MS,	NFL_IE_REVERSE(153), 8, "reverseFlowEndMilliseconds")
 
 #define NFL_IE_ENUM(sym, id, len, name)	NFL_IE_##sym = (id),
 enum nfl_ie {
@@ -105,6 +120,11 @@ struct nfl_ie_info {
 	u16 len;			/* bytes, NFL_IE_STR() or NFL_IE_VAR() */
 	const char *name;
 };
+
+/* biflowDirection (IE 239) values, RFC 5103 6.3 */
+#define NFL_BIFLOW_ARBITRARY		0
+#define NFL_BIFLOW_INITIATOR		1	/* the source started it */
+#define NFL_BIFLOW_REVERSE_INITIATOR	2	/* the destination did */
 
 /* The element @id, NULL for one we do not export (template.c). */
 const struct nfl_ie_info *nfl_ie_find(unsigned int id);

@@ -16,6 +16,7 @@
  *    protocol is 5; should one get here anyway, its low byte is sent.
  *  - input/output are 16 bits, see nf5_ifindex().
  */
+#include <linux/bitops.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/socket.h>
@@ -125,6 +126,58 @@ static int nf5_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev)
 	return 0;
 }
 
+/*
+ * A connection record as a record per direction that counted packets,
+ * each with the addresses and ports its packets came in with (v5 has no
+ * NAT fields; ICMP without its echo id) and no TCP flags, interfaces or
+ * next hop (conntrack keeps none).  The counters: ctflows.c splits a record whose counts would not
+ * fit 32 bits; the clamps are a safety net, as in nf5_add().
+ */
+static int nf5_add_ct(struct nfl_enc *e, const struct nfl_ct_record *r)
+{
+	const struct nfl_export_time *t = &e->t;
+	unsigned int dirs = nfl_ct_uni_dirs(r), d;
+	const struct nfl_ct_side *s;
+	struct nf5_record *rec;
+	u32 first, last;
+
+	if (r->ipv6)
+		return -EAFNOSUPPORT;
+	if (!dirs)
+		return 0;		/* no traffic, no record */
+	if (e->records + hweight32(dirs) > NF5_MAX_RECORDS || !e->len ||
+	    e->len + hweight32(dirs) * sizeof(*rec) > e->size)
+		return -ENOSPC;
+
+	/* u32 arithmetic: sys_uptime wraps, and so must these */
+	first = t->uptime_ms - nfl_wall_age_ms(t, r->start_ms);
+	last = t->uptime_ms - nfl_wall_age_ms(t, r->end_ms);
+	for (d = 0; d < 2; d++) {
+		if (!(dirs & BIT(d)))
+			continue;
+		s = &r->dir[d];
+		rec = (struct nf5_record *)(e->buf + e->len);
+		*rec = (struct nf5_record) {
+			.srcaddr = s->saddr,
+			.dstaddr = s->daddr,
+			.d_pkts = htonl(min_t(u64, s->packets, U32_MAX)),
+			.d_octets = htonl(min_t(u64, s->bytes, U32_MAX)),
+			.first = htonl(first),
+			.last = htonl(last),
+			/*
+			 * ICMP: 0, as in flows; v5 collectors (nfdump) take
+			 * a non-zero ICMP source port for the type and code
+			 */
+			.srcport = nfl_ct_icmp(r) ? 0 : s->sport,
+			.dstport = s->dport,
+			.prot = r->proto,
+		};
+		e->len += sizeof(*rec);
+		e->records++;
+	}
+	return 0;
+}
+
 static size_t nf5_finish(struct nfl_enc *e)
 {
 	struct nf5_header *h = (struct nf5_header *)e->buf;
@@ -154,5 +207,6 @@ const struct nfl_encoder nfl_v5_encoder = {
 	.begin = nf5_begin,
 	.add = nf5_add,
 	.add_nat = nf5_add_nat,
+	.add_ct = nf5_add_ct,
 	.finish = nf5_finish,
 };

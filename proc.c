@@ -28,6 +28,7 @@
 #include <net/net_namespace.h>
 
 #include "cache.h"
+#include "ctflows.h"
 #include "export.h"
 #include "hooks.h"
 #include "ingress.h"
@@ -207,6 +208,7 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	unsigned long ago = 0;
 	struct nfl_rates r;
 	u64 held_pkts, held_bytes, nat_start, nat_stop;
+	struct nfl_ctflows_stats ctf;
 
 	nfl_rates_get(&r);
 	nfl_export_get_stats(&es);
@@ -260,6 +262,10 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	/* its own line: parsers of the one above expect it to end there */
 	seq_printf(m, "Natevents queue: dropped %llu.\n",
 		   nfl_export_nat_dropped());
+	nfl_ctflows_get_stats(&ctf);
+	seq_printf(m, "Ctflows %s, connections exported %llu, interim records %llu, dropped %llu, uncounted %llu.\n",
+		   nfl_ctflows_active() ? "enabled" : "disabled",
+		   ctf.connections, ctf.interim, ctf.dropped, ctf.uncounted);
 	/* where packets are metered: see double counting at a glance */
 	seq_printf(m, "Capture: target NETFLOW %s (rules count their own packets: iptables -L -nvx).\n",
 		   nfl_target_registered() ? "registered" : "not registered");
@@ -285,6 +291,7 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 	struct nfl_export_stats es;
 	struct nfl_cpu_stats sum;
 	u64 held_pkts, held_bytes, nat_start, nat_stop;
+	struct nfl_ctflows_stats ctf;
 	/*
 	 * Read before the tables' count: a flow moving from a table to the
 	 * exporter in between is then counted once or not at all, so the
@@ -330,6 +337,11 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 	NFL_KV("natStart", nat_start);
 	NFL_KV("natStop", nat_stop);
 	NFL_KV("natDropped", nfl_export_nat_dropped());
+	nfl_ctflows_get_stats(&ctf);
+	NFL_KV("ctConnections", ctf.connections);
+	NFL_KV("ctInterim", ctf.interim);
+	NFL_KV("ctDropped", ctf.dropped);
+	NFL_KV("ctUncounted", ctf.uncounted);
 	NFL_KV("hookPackets", nfl_hooks_packets());
 	for (i = 0; i < ARRAY_SIZE(nfl_stat_keys); i++)
 		NFL_KV(nfl_stat_keys[i].key,

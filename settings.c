@@ -39,6 +39,7 @@
 
 #include "cache.h"
 #include "compat.h"
+#include "ctflows.h"
 #include "destination.h"
 #include "encoder.h"
 #include "export.h"
@@ -104,6 +105,7 @@ struct nfl_settings nfl_cfg = {
 	.timeout_rate		= 30,
 	.natevents		= 0,
 	.natevents_legacy	= 0,
+	.ctflows		= 0,
 	.targets		= 1,
 	.hooks_mark		= 0,
 	.hooks_mark_mask	= 0,
@@ -311,6 +313,20 @@ static unsigned int nfl_current_natevents(void)
 	return nfl_natevents_active();
 }
 
+static int nfl_apply_ctflows(const struct nfl_val *v)
+{
+	if (v->num)
+		return nfl_ctflows_enable();
+	nfl_ctflows_disable();
+	return 0;
+}
+
+/* On only while connection ends are delivered, as natevents. */
+static unsigned int nfl_current_ctflows(void)
+{
+	return nfl_ctflows_active();
+}
+
 static int nfl_apply_flush(const struct nfl_val *v)
 {
 	nfl_cache_flush();
@@ -485,6 +501,7 @@ enum {
 	NFL_S_TIMEOUT_RATE,
 	NFL_S_NATEVENTS,
 	NFL_S_NATEVENTS_LEGACY,
+	NFL_S_CTFLOWS,
 	NFL_S_FLUSH,
 	NFL_S_TARGETS,
 	NFL_S_HOOKS,
@@ -619,6 +636,12 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
 		.var = &nfl_cfg.natevents_legacy,
 		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
+	},
+	[NFL_S_CTFLOWS] = {
+		.name = "ctflows", .kind = NFL_UINT, .var = &nfl_cfg.ctflows,
+		.min = 0, .max = 1, .range = NFL_BOOL_RANGE,
+		.apply = nfl_apply_ctflows,
+		.current_val = nfl_current_ctflows,
 	},
 	[NFL_S_FLUSH] = {
 		.name = "flush", .kind = NFL_ACTION,
@@ -876,6 +899,10 @@ NFL_PARAM(snmp_rules, NFL_S_SNMP_RULES, "string",
 	 NFL_SNMP_RANGE " (default empty; sysctl snmp-rules)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors: "
+	 NFL_BOOL_RANGE " (default 0)");
+
+NFL_PARAM(ctflows, NFL_S_CTFLOWS, "uint",
+	 "export every conntrack connection of the initial namespace: a record when it ends, interim ones every active_timeout (IPFIX: RFC 5103 biflows; v9, v5: a record per direction); turns on nf_conntrack_acct and nf_conntrack_timestamp while on: "
 	 NFL_BOOL_RANGE " (default 0)");
 
 /* ---- net.netflow sysctls ---- */

@@ -25,6 +25,7 @@ struct nfl_settings {
 	unsigned int timeout_rate;	/* minutes */
 	unsigned int natevents;		/* 0 or 1 */
 	unsigned int natevents_legacy;	/* 1: natEvent 1/2, 0: RFC 8158 4/5 */
+	unsigned int ctflows;		/* 0 or 1: connection records */
 	unsigned int targets;		/* 1: the xtables target registered */
 	unsigned int hooks_mark, hooks_mark_mask;
 	unsigned int promisc;		/* 1: ingress devices promiscuous */

@@ -11,9 +11,12 @@
  * template], [system record, reliability record], [interface table rows],
  * then data sets, one per run of flows of the same kind.  Templates are
  * built once, at init, from lists of element ids (netflow_ie.h) and kept
- * as the bytes they go out as.  An interface table too long for one PDU
+ * as the bytes they go out as.  NAT events and connection records have
+ * templates of their own, sent in front of the first such record after
+ * each full template send, so a stream without them carries none.  An interface table too long for one PDU
  * goes on in the next ones, always leaving room for a flow.
  */
+#include <linux/bitops.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kernel.h>
@@ -78,6 +81,8 @@ struct nfl_opt_def {
 #define NFL_TPL_SET_MAX	(4 + NFL_TPL_KINDS * (4 + 4 * NFL_TPL_MAX_FIELDS) + \
 			 NFL_OPT_KINDS * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
 #define NFL_NEL_SET_MAX	(4 + 4 + 4 * NFL_TPL_MAX_FIELDS)
+/* a connection record's, whose reverse elements take 8 bytes each */
+#define NFL_CT_SET_MAX	(4 + 4 + 8 * NFL_TPL_MAX_FIELDS)
 
 struct nfl_tpl_state {
 	const struct nfl_tpl_proto *p;
@@ -87,13 +92,22 @@ struct nfl_tpl_state {
 	struct nfl_tpl opt[NFL_OPT_KINDS];
 	u8 tpl_set[NFL_TPL_SET_MAX];	/* all template sets, as they go out */
 	unsigned int tpl_set_len;
-	size_t flow_room;		/* a data set of the largest record */
-	size_t min_size;		/* a PDU with templates and a flow */
+	/*
+	 * What the largest flow, NAT event or connection record needs, with
+	 * its set header and, for the latter two, its template.
+	 */
+	size_t flow_room;
+	size_t min_size;		/* a PDU with templates and a record */
 	/* NAT events: [0] IPv4, [1] IPv6 (nfl_nat_event.ipv6) */
 	struct nfl_tpl nel[2];
 	u8 nel_set[2][NFL_NEL_SET_MAX];
 	unsigned int nel_set_len[2];
 	bool nel_sent[2];		/* since the other templates last went */
+	/* connection records, by kind (NFL_CT_TPL_*) */
+	struct nfl_tpl ct[NFL_CT_TPL_KINDS];
+	u8 ct_set[NFL_CT_TPL_KINDS][NFL_CT_SET_MAX];
+	unsigned int ct_set_len[NFL_CT_TPL_KINDS];
+	bool ct_sent[NFL_CT_TPL_KINDS];	/* as nel_sent */
 	/* stream */
 	bool sent;			/* templates ever sent */
 	unsigned int pdus_since;	/* PDUs sent since the templates */
@@ -165,6 +179,28 @@ static const u16 nfl_tpl_nel6[] = {
 	NFL_IE_POST_DST6, NFL_IE_SPORT, NFL_IE_DPORT, NFL_IE_POST_SPORT,
 	NFL_IE_POST_DPORT, NFL_IE_PROTO, NFL_IE_NAT_EVENT,
 };
+
+/*
+ * A connection record (ctflows): addresses and ports as the original
+ * direction's packets came in, with what NAT made of them in NAT kinds,
+ * its counts and times, RFC 5103's reverse ones (IPFIX), flowEndReason
+ * and biflowDirection, and in ICMP kinds the type and code.  Conntrack
+ * keeps no TCP flags, interfaces or next hops: none go out.
+ */
+static const u16 nfl_ct_addr4[] = { NFL_IE_SRC4, NFL_IE_DST4 };
+static const u16 nfl_ct_addr6[] = { NFL_IE_SRC6, NFL_IE_DST6 };
+static const u16 nfl_ct_nat4[] = { NFL_IE_POST_SRC4, NFL_IE_POST_DST4 };
+static const u16 nfl_ct_nat6[] = { NFL_IE_POST_SRC6, NFL_IE_POST_DST6 };
+static const u16 nfl_ct_ports[] = { NFL_IE_SPORT, NFL_IE_DPORT };
+static const u16 nfl_ct_nat_ports[] = { NFL_IE_POST_SPORT, NFL_IE_POST_DPORT };
+static const u16 nfl_ct_counts[] = {
+	NFL_IE_PROTO, NFL_IE_IP_VERSION, NFL_IE_PACKETS, NFL_IE_OCTETS,
+};
+static const u16 nfl_ct_reverse[] = {
+	NFL_IE_REV_PACKETS, NFL_IE_REV_OCTETS, NFL_IE_REV_FIRST_MS,
+	NFL_IE_REV_LAST_MS,
+};
+static const u16 nfl_ct_end[] = { NFL_IE_END_REASON, NFL_IE_BIFLOW_DIR };
 
 /*
  * The options records (RFC 7011 section 4): exporter and metering
@@ -307,7 +343,10 @@ static u8 *nfl_put16(u8 *p, u16 v)
 	return p + 2;
 }
 
-/* Field specifiers (id, length) of @t from index @from on. */
+/*
+ * Field specifiers (id, length) of @t from index @from on; an enterprise
+ * element's with its PEN (RFC 7011 3.2).
+ */
 static u8 *nfl_put_fields(u8 *p, const struct nfl_tpl *t, unsigned int from)
 {
 	unsigned int i;
@@ -315,6 +354,10 @@ static u8 *nfl_put_fields(u8 *p, const struct nfl_tpl *t, unsigned int from)
 	for (i = from; i < t->n; i++) {
 		p = nfl_put16(p, t->ids[i]);
 		p = nfl_put16(p, t->lens[i]);
+		if (t->ids[i] & NFL_IE_ENTERPRISE) {
+			put_unaligned_be32(NFL_PEN_REVERSE, p);
+			p += 4;
+		}
 	}
 	return p;
 }
@@ -379,6 +422,64 @@ static void nfl_nel_cache(struct nfl_tpl_state *st, unsigned int v,
 	nfl_put16(set + 2, st->nel_set_len[v]);
 }
 
+static void nfl_ct_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
+			    unsigned int kind)
+{
+	bool v6 = kind & NFL_CT_TPL_V6, nat = kind & NFL_CT_TPL_NAT;
+	u16 times[] = { p->first_ie, p->last_ie };
+	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
+
+	BUILD_BUG_ON(ARRAY_SIZE(nfl_ct_addr6) + ARRAY_SIZE(nfl_ct_nat6) +
+		     ARRAY_SIZE(nfl_ct_ports) + ARRAY_SIZE(nfl_ct_nat_ports) +
+		     ARRAY_SIZE(nfl_ct_counts) + 2 +
+		     ARRAY_SIZE(nfl_ct_reverse) + ARRAY_SIZE(nfl_ct_end) + 1 >
+		     NFL_TPL_MAX_FIELDS);
+	/* no id of these is one of fields=' flow templates (template.h) */
+	BUILD_BUG_ON(NFL_TPL_ID_CT + NFL_CT_TPL_KINDS > NFL_TPL_ID_FIELDS);
+	memset(t, 0, sizeof(*t));
+	if (v6)
+		nfl_tpl_append(t, nfl_ct_addr6, ARRAY_SIZE(nfl_ct_addr6), p);
+	else
+		nfl_tpl_append(t, nfl_ct_addr4, ARRAY_SIZE(nfl_ct_addr4), p);
+	if (nat && v6)
+		nfl_tpl_append(t, nfl_ct_nat6, ARRAY_SIZE(nfl_ct_nat6), p);
+	else if (nat)
+		nfl_tpl_append(t, nfl_ct_nat4, ARRAY_SIZE(nfl_ct_nat4), p);
+	nfl_tpl_append(t, nfl_ct_ports, ARRAY_SIZE(nfl_ct_ports), p);
+	if (nat)
+		nfl_tpl_append(t, nfl_ct_nat_ports, ARRAY_SIZE(nfl_ct_nat_ports),
+			       p);
+	nfl_tpl_append(t, nfl_ct_counts, ARRAY_SIZE(nfl_ct_counts), p);
+	nfl_tpl_append(t, times, ARRAY_SIZE(times), p);
+	if (p->biflow)
+		nfl_tpl_append(t, nfl_ct_reverse, ARRAY_SIZE(nfl_ct_reverse), p);
+	nfl_tpl_append(t, nfl_ct_end, ARRAY_SIZE(nfl_ct_end), p);
+	if (kind & NFL_CT_TPL_ICMP)
+		nfl_tpl_append(t, &icmp, 1, p);
+}
+
+/* The template set of connection record kind @kind, as it goes out. */
+static void nfl_ct_cache(struct nfl_tpl_state *st, unsigned int kind)
+{
+	const struct nfl_tpl_proto *p = st->p;
+	u8 *set = st->ct_set[kind];
+	u8 *q;
+
+	nfl_ct_tpl_build(&st->ct[kind], p, kind);
+	q = nfl_put16(set + 4, NFL_TPL_ID_CT + kind);
+	q = nfl_put16(q, st->ct[kind].n);
+	q = nfl_put_fields(q, &st->ct[kind], 0);
+	st->ct_set_len[kind] = q - set;
+	nfl_put16(set, p->tpl_set_id);
+	nfl_put16(set + 2, st->ct_set_len[kind]);
+}
+
+/* Records of a connection in one PDU: 2 where each direction has its own. */
+static unsigned int nfl_ct_max_records(const struct nfl_tpl_proto *p)
+{
+	return p->biflow ? 1 : 2;
+}
+
 static void nfl_tpl_cache(struct nfl_tpl_state *st)
 {
 	const struct nfl_tpl_proto *p = st->p;
@@ -411,6 +512,15 @@ static void nfl_tpl_cache(struct nfl_tpl_state *st)
 
 	nfl_nel_cache(st, 0, nfl_tpl_nel, ARRAY_SIZE(nfl_tpl_nel));
 	nfl_nel_cache(st, 1, nfl_tpl_nel6, ARRAY_SIZE(nfl_tpl_nel6));
+	for (k = 0; k < 2; k++)
+		st->flow_room = max(st->flow_room, st->nel_set_len[k] +
+				    ALIGN(4 + st->nel[k].rec_len, 4));
+	for (k = 0; k < NFL_CT_TPL_KINDS; k++) {
+		nfl_ct_cache(st, k);
+		st->flow_room = max_t(size_t, st->flow_room, st->ct_set_len[k] +
+				      ALIGN(4 + nfl_ct_max_records(p) *
+					    st->ct[k].rec_len, 4));
+	}
 }
 
 /* Templates for st->fields, and the PDU size they need. */
@@ -458,8 +568,7 @@ void nfl_tpl_release(struct nfl_enc *e)
 
 u64 nfl_tpl_wall_ms(const struct nfl_export_time *t)
 {
-	return (u64)t->wall.tv_sec * MSEC_PER_SEC +
-	       (u32)t->wall.tv_nsec / NSEC_PER_MSEC;
+	return nfl_export_wall_ms(t);
 }
 
 static u64 nfl_opt_value(u16 id, const struct nfl_enc *e,
@@ -690,9 +799,10 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 		st->sent = true;
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
-		/* refreshed with the others, by the next NAT event */
+		/* refreshed with the others, by the next such record */
 		st->nel_sent[0] = false;
 		st->nel_sent[1] = false;
+		memset(st->ct_sent, 0, sizeof(st->ct_sent));
 		e->resync = false;
 		/*
 		 * export.c has just taken the table anew.  A pass through it
@@ -1075,6 +1185,171 @@ int nfl_tpl_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev)
 		q = nfl_tpl_put_nat(q, t->ids[i], t->lens[i], e, ev);
 	e->len += t->rec_len;
 	e->records++;
+	return 0;
+}
+
+static unsigned int nfl_ct_kind_of(const struct nfl_ct_record *r)
+{
+	return (r->ipv6 ? NFL_CT_TPL_V6 : 0) | (r->nat ? NFL_CT_TPL_NAT : 0) |
+	       (nfl_ct_icmp(r) ? NFL_CT_TPL_ICMP : 0);
+}
+
+/* Field @id of direction @d's record (IPFIX: the biflow, @d 0). */
+static u8 *nfl_tpl_put_ct(u8 *q, u16 id, unsigned int len,
+			 const struct nfl_enc *e, const struct nfl_ct_record *r,
+			 unsigned int d)
+{
+	const struct nfl_export_time *t = &e->t;
+	const struct nfl_ct_side *in = &r->dir[d], *out = &r->dir[!d];
+	/* reverse times only for a direction that saw packets */
+	u64 rev_first = out->packets ? r->start_ms : 0;
+	u64 rev_last = out->packets ? r->end_ms : 0;
+	__be16 port;
+
+	switch (id) {
+	case NFL_IE_SRC4:
+		memcpy(q, &in->saddr, 4);
+		break;
+	case NFL_IE_DST4:
+		memcpy(q, &in->daddr, 4);
+		break;
+	case NFL_IE_POST_SRC4:
+		memcpy(q, &out->daddr, 4);
+		break;
+	case NFL_IE_POST_DST4:
+		memcpy(q, &out->saddr, 4);
+		break;
+	case NFL_IE_SRC6:
+		memcpy(q, &in->saddr6, 16);
+		break;
+	case NFL_IE_DST6:
+		memcpy(q, &in->daddr6, 16);
+		break;
+	case NFL_IE_POST_SRC6:
+		memcpy(q, &out->daddr6, 16);
+		break;
+	case NFL_IE_POST_DST6:
+		memcpy(q, &out->saddr6, 16);
+		break;
+	case NFL_IE_SPORT:
+		memcpy(q, &in->sport, 2);
+		break;
+	case NFL_IE_DPORT:
+	case NFL_IE_ICMP4:
+	case NFL_IE_ICMP6:
+		memcpy(q, &in->dport, 2);
+		break;
+	case NFL_IE_POST_SPORT:
+		port = nfl_ct_post_sport(r, d);
+		memcpy(q, &port, 2);
+		break;
+	case NFL_IE_POST_DPORT:
+		port = nfl_ct_post_dport(r, d);
+		memcpy(q, &port, 2);
+		break;
+	case NFL_IE_PROTO:
+		*q = r->proto;
+		break;
+	case NFL_IE_IP_VERSION:
+		*q = r->ipv6 ? 6 : 4;
+		break;
+	case NFL_IE_PACKETS:
+		put_unaligned_be64(in->packets, q);
+		break;
+	case NFL_IE_OCTETS:
+		put_unaligned_be64(in->bytes, q);
+		break;
+	case NFL_IE_REV_PACKETS:
+		put_unaligned_be64(out->packets, q);
+		break;
+	case NFL_IE_REV_OCTETS:
+		put_unaligned_be64(out->bytes, q);
+		break;
+	case NFL_IE_FIRST_MS:
+		put_unaligned_be64(r->start_ms, q);
+		break;
+	case NFL_IE_LAST_MS:
+		put_unaligned_be64(r->end_ms, q);
+		break;
+	case NFL_IE_REV_FIRST_MS:
+		put_unaligned_be64(rev_first, q);
+		break;
+	case NFL_IE_REV_LAST_MS:
+		put_unaligned_be64(rev_last, q);
+		break;
+	/* u32 arithmetic: sys_uptime wraps, and so must these */
+	case NFL_IE_FIRST_UP:
+		put_unaligned_be32(t->uptime_ms - nfl_wall_age_ms(t, r->start_ms),
+				   q);
+		break;
+	case NFL_IE_LAST_UP:
+		put_unaligned_be32(t->uptime_ms - nfl_wall_age_ms(t, r->end_ms), q);
+		break;
+	case NFL_IE_END_REASON:
+		*q = r->end_reason;
+		break;
+	case NFL_IE_BIFLOW_DIR:
+		*q = nfl_ct_biflow_dir(r, d);
+		break;
+	default:
+		memset(q, 0, len);
+		break;
+	}
+	return q + len;
+}
+
+/*
+ * A connection record: one biflow record (IPFIX), or one record per
+ * direction that counted packets (v9), in a data set of its kind's
+ * template, which goes out in front of the first such record after every
+ * full template send.
+ */
+int nfl_tpl_add_ct(struct nfl_enc *e, const struct nfl_ct_record *r)
+{
+	struct nfl_tpl_state *st = e->priv;
+	unsigned int kind = nfl_ct_kind_of(r);
+	const struct nfl_tpl *t = &st->ct[kind];
+	u16 id = NFL_TPL_ID_CT + kind;
+	unsigned int dirs = st->p->biflow ? 1 : nfl_ct_uni_dirs(r);
+	unsigned int n = hweight32(dirs), d, i;
+	size_t end = e->len;
+	u8 *q;
+
+	if (!n)
+		return 0;		/* v9: no traffic, no record */
+	if (!e->len)
+		return -ENOSPC;
+	if (st->set_id != id) {
+		end = ALIGN(end, 4) + 4;
+		if (!st->ct_sent[kind])
+			end += st->ct_set_len[kind];
+	}
+	if (ALIGN(end + n * t->rec_len, 4) > e->size)
+		return -ENOSPC;
+
+	if (st->set_id != id) {
+		nfl_tpl_close_set(e, st);
+		if (!st->ct_sent[kind]) {
+			memcpy(e->buf + e->len, st->ct_set[kind],
+			       st->ct_set_len[kind]);
+			e->len += st->ct_set_len[kind];
+			st->tpl_records++;
+			st->ct_sent[kind] = true;
+		}
+		st->set_start = e->len;
+		st->set_id = id;
+		nfl_put16(e->buf + e->len, id);
+		e->len += 4;
+	}
+	for (d = 0; d < 2; d++) {
+		if (!(dirs & BIT(d)))
+			continue;
+		q = e->buf + e->len;
+		for (i = 0; i < t->n; i++)
+			q = nfl_tpl_put_ct(q, t->ids[i], t->lens[i], e, r, d);
+		e->len += t->rec_len;
+		e->records++;
+	}
 	return 0;
 }
 

@@ -42,6 +42,16 @@ enum nfl_opt_kind {
 /* NAT events of IPv6 connections (NAT66), as NFL_TPL_ID_NEL */
 #define NFL_TPL_ID_NEL6		264
 /*
+ * Connection records (ctflows), sent like NEL's only while there are
+ * any: one template per kind, ids 265..272, the kind being the sum of
+ * these bits.  Their layout does not depend on fields= (template.c).
+ */
+#define NFL_CT_TPL_V6		1
+#define NFL_CT_TPL_NAT		2	/* with the post-NAT fields */
+#define NFL_CT_TPL_ICMP		4	/* with icmpTypeCode */
+#define NFL_CT_TPL_KINDS	8
+#define NFL_TPL_ID_CT		265
+/*
  * Flow templates with optional fields (fields=): from here on, one id per
  * combination of fields and kind, so an id never stands for two layouts
  * and a collector can never apply a template of before a change.
@@ -54,7 +64,8 @@ enum nfl_opt_kind {
 
 /*
  * Elements of a template at most: the longest flow template, with every
- * field of fields=, has 35 (IPv6; template.c refuses to build past it).
+ * field of fields=, has 35 (IPv6), a connection record's 21; template.c
+ * refuses to build past it.
  */
 #define NFL_TPL_MAX_FIELDS	40
 /* Room in a 1400-byte payload for the templates and a few records. */
@@ -64,6 +75,7 @@ enum nfl_opt_kind {
 
 struct nfl_enc;
 struct nfl_nat_event;
+struct nfl_ct_record;
 
 /* What makes a protocol of the template family. */
 struct nfl_tpl_proto {
@@ -76,6 +88,11 @@ struct nfl_tpl_proto {
 	/* v9 options templates count bytes of field specs, IPFIX fields */
 	bool v9_options;
 	bool varlen;			/* IPFIX: strings variable-length */
+	/*
+	 * IPFIX: a connection is one biflow record (RFC 5103); v9 sends a
+	 * record per direction and has no reverse elements.
+	 */
+	bool biflow;
 	/* Header at e->buf; @records: records of every kind in the PDU. */
 	void (*header)(struct nfl_enc *e, unsigned int records);
 	/* e->sequence after this PDU; @data: data records in it */
@@ -90,6 +107,7 @@ u16 nfl_tpl_flow_id(unsigned int fields, enum nfl_tpl_kind kind);
 void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t);
 int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f);
 int nfl_tpl_add_nat(struct nfl_enc *e, const struct nfl_nat_event *ev);
+int nfl_tpl_add_ct(struct nfl_enc *e, const struct nfl_ct_record *r);
 size_t nfl_tpl_finish(struct nfl_enc *e);
 unsigned int nfl_tpl_opt_due(const struct nfl_enc *e,
 			    const struct nfl_export_time *t);
@@ -110,6 +128,7 @@ u32 nfl_tpl_opt_wait(const struct nfl_enc *e, const struct nfl_export_time *t);
 	.begin = nfl_tpl_begin,						\
 	.add = nfl_tpl_add,						\
 	.add_nat = nfl_tpl_add_nat,					\
+	.add_ct = nfl_tpl_add_ct,					\
 	.finish = nfl_tpl_finish,					\
 	.opt_due = nfl_tpl_opt_due,					\
 	.opt_wait = nfl_tpl_opt_wait,					\

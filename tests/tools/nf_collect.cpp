@@ -43,7 +43,8 @@ strictly. Output lines (key=value, stable order):
   flow proto=N src=A sport=N dst=A dport=N packets=N bytes=N tcpflags=0xNN
       icmp_type=N icmp_code=N ver=V exporter=.. [engine_type engine_id first last
       nexthop in_if out_if tos src_as dst_as src_mask dst_mask] (v5)
-      [domain template + one key per template field] (v9/IPFIX)
+      [domain template + one key per template field] (v9/IPFIX; RFC 5103
+      reverse elements, PEN 29305, as rev_ + the forward key: rev_packets ...)
   error kind=format|seq version=V exporter=.. msg="..."
   warning / notice kind=warning|no_template ...
   summary pdus=N flows=N seq_errors=N format_errors=N templates=N options=N
@@ -54,7 +55,8 @@ padding; flow_sequence continuity per (exporter, engine_type, engine_id).
 v9: sequence +1 per packet per (exporter, source id), header count == records,
 set lengths, padding < 4 and zero, template ids >= 256. IPFIX: header length
 == datagram length, sequence == previous + data records per (exporter, domain),
-set ids and padding. Data for unknown templates is a notice, not an error.
+set ids and padding; a biflow's reverse packets and bytes come together,
+bytes >= packets. Data for unknown templates is a notice, not an error.
 
   -l, --listen ADDR:PORT  UDP address to listen on ([::]:2055 for IPv6)
       --pcap FILE         decode the UDP datagrams of a classic pcap capture
@@ -63,6 +65,12 @@ set ids and padding. Data for unknown templates is a notice, not an error.
   -c, --count N           stop after N export packets
   -t, --timeout S         stop after S seconds without a packet (default: never)
       --first-seq N       the first packet of every stream must carry sequence N
+      --split-biflows     a biflow record (RFC 5103) gives two flow lines: itself
+                          with biflow=forward and, if its reverse direction
+                          counted packets, that direction with biflow=reverse:
+                          from the (post-NAT) destination to the (post-NAT)
+                          source, as the reply came in, with the reverse counts
+                          (ICMP: the reply's type); summary flows= counts lines
   -o, --output FILE       write the lines to FILE instead of stdout
   -q, --quiet             print only error/warning/notice and summary lines
       --totals            flow records of one packet or more are summed, not
@@ -90,14 +98,15 @@ struct Options {
 
 Options parse_args(int argc, char** argv)
 {
-    enum { PCAP = 256, PORT, FIRST_SEQ, RCVBUF, TOTALS };
+    enum { PCAP = 256, PORT, FIRST_SEQ, RCVBUF, TOTALS, SPLIT };
     static const option longopts[] = {
         {"listen", required_argument, nullptr, 'l'},   {"pcap", required_argument, nullptr, PCAP},
         {"port", required_argument, nullptr, PORT},    {"count", required_argument, nullptr, 'c'},
         {"timeout", required_argument, nullptr, 't'},  {"first-seq", required_argument, nullptr, FIRST_SEQ},
         {"output", required_argument, nullptr, 'o'},   {"quiet", no_argument, nullptr, 'q'},
         {"rcvbuf", required_argument, nullptr, RCVBUF}, {"help", no_argument, nullptr, 'h'},
-        {"totals", no_argument, nullptr, TOTALS},       {nullptr, 0, nullptr, 0}};
+        {"totals", no_argument, nullptr, TOTALS},       {"split-biflows", no_argument, nullptr, SPLIT},
+        {nullptr, 0, nullptr, 0}};
     Options o;
     opterr = 0;
     int c;
@@ -122,6 +131,7 @@ Options parse_args(int argc, char** argv)
         case 'o': o.output = optarg; break;
         case 'q': o.quiet = true; break;
         case TOTALS: o.totals = true; break;
+        case SPLIT: o.dec.split_biflows = true; break;
         case RCVBUF: o.rcvbuf = static_cast<int>(num_arg("--rcvbuf", optarg, INT32_MAX)); break;
         case 'h': std::cout << kUsage; std::exit(0);
         default: throw UsageError(std::string("unknown or incomplete option '") + argv[optind - 1] + "'");

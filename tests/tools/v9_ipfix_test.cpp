@@ -361,7 +361,7 @@ TEST(Ipfix, VariableLengthAndEnterpriseFields)
 {
     Template t;
     t.id = 260;
-    t.fields = {{ie::protocolIdentifier, 1, 0}, {82, IPFIX_VARLEN, 0}, {7, 2, 29305}, {ie::packetDeltaCount, 2, 0}};
+    t.fields = {{ie::protocolIdentifier, 1, 0}, {82, IPFIX_VARLEN, 0}, {7, 2, 6871}, {ie::packetDeltaCount, 2, 0}};
     std::vector<uint8_t> rec;
     ByteWriter w(rec);
     w.u8(17);
@@ -382,10 +382,10 @@ TEST(Ipfix, VariableLengthAndEnterpriseFields)
     b.add_data(260, {rec, rec2});
     auto r = Decoder().decode(b.finish(), kExporter);
     EXPECT_TRUE(r.issues.empty()) << issues(r);
-    EXPECT_EQ(*r.templates[0].get("fields"), "4:1,82:v,29305.7:2,2:2");
+    EXPECT_EQ(*r.templates[0].get("fields"), "4:1,82:v,6871.7:2,2:2");
     ASSERT_EQ(r.flows.size(), 2u);
     EXPECT_EQ(*r.flows[0].get_extra("if_name"), "eth");
-    EXPECT_EQ(*r.flows[0].get_extra("ie29305.7"), "beef");
+    EXPECT_EQ(*r.flows[0].get_extra("ie6871.7"), "beef");
     EXPECT_EQ(r.flows[0].packets, 9u);
     EXPECT_EQ(*r.flows[1].get_extra("if_name"), "lo");
     EXPECT_EQ(r.flows[1].proto, 6);
@@ -426,6 +426,146 @@ TEST(Ipfix, Nat66Event)
     EXPECT_EQ(extra("post_nat_dst"), "2001:db8:2::7");
     EXPECT_EQ(extra("post_napt_sport"), "61000");
     EXPECT_EQ(extra("nat_event"), "1");
+}
+
+// ipt_NETFLOW's connection record (ctflows): one RFC 5103 biflow of a
+// TCP connection through DNAT and MASQUERADE, with the reverse elements
+// under PEN 29305.
+namespace {
+Template biflow_template(bool nat)
+{
+    Template t;
+    t.id = nat ? 267 : 265;
+    t.fields = {{ie::sourceIPv4Address, 4, 0}, {ie::destinationIPv4Address, 4, 0}};
+    if (nat)
+        t.fields.insert(t.fields.end(), {{225, 4, 0}, {226, 4, 0}});
+    t.fields.insert(t.fields.end(), {{ie::sourceTransportPort, 2, 0}, {ie::destinationTransportPort, 2, 0}});
+    if (nat)
+        t.fields.insert(t.fields.end(), {{227, 2, 0}, {228, 2, 0}});
+    t.fields.insert(t.fields.end(),
+                    {{ie::protocolIdentifier, 1, 0}, {ie::packetDeltaCount, 8, 0}, {ie::octetDeltaCount, 8, 0},
+                     {ie::packetDeltaCount, 8, PEN_REVERSE}, {ie::octetDeltaCount, 8, PEN_REVERSE},
+                     {ie::flowStartMilliseconds, 8, PEN_REVERSE}, {ie::flowEndMilliseconds, 8, PEN_REVERSE},
+                     {ie::biflowDirection, 1, 0}});
+    return t;
+}
+
+std::vector<uint8_t> biflow_record(bool nat, uint8_t proto, uint16_t sport, uint16_t dport, uint64_t rp,
+                                   uint64_t rb)
+{
+    std::vector<uint8_t> rec;
+    ByteWriter w(rec);
+    w.u32(0xc0000201); // 192.0.2.1
+    w.u32(0xc6336401); // -> 198.51.100.1 (DNATed)
+    if (nat) {
+        w.u32(0xcb007101); // leaves as 203.0.113.1
+        w.u32(0xc6336407); // to 198.51.100.7
+    }
+    w.u16(sport);
+    w.u16(dport);
+    if (nat) {
+        w.u16(61000);
+        w.u16(80);
+    }
+    w.u8(proto);
+    w.u64(10);
+    w.u64(1500);
+    w.u64(rp);
+    w.u64(rb);
+    w.u64(1700000000000);
+    w.u64(1700000001000);
+    w.u8(1);
+    return rec;
+}
+} // namespace
+
+TEST(Ipfix, BiflowReverseElements)
+{
+    ExportBuilder b(10);
+    b.add_templates({biflow_template(true)});
+    b.add_data(267, {biflow_record(true, 6, 40000, 8080, 8, 4000)});
+    auto r = Decoder().decode(b.finish(), kExporter);
+    EXPECT_TRUE(r.issues.empty()) << issues(r);
+    EXPECT_EQ(*r.templates[0].get("fields"),
+              "8:4,12:4,225:4,226:4,7:2,11:2,227:2,228:2,4:1,2:8,1:8,29305.2:8,29305.1:8,29305.152:8,"
+              "29305.153:8,239:1");
+    ASSERT_EQ(r.flows.size(), 1u);
+    const FlowRecord& f = r.flows[0];
+    EXPECT_EQ(f.packets, 10u);
+    EXPECT_EQ(f.bytes, 1500u);
+    EXPECT_EQ(*f.get_extra("rev_packets"), "8");
+    EXPECT_EQ(*f.get_extra("rev_bytes"), "4000");
+    EXPECT_EQ(*f.get_extra("rev_start_ms"), "1700000000000");
+    EXPECT_EQ(*f.get_extra("rev_end_ms"), "1700000001000");
+    EXPECT_EQ(*f.get_extra("biflow_dir"), "1");
+    EXPECT_EQ(f.get_extra("biflow"), nullptr); // not split
+}
+
+// --split-biflows: the reply as it came in, from the post-NAT addresses.
+TEST(Ipfix, BiflowSplitNat)
+{
+    DecoderOptions o;
+    o.split_biflows = true;
+    ExportBuilder b(10);
+    b.add_templates({biflow_template(true)});
+    b.add_data(267, {biflow_record(true, 6, 40000, 8080, 8, 4000), biflow_record(true, 6, 40001, 8080, 0, 0)});
+    auto r = Decoder(o).decode(b.finish(), kExporter);
+    EXPECT_TRUE(r.issues.empty()) << issues(r);
+    // IPFIX sequence counts records on the wire, not lines
+    EXPECT_EQ(*r.pdu.get("data_records"), "2");
+    ASSERT_EQ(r.flows.size(), 3u); // the second has no reply: one line
+    EXPECT_EQ(*r.flows[0].get_extra("biflow"), "forward");
+    const FlowRecord& v = r.flows[1];
+    EXPECT_EQ(*v.get_extra("biflow"), "reverse");
+    EXPECT_EQ(v.src.str(), "198.51.100.7");
+    EXPECT_EQ(v.sport, 80);
+    EXPECT_EQ(v.dst.str(), "203.0.113.1");
+    EXPECT_EQ(v.dport, 61000);
+    EXPECT_EQ(v.packets, 8u);
+    EXPECT_EQ(v.bytes, 4000u);
+    EXPECT_EQ(*v.get_extra("post_nat_src"), "198.51.100.1");
+    EXPECT_EQ(*v.get_extra("post_nat_dst"), "192.0.2.1");
+    EXPECT_EQ(*v.get_extra("post_napt_sport"), "8080");
+    EXPECT_EQ(*v.get_extra("post_napt_dport"), "40000");
+    EXPECT_EQ(*v.get_extra("biflow_dir"), "2");
+    EXPECT_EQ(*v.get_extra("start_ms"), "1700000000000");
+    EXPECT_EQ(*r.flows[2].get_extra("biflow"), "forward");
+    EXPECT_EQ(r.flows[2].sport, 40001);
+}
+
+// Without NAT fields the reverse is the forward swapped; ICMP echo's
+// reply is type 0.
+TEST(Ipfix, BiflowSplitIcmp)
+{
+    DecoderOptions o;
+    o.split_biflows = true;
+    ExportBuilder b(10);
+    b.add_templates({biflow_template(false)});
+    b.add_data(265, {biflow_record(false, 1, 0x1234, 8 << 8, 3, 252)});
+    auto r = Decoder(o).decode(b.finish(), kExporter);
+    EXPECT_TRUE(r.issues.empty()) << issues(r);
+    ASSERT_EQ(r.flows.size(), 2u);
+    EXPECT_EQ(r.flows[0].icmp_type, 8);
+    const FlowRecord& v = r.flows[1];
+    EXPECT_EQ(v.src.str(), "198.51.100.1");
+    EXPECT_EQ(v.dst.str(), "192.0.2.1");
+    EXPECT_EQ(v.icmp_type, 0);
+    EXPECT_EQ(v.dport, 0);
+    EXPECT_EQ(v.sport, 0x1234);
+    EXPECT_EQ(v.packets, 3u);
+    EXPECT_EQ(v.get_extra("post_nat_src"), nullptr);
+}
+
+// Reverse bytes without packets, or fewer than packets: a format error.
+TEST(Ipfix, BiflowReverseCountsChecked)
+{
+    ExportBuilder b(10);
+    b.add_templates({biflow_template(false)});
+    b.add_data(265, {biflow_record(false, 17, 1, 2, 0, 100), biflow_record(false, 17, 1, 2, 5, 4)});
+    auto r = Decoder().decode(b.finish(), kExporter);
+    EXPECT_EQ(r.count(Issue::Kind::Format), 2u) << issues(r);
+    EXPECT_TRUE(has_issue(r, Issue::Kind::Format, "biflow: reverse 0 packets, 100 bytes")) << issues(r);
+    EXPECT_TRUE(has_issue(r, Issue::Kind::Format, "biflow: reverse 5 packets, 4 bytes")) << issues(r);
 }
 
 TEST(Ipfix, TruncatedVariableLengthRecord)

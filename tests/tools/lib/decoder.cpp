@@ -117,6 +117,81 @@ std::string format_mac(const uint8_t* p)
     return s;
 }
 
+// ICMP and ICMPv6 request types and their replies, as conntrack pairs
+// them (nf_conntrack_proto_icmp.c, _icmpv6.c); the type itself otherwise.
+uint8_t icmp_reply_type(uint8_t proto, uint8_t type)
+{
+    static const uint8_t v4[][2] = {{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16}, {16, 15}, {17, 18}, {18, 17}};
+    static const uint8_t v6[][2] = {{128, 129}, {129, 128}, {139, 140}, {140, 139}};
+    if (proto == PROTO_ICMP) {
+        for (const auto& m : v4)
+            if (m[0] == type)
+                return m[1];
+    } else {
+        for (const auto& m : v6)
+            if (m[0] == type)
+                return m[1];
+    }
+    return type;
+}
+
+// The reverse direction of biflow record @f as its packets came in (see
+// DecoderOptions::split_biflows); @f has rev_packets.
+FlowRecord reverse_of(const FlowRecord& f)
+{
+    auto extra = [&f](const char* k) -> const std::string* { return f.get_extra(k); };
+    auto addr = [&](const char* k, const IpAddr& dflt) {
+        const std::string* v = extra(k);
+        auto a = v ? IpAddr::parse(*v) : std::nullopt;
+        return a ? *a : dflt;
+    };
+    auto num = [&](const char* k, uint64_t dflt) {
+        const std::string* v = extra(k);
+        return v ? std::stoull(*v) : dflt;
+    };
+    const bool nat = extra("post_nat_src") || extra("post_nat_dst");
+    const bool napt = extra("post_napt_sport") || extra("post_napt_dport");
+    FlowRecord r;
+    r.proto = f.proto;
+    r.src = addr("post_nat_dst", f.dst);
+    r.dst = addr("post_nat_src", f.src);
+    r.packets = num("rev_packets", 0);
+    r.bytes = num("rev_bytes", 0);
+    if (is_icmp_proto(f.proto)) {
+        r.icmp_type = icmp_reply_type(f.proto, f.icmp_type);
+        r.icmp_code = f.icmp_code;
+        r.sport = static_cast<uint16_t>(num("post_napt_sport", f.sport)); // the echo id
+        r.dport = static_cast<uint16_t>(r.icmp_type << 8 | r.icmp_code);
+    } else {
+        r.sport = static_cast<uint16_t>(num("post_napt_dport", f.dport));
+        r.dport = static_cast<uint16_t>(num("post_napt_sport", f.sport));
+    }
+    for (const char* k : {"ver", "exporter", "domain", "template"})
+        if (const std::string* v = extra(k))
+            r.add_extra(k, *v);
+    r.add_extra("biflow", "reverse");
+    if (nat) {
+        r.add_extra("post_nat_src", f.dst.str());
+        r.add_extra("post_nat_dst", f.src.str());
+    }
+    if (napt && !is_icmp_proto(f.proto)) {
+        r.add_extra("post_napt_sport", f.dport);
+        r.add_extra("post_napt_dport", f.sport);
+    }
+    if (const std::string* v = extra("rev_start_ms"))
+        r.add_extra("start_ms", *v);
+    if (const std::string* v = extra("rev_end_ms"))
+        r.add_extra("end_ms", *v);
+    if (const std::string* v = extra("end_reason"))
+        r.add_extra("end_reason", *v);
+    if (const std::string* v = extra("biflow_dir")) {
+        // RFC 5103 6.3: initiator 1 and reverseInitiator 2 trade places
+        uint64_t d = std::stoull(*v);
+        r.add_extra("biflow_dir", d == 1 ? 2 : d == 2 ? 1 : d);
+    }
+    return r;
+}
+
 uint64_t be_uint(const uint8_t* p, size_t n)
 {
     uint64_t v = 0;
@@ -585,8 +660,10 @@ void Decoder::parse_data(Ctx& c, ByteReader& body, uint16_t set_id)
                     n = body.u16();
             }
             const uint8_t* p = body.take(n);
-            const IeInfo* info = fld.enterprise ? nullptr : find_ie(fld.id);
-            std::string name = info ? info->name
+            // RFC 5103: a reverse element is its forward one, "rev_" named
+            const bool reverse = fld.enterprise == PEN_REVERSE;
+            const IeInfo* info = !fld.enterprise || reverse ? find_ie(fld.id) : nullptr;
+            std::string name = info ? std::string(reverse ? "rev_" : "") + info->name
                                     : (fld.enterprise ? "ie" + std::to_string(fld.enterprise) + "." : "ie") +
                                           std::to_string(fld.id);
             if (!fld.enterprise && fld.id == ie::paddingOctets) {
@@ -670,9 +747,34 @@ void Decoder::parse_data(Ctx& c, ByteReader& body, uint16_t set_id)
             if (have_first && have_last && first > last)
                 c.issue(Issue::Kind::Warning, rec + "first " + std::to_string(first) + " > last " +
                                                   std::to_string(last));
+            const std::string* rev_pkts = f.get_extra("rev_packets");
+            const std::string* rev_bytes = f.get_extra("rev_bytes");
+            std::optional<FlowRecord> rev;
+            if (rev_pkts || rev_bytes) {
+                uint64_t rp = rev_pkts ? std::stoull(*rev_pkts) : 0;
+                uint64_t rb = rev_bytes ? std::stoull(*rev_bytes) : 0;
+                if (!rev_pkts || !rev_bytes)
+                    c.format(rec + "biflow: reverse packets and bytes must come together");
+                else if (rb < rp || (rb && !rp))
+                    c.format(rec + "biflow: reverse " + std::to_string(rp) + " packets, " +
+                             std::to_string(rb) + " bytes");
+                const std::string *rs = f.get_extra("rev_start_ms"), *re = f.get_extra("rev_end_ms");
+                if (rs && re && std::stoull(*rs) > std::stoull(*re))
+                    c.issue(Issue::Kind::Warning, rec + "reverse start " + *rs + " > reverse end " + *re);
+                if (opts_.split_biflows) {
+                    if (rp)
+                        rev = reverse_of(f);
+                    f.add_extra("biflow", "forward");
+                }
+            }
             ++stats_.flows;
             c.body.push_back(f.to_kv());
             c.res.flows.push_back(std::move(f));
+            if (rev) {
+                ++stats_.flows;
+                c.body.push_back(rev->to_kv());
+                c.res.flows.push_back(std::move(*rev));
+            }
         }
         ++c.data_records;
     }

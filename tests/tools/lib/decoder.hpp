@@ -58,6 +58,14 @@ struct DecoderOptions {
     // Expected sequence number of the first packet of every stream
     // (e.g. 0 when the collector is known to start before the exporter).
     std::optional<uint32_t> first_seq;
+    // RFC 5103 biflow records (those with reverse counters) give two flow
+    // lines: the forward one (biflow=forward) and, when the reverse
+    // direction counted packets, the reverse one (biflow=reverse): from
+    // the forward destination to its source as the reply packets came
+    // in, i.e. from the post-NAT destination to the post-NAT source when
+    // the record has NAT fields, with the reverse counts and times; ICMP
+    // with the reply's type (echo 8 -> 0, ...).
+    bool split_biflows = false;
 };
 
 struct DecoderStats {

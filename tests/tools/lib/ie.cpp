@@ -118,6 +118,7 @@ constexpr IeInfo kIes[] = {
     {230, "nat_event", IeKind::Unsigned},
     {234, "ingress_vrf", IeKind::Unsigned},
     {235, "egress_vrf", IeKind::Unsigned},
+    {239, "biflow_dir", IeKind::Unsigned},
     {243, "vlan_id", IeKind::Unsigned},
     {244, "vlan_priority", IeKind::Unsigned},
     {245, "inner_vlan_id", IeKind::Unsigned},

@@ -17,8 +17,13 @@ struct IeInfo {
     IeKind kind;
 };
 
-// nullptr when unknown (enterprise-specific elements are always unknown).
+// nullptr when unknown. Enterprise-specific elements are unknown, but
+// for RFC 5103's reverse elements (PEN_REVERSE): the forward element,
+// whose name the decoder prefixes with "rev_".
 const IeInfo* find_ie(uint16_t id);
+
+// RFC 5103 6.1: a reverse element is the forward id under this PEN.
+constexpr uint32_t PEN_REVERSE = 29305;
 // The whole table, sorted by id (for tests).
 std::pair<const IeInfo*, size_t> ie_table();
 
@@ -37,7 +42,7 @@ constexpr uint16_t octetDeltaCount = 1, packetDeltaCount = 2, protocolIdentifier
                    flowStartSeconds = 150, flowEndSeconds = 151, flowStartMilliseconds = 152,
                    flowEndMilliseconds = 153, systemInitTimeMilliseconds = 160,
                    icmpTypeIPv4 = 176, icmpCodeIPv4 = 177, icmpTypeIPv6 = 178, icmpCodeIPv6 = 179,
-                   paddingOctets = 210;
+                   paddingOctets = 210, biflowDirection = 239;
 }
 
 } // namespace nft
