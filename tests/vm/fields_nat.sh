@@ -5,9 +5,9 @@
 #
 # The root namespace routes between a client netns (natc) and a server
 # netns (nats), with MASQUERADE out to the server and a DNAT of
-# ROUTER:8080 to SERVER:5000 (as nat_events.sh).  Per run the client
-# makes N TCP connections straight to the server and D through the DNAT,
-# sends UDP datagrams to a sink on the server and pings it (nf-send:
+# ROUTER:8080 to SERVER:5000 (lib.sh: nf_nat_router_up).  Per run the
+# client makes N TCP connections straight to the server and D through the
+# DNAT, sends UDP datagrams to a sink on the server and pings it (nf-send:
 # known counts).  Traffic is pinned to CPU 0, so no flow is split over
 # two CPUs' records.  Runs, one capture point each, the flows of each
 # exported by a flush before the next:
@@ -37,45 +37,11 @@ nf_need_tools nf-send nf-sink nf-collect nfcapd nfdump dumpcap tshark nc
 nf_workdir
 P=2055
 N=2 D=1
-C4=198.51.100.2 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.2
+C4=$NF_NAT_C4 RC4=$NF_NAT_RC4 RS4=$NF_NAT_RS4 S4=$NF_NAT_S4
 SYSCTL=/proc/sys/net/netflow
 PIN="taskset -c 0"
 
-nat_up() {
-	ip netns add natc && ip netns add nats || fail "ip netns add"
-	ip link add nc0 type veth peer name nc1 &&
-		ip link add ns0 type veth peer name ns1 || fail "ip link add"
-	ip link set nc1 netns natc && ip link set ns1 netns nats
-	ip addr add $RC4/24 dev nc0 && ip addr add $RS4/24 dev ns0
-	ip link set nc0 up && ip link set ns0 up
-	ip -n natc addr add $C4/24 dev nc1 && ip -n natc link set nc1 up
-	ip -n natc link set lo up
-	ip -n natc route add default via $RC4
-	# no route back to the client: only MASQUERADE lets replies return
-	ip -n nats addr add $S4/24 dev ns1 && ip -n nats link set ns1 up
-	ip -n nats link set lo up
-	echo 1 >/proc/sys/net/ipv4/ip_forward
-	iptables-nft -w -t nat -A POSTROUTING -o ns0 -j MASQUERADE &&
-		iptables-nft -w -t nat -A PREROUTING -i nc0 -p tcp --dport 8080 \
-			-j DNAT --to-destination $S4:5000 ||
-		fail "nat rules"
-	nf_bg ip netns exec nats $PIN nc -lk 5000
-	nf_bg ip netns exec nats $PIN "$NF_BIN/nf-sink" udp $S4:5001
-	nf_wait_udp 5001 nats
-	# neighbours resolved before any run
-	ip netns exec natc ping -c 1 -W 5 $S4 >/dev/null ||
-		fail "ping through the NAT failed"
-}
-nat_down() {
-	iptables-nft -w -t nat -F 2>/dev/null
-	echo 0 >/proc/sys/net/ipv4/ip_forward
-	ip link del nc0 2>/dev/null
-	ip link del ns0 2>/dev/null
-	ip netns del natc 2>/dev/null
-	ip netns del nats 2>/dev/null
-	return 0
-}
-NF_ON_EXIT=nat_down
+NF_ON_EXIT="nf_nat_router_down 4"
 
 # traffic BASE WANT: the run's connections from ports BASE+i; appends
 # "PROTO SRC:SPORT DST:DPORT > PSRC:PSPORT PDST:PDPORT" per flow to WANT,
@@ -191,7 +157,8 @@ nf_try_load protocol=5 fields=nat 2>/dev/null && fail "load with protocol=5 fiel
 sayt "refusals: bad names, v5"
 
 # --- the runs
-nat_up
+# (servers pinned like the traffic; neighbours resolved before any run)
+nf_nat_router_up 4 dnat tcp udp ping pin
 nf_capture_begin "$W/export.pcap" "udp port $P"
 nf_nfcapd_start "$W/nfcapd" $((P + 1))
 nf_load protocol=10 fields=nat inactive_timeout=300 \

@@ -3,12 +3,12 @@
 # fields=nat with NAT66: postNATSource/DestinationIPv6Address 281/282 and
 # the ports 227/228 in IPv6 flow records.
 #
-# The root namespace routes IPv6 between a client netns and a server
-# netns with ip6tables MASQUERADE out to the server and a DNAT of
-# [ROUTER]:8080 to [SERVER]:5000 (as nat_events6.sh).  The client makes
-# two TCP connections straight to the server and one through the DNAT
-# and sends UDP to a sink on the server, pinned to CPU 0; a FORWARD rule
-# (ip6tables-nft) meters them (IPFIX).
+# The root namespace routes IPv6 between a client netns (nat6c) and a
+# server netns (nat6s) with ip6tables MASQUERADE out to the server and a
+# DNAT of [ROUTER]:8080 to [SERVER]:5000 (lib.sh: nf_nat_router_up 6).
+# The client makes two TCP connections straight to the server and one
+# through the DNAT and sends UDP to a sink on the server, pinned to CPU 0;
+# a FORWARD rule (ip6tables-nft) meters them (IPFIX).
 # Asserts: nf-collect has every flow, both directions, with the
 # addresses and ports as they came to the router and 281/282/227/228 as
 # they left it; tshark decodes the post-NAT IPv6 source in every record
@@ -19,45 +19,17 @@
 nf_need_tools nf-send nf-sink nf-collect dumpcap tshark nc
 nf_workdir
 P=2055
-C6=2001:db8:1::2 RC6=2001:db8:1::1 RS6=2001:db8:2::1 S6=2001:db8:2::2
+C6=$NF_NAT_C6 RC6=$NF_NAT_RC6 RS6=$NF_NAT_RS6 S6=$NF_NAT_S6
 PIN="taskset -c 0"
 
-nat6_up() {
-	ip netns add f6c && ip netns add f6s || fail "ip netns add"
-	ip link add f6c0 type veth peer name f6c1 &&
-		ip link add f6s0 type veth peer name f6s1 || fail "ip link add"
-	ip link set f6c1 netns f6c && ip link set f6s1 netns f6s
-	ip addr add $RC6/64 dev f6c0 nodad && ip addr add $RS6/64 dev f6s0 nodad
-	ip link set f6c0 up && ip link set f6s0 up
-	ip -n f6c addr add $C6/64 dev f6c1 nodad && ip -n f6c link set f6c1 up
-	ip -n f6c link set lo up
-	ip -n f6c -6 route add default via $RC6
-	ip -n f6s addr add $S6/64 dev f6s1 nodad && ip -n f6s link set f6s1 up
-	ip -n f6s link set lo up
-	echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
-	ip6tables-nft -w -t nat -A POSTROUTING -o f6s0 -j MASQUERADE &&
-		ip6tables-nft -w -t nat -A PREROUTING -i f6c0 -p tcp --dport 8080 \
-			-j DNAT --to-destination "[$S6]:5000" ||
-		fail "ip6tables nat rules"
-	nf_bg ip netns exec f6s $PIN nc -6 -lk 5000
-	nf_bg ip netns exec f6s $PIN "$NF_BIN/nf-sink" udp6 "[$S6]:5001"
-	nf_wait_udp6 5001 f6s
-	ip netns exec f6c ping -6 -c 1 -W 5 $S6 >/dev/null ||
-		fail "ping through the NAT66 failed"
-}
 nat6_down() {
-	ip6tables-nft -w -t nat -F 2>/dev/null
 	ip6tables-nft -w -F FORWARD 2>/dev/null
-	echo 0 >/proc/sys/net/ipv6/conf/all/forwarding
-	ip link del f6c0 2>/dev/null
-	ip link del f6s0 2>/dev/null
-	ip netns del f6c 2>/dev/null
-	ip netns del f6s 2>/dev/null
-	return 0
+	nf_nat_router_down 6
 }
 NF_ON_EXIT=nat6_down
 
-nat6_up
+# (servers pinned like the traffic; neighbours resolved before it)
+nf_nat_router_up 6 dnat tcp udp ping pin
 nf_load protocol=10 fields=nat inactive_timeout=300 destination=127.0.0.1:$P
 nf_capture_start "$W/export.pcap" "udp port $P"
 nf_collect_start "$W/collect.txt" 127.0.0.1:$P
@@ -67,12 +39,12 @@ ip6tables-nft -w -A FORWARD -j NETFLOW || fail "ip6tables FORWARD rule"
 for i in 1 2 3; do
 	sp=$((41000 + i))
 	if [ $i -le 2 ]; then dst=$S6 dp=5000; else dst=$RC6 dp=8080; fi
-	ip netns exec f6c $PIN nc -6 -N -w 5 -p $sp $dst $dp </dev/null ||
+	ip netns exec nat6c $PIN nc -6 -N -w 5 -p $sp $dst $dp </dev/null ||
 		fail "tcp to [$dst]:$dp from port $sp failed"
 	echo "6 $C6 $sp $dst $dp > $RS6 $sp $S6 5000" >>"$W/want"
 	echo "6 $S6 5000 $RS6 $sp > $dst $dp $C6 $sp" >>"$W/want"
 done
-ip netns exec f6c $PIN "$NF_BIN/nf-send" udp6 "[$S6]:5001" count=3 size=20 \
+ip netns exec nat6c $PIN "$NF_BIN/nf-send" udp6 "[$S6]:5001" count=3 size=20 \
 	sport=41050 >/dev/null || fail "nf-send failed"
 echo "17 $C6 41050 $S6 5001 > $RS6 41050 $S6 5001" >>"$W/want"
 ip6tables-nft -w -F FORWARD

@@ -331,6 +331,124 @@ nf_router_down() {
 	return 0
 }
 
+# NAT router: this namespace routes between a client netns and a server
+# netns and translates what goes out to the server (nat_events.sh,
+# fields_nat.sh...).  Documentation prefixes; the server has no route back
+# to the client: only the MASQUERADE lets replies return.
+#   family 4: netns natc (client NF_NAT_C4) and nats (server NF_NAT_S4),
+#     veth nc0 (here, NF_NAT_RC4) <-> nc1 (natc) and ns0 (here,
+#     NF_NAT_RS4) <-> ns1 (nats), /24; iptables-nft; net.ipv4.ip_forward
+#   family 6: netns nat6c, nat6s, veth n6c0 <-> n6c1, n6s0 <-> n6s1, the
+#     NF_NAT_*6 addresses, /64 nodad; ip6tables-nft;
+#     net.ipv6.conf.all.forwarding
+# nf_nat_router_up 4|6 [OPTION...]: builds that, lo up in both netns, the
+# client's default route via RC, forwarding 1, and in the nat table
+# "POSTROUTING -o ns0 (n6s0) -j MASQUERADE" (the server sees RS as the
+# source).  Options:
+#   dnat  also "PREROUTING -i nc0 (n6c0) -p tcp --dport 8080 -j DNAT" to
+#         SERVER:5000 (the client reaches the server at RC:8080)
+#   tcp   a TCP server in the server netns, nc -lk on port 5000 (nf_bg; its
+#         pid in NF_NAT_SRV; not waited for)
+#   udp   nf-sink on SERVER:5001 in the server netns (nf_bg), bound when
+#         this returns
+#   ping  then one echo from the client to the server through the NAT
+#         (neighbours resolved), or fail
+#   pin   those servers run on CPU 0 (taskset -c 0)
+# Fails if it cannot add a netns, a veth or a rule.  Without "ping" no
+# packet has crossed yet (neighbours unresolved).  Its variables are
+# nfn_*; "udp" also sets i (nf_wait_bound).
+# nf_nat_router_down 4|6: flushes that family's nat table, forwarding 0,
+# veths and netns gone; stops no server (nf_bg_stop, or nf_workdir's exit
+# trap); safe after a partial setup or none.
+NF_NAT_C4=198.51.100.2 NF_NAT_RC4=198.51.100.1
+NF_NAT_RS4=203.0.113.1 NF_NAT_S4=203.0.113.2
+NF_NAT_C6=2001:db8:1::2 NF_NAT_RC6=2001:db8:1::1
+NF_NAT_RS6=2001:db8:2::1 NF_NAT_S6=2001:db8:2::2
+# nf_nat_family 4|6: the names and addresses of that family, in nfn_*
+nf_nat_family() {
+	case $1 in
+	4)
+		nfn_c=natc nfn_s=nats nfn_cd=nc nfn_sd=ns
+		nfn_rc=$NF_NAT_RC4 nfn_rs=$NF_NAT_RS4
+		nfn_cl=$NF_NAT_C4 nfn_sv=$NF_NAT_S4 nfn_svp=$NF_NAT_S4
+		nfn_len=24 nfn_nodad='' nfn_x='' nfn_udp=udp
+		nfn_ipt=iptables-nft nfn_fwd=/proc/sys/net/ipv4/ip_forward
+		;;
+	6)
+		nfn_c=nat6c nfn_s=nat6s nfn_cd=n6c nfn_sd=n6s
+		nfn_rc=$NF_NAT_RC6 nfn_rs=$NF_NAT_RS6
+		nfn_cl=$NF_NAT_C6 nfn_sv=$NF_NAT_S6 nfn_svp="[$NF_NAT_S6]"
+		nfn_len=64 nfn_nodad=nodad nfn_x=-6 nfn_udp=udp6
+		nfn_ipt=ip6tables-nft
+		nfn_fwd=/proc/sys/net/ipv6/conf/all/forwarding
+		;;
+	*) fail "NAT router: family 4 or 6, not '$1'" ;;
+	esac
+}
+# (nfn_nodad, nfn_x and nfn_pin are empty or words: unquoted on purpose)
+# shellcheck disable=SC2086
+nf_nat_router_up() {
+	nf_nat_family "$1"
+	shift
+	nfn_dnat=0 nfn_tcp=0 nfn_sink=0 nfn_ping=0 nfn_pin=''
+	for nfn_o; do
+		case $nfn_o in
+		dnat) nfn_dnat=1 ;;
+		tcp) nfn_tcp=1 ;;
+		udp) nfn_sink=1 ;;
+		ping) nfn_ping=1 ;;
+		pin) nfn_pin="taskset -c 0" ;;
+		*) fail "nf_nat_router_up: no option '$nfn_o'" ;;
+		esac
+	done
+	{ ip netns add $nfn_c && ip netns add $nfn_s; } || fail "ip netns add"
+	{ ip link add ${nfn_cd}0 type veth peer name ${nfn_cd}1 &&
+		ip link add ${nfn_sd}0 type veth peer name ${nfn_sd}1; } ||
+		fail "ip link add"
+	ip link set ${nfn_cd}1 netns $nfn_c && ip link set ${nfn_sd}1 netns $nfn_s
+	ip addr add $nfn_rc/$nfn_len dev ${nfn_cd}0 $nfn_nodad &&
+		ip addr add $nfn_rs/$nfn_len dev ${nfn_sd}0 $nfn_nodad
+	ip link set ${nfn_cd}0 up && ip link set ${nfn_sd}0 up
+	ip -n $nfn_c addr add $nfn_cl/$nfn_len dev ${nfn_cd}1 $nfn_nodad &&
+		ip -n $nfn_c link set ${nfn_cd}1 up
+	ip -n $nfn_c link set lo up
+	ip -n $nfn_c $nfn_x route add default via $nfn_rc
+	ip -n $nfn_s addr add $nfn_sv/$nfn_len dev ${nfn_sd}1 $nfn_nodad &&
+		ip -n $nfn_s link set ${nfn_sd}1 up
+	ip -n $nfn_s link set lo up
+	echo 1 >$nfn_fwd
+	$nfn_ipt -w -t nat -A POSTROUTING -o ${nfn_sd}0 -j MASQUERADE ||
+		fail "$nfn_ipt: MASQUERADE rule"
+	[ $nfn_dnat = 0 ] ||
+		$nfn_ipt -w -t nat -A PREROUTING -i ${nfn_cd}0 -p tcp --dport 8080 \
+			-j DNAT --to-destination "$nfn_svp:5000" ||
+		fail "$nfn_ipt: DNAT rule"
+	if [ $nfn_tcp = 1 ]; then
+		nf_bg ip netns exec $nfn_s $nfn_pin nc $nfn_x -lk 5000
+		NF_NAT_SRV=$NF_PID
+	fi
+	if [ $nfn_sink = 1 ]; then
+		nf_bg ip netns exec $nfn_s $nfn_pin "$NF_BIN/nf-sink" \
+			$nfn_udp "$nfn_svp:5001"
+		nf_wait_bound /proc/net/$nfn_udp 5001 $nfn_s
+	fi
+	[ $nfn_ping = 0 ] ||
+		ip netns exec $nfn_c ping $nfn_x -c 1 -W 5 $nfn_sv >/dev/null ||
+		fail "ping through the NAT failed"
+	return 0
+}
+# shellcheck disable=SC2086
+nf_nat_router_down() {
+	nf_nat_family "$1"
+	$nfn_ipt -w -t nat -F 2>/dev/null
+	echo 0 >$nfn_fwd
+	ip link del ${nfn_cd}0 2>/dev/null
+	ip link del ${nfn_sd}0 2>/dev/null
+	ip netns del $nfn_c 2>/dev/null
+	ip netns del $nfn_s 2>/dev/null
+	return 0
+}
+
 # nf_refusing_dests FIRST N: a destination list of FIRST and N collectors
 # on 127.0.0.1:30001.. where nothing listens (they refuse every PDU with
 # an ICMP port unreachable, which makes the export slow)

@@ -5,9 +5,10 @@
 #
 # The root namespace routes between a client netns (natc) and a server
 # netns (nats), with MASQUERADE out to the server and a DNAT of
-# ROUTER:8080 to SERVER:5000.  Per run the client opens and closes N TCP
-# connections to the server, D through the DNAT, one UDP and one ICMP
-# exchange; `conntrack -F` then deletes the entries.
+# ROUTER:8080 to SERVER:5000 (lib.sh: nf_nat_router_up 4 dnat tcp).  Per
+# run the client opens and closes N TCP connections to the server, D
+# through the DNAT, one UDP and one ICMP exchange; `conntrack -F` then
+# deletes the entries.
 # Asserts, for protocol 10, 9 (natEvent 1/2: natevents_legacy=1) and 5,
 # each without and with a concurrent `conntrack -E`:
 #  - nfdump shows exactly one create and one delete event per connection
@@ -29,40 +30,10 @@
 nf_need_tools nfcapd nfdump dumpcap tshark conntrack nc
 nf_workdir
 P=2055 N=3 D=2
-C4=198.51.100.2 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.2
+C4=$NF_NAT_C4 RC4=$NF_NAT_RC4 RS4=$NF_NAT_RS4 S4=$NF_NAT_S4
 EVSYS=/proc/sys/net/netfilter/nf_conntrack_events
 
-nat_up() {
-	ip netns add natc && ip netns add nats || fail "ip netns add"
-	ip link add nc0 type veth peer name nc1 &&
-		ip link add ns0 type veth peer name ns1 || fail "ip link add"
-	ip link set nc1 netns natc && ip link set ns1 netns nats
-	ip addr add $RC4/24 dev nc0 && ip addr add $RS4/24 dev ns0
-	ip link set nc0 up && ip link set ns0 up
-	ip -n natc addr add $C4/24 dev nc1 && ip -n natc link set nc1 up
-	ip -n natc link set lo up
-	ip -n natc route add default via $RC4
-	# no route back to the client: only MASQUERADE lets replies return
-	ip -n nats addr add $S4/24 dev ns1 && ip -n nats link set ns1 up
-	ip -n nats link set lo up
-	echo 1 >/proc/sys/net/ipv4/ip_forward
-	iptables-nft -w -t nat -A POSTROUTING -o ns0 -j MASQUERADE &&
-		iptables-nft -w -t nat -A PREROUTING -i nc0 -p tcp --dport 8080 \
-			-j DNAT --to-destination $S4:5000 ||
-		fail "nat rules"
-	nf_bg ip netns exec nats nc -lk 5000
-	NAT_SRV=$NF_PID
-}
-nat_down() {
-	iptables-nft -w -t nat -F 2>/dev/null
-	echo 0 >/proc/sys/net/ipv4/ip_forward
-	ip link del nc0 2>/dev/null
-	ip link del ns0 2>/dev/null
-	ip netns del natc 2>/dev/null
-	ip netns del nats 2>/dev/null
-	return 0
-}
-NF_ON_EXIT=nat_down
+NF_ON_EXIT="nf_nat_router_down 4"
 
 # traffic BASE EXPECTED: N + D TCP connections with source ports BASE+i,
 # one UDP, one ICMP; appends the events they must give to EXPECTED as
@@ -256,7 +227,7 @@ run() {
 	sayt "p$proto listen=$listen: $want create and $want delete events, right addresses"
 }
 
-nat_up
+nf_nat_router_up 4 dnat tcp
 # (conntrack -E does not care about our protocol: one run each of 9 and 5)
 run 10 41000 0
 run 10 42000 1
@@ -284,7 +255,7 @@ grep -q "\[DESTROY\].* src=$C4 .*sport=47001 " "$W/after-rmmod.txt" &&
 	fail "conntrack -E got no events after rmmod"
 }
 sayt "after rmmod: conntrack -E sees DESTROY and NEW"
-nf_bg_stop $NAT_SRV
-nat_down
+nf_bg_stop $NF_NAT_SRV
+nf_nat_router_down 4
 nf_cleanup
 sayt "OK"

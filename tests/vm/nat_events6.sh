@@ -4,9 +4,10 @@
 #
 # The root namespace routes IPv6 between a client netns (nat6c) and a
 # server netns (nat6s), with ip6tables MASQUERADE out to the server and a
-# DNAT of [ROUTER]:8080 to [SERVER]:5000.  Per run the client opens and
-# closes N TCP connections to the server, D through the DNAT, one UDP and
-# one ICMPv6 echo; `conntrack -F -f ipv6` then deletes the entries.
+# DNAT of [ROUTER]:8080 to [SERVER]:5000 (lib.sh: nf_nat_router_up 6
+# dnat tcp).  Per run the client opens and closes N TCP connections to the
+# server, D through the DNAT, one UDP and one ICMPv6 echo; `conntrack -F
+# -f ipv6` then deletes the entries.
 # Asserts, for protocol 10 and 9 (natevents_legacy=0: NAT66 is natEvent
 # 1/2 whatever it says):
 #  - nf-collect (pcap) finds exactly one create and one delete per
@@ -23,39 +24,9 @@
 nf_need_tools nfcapd nfdump dumpcap tshark conntrack nc nf-collect
 nf_workdir
 P=2055 N=3 D=2
-C6=2001:db8:1::2 RC6=2001:db8:1::1 RS6=2001:db8:2::1 S6=2001:db8:2::2
+C6=$NF_NAT_C6 RC6=$NF_NAT_RC6 RS6=$NF_NAT_RS6 S6=$NF_NAT_S6
 
-nat6_up() {
-	ip netns add nat6c && ip netns add nat6s || fail "ip netns add"
-	ip link add n6c0 type veth peer name n6c1 &&
-		ip link add n6s0 type veth peer name n6s1 || fail "ip link add"
-	ip link set n6c1 netns nat6c && ip link set n6s1 netns nat6s
-	ip addr add $RC6/64 dev n6c0 nodad && ip addr add $RS6/64 dev n6s0 nodad
-	ip link set n6c0 up && ip link set n6s0 up
-	ip -n nat6c addr add $C6/64 dev n6c1 nodad && ip -n nat6c link set n6c1 up
-	ip -n nat6c link set lo up
-	ip -n nat6c -6 route add default via $RC6
-	# no route back to the client: only MASQUERADE lets replies return
-	ip -n nat6s addr add $S6/64 dev n6s1 nodad && ip -n nat6s link set n6s1 up
-	ip -n nat6s link set lo up
-	echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
-	ip6tables-nft -w -t nat -A POSTROUTING -o n6s0 -j MASQUERADE &&
-		ip6tables-nft -w -t nat -A PREROUTING -i n6c0 -p tcp --dport 8080 \
-			-j DNAT --to-destination "[$S6]:5000" ||
-		fail "ip6tables nat rules"
-	nf_bg ip netns exec nat6s nc -6 -lk 5000
-	NAT_SRV=$NF_PID
-}
-nat6_down() {
-	ip6tables-nft -w -t nat -F 2>/dev/null
-	echo 0 >/proc/sys/net/ipv6/conf/all/forwarding
-	ip link del n6c0 2>/dev/null
-	ip link del n6s0 2>/dev/null
-	ip netns del nat6c 2>/dev/null
-	ip netns del nat6s 2>/dev/null
-	return 0
-}
-NF_ON_EXIT=nat6_down
+NF_ON_EXIT="nf_nat_router_down 6"
 
 # traffic BASE EXPECTED: N + D TCP connections with source ports BASE+i,
 # one UDP, one ICMPv6 echo; appends the events they must give to EXPECTED
@@ -222,11 +193,11 @@ run() {
 	sayt "p$proto: $want create and $want delete NAT66 events, right addresses"
 }
 
-nat6_up
+nf_nat_router_up 6 dnat tcp
 run 10 41000
 run 9 43000
 run 5 45000
-nf_bg_stop $NAT_SRV
-nat6_down
+nf_bg_stop $NF_NAT_SRV
+nf_nat_router_down 6
 nf_cleanup
 sayt "OK"

@@ -5,7 +5,8 @@
 # A network namespace has one conntrack event callback; ctnetlink takes it
 # when it loads and the kernel WARNs if it is taken already.  The root
 # namespace routes with a MASQUERADE between a client netns (natc) and a
-# server netns (nats), as in nat_events; nf-collect takes the IPFIX export.
+# server netns (nats), no DNAT (lib.sh: nf_nat_router_up 4 tcp);
+# nf-collect takes the IPFIX export.
 #  1. ctnetlink absent and its loading blocked (an `install ... /bin/false`
 #     line in /run/modprobe.d), the module loaded with natevents=1: the log
 #     says it could not load ctnetlink, events reach the collector; the
@@ -29,7 +30,7 @@
 nf_need_tools conntrack nc nf-collect
 nf_workdir
 P=2055 N=3
-C4=198.51.100.2 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.2
+C4=$NF_NAT_C4 RS4=$NF_NAT_RS4 S4=$NF_NAT_S4
 CTNL=nf_conntrack_netlink
 BLOCK=/run/modprobe.d/nf-test-ctnetlink.conf
 NATSYS=/proc/sys/net/netflow/natevents
@@ -39,34 +40,9 @@ BAD='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|KASAN:'
 grep -q "/$CTNL\.ko" "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null &&
 	fail "$CTNL is built in here: nothing to test"
 
-nat_up() {
-	ip netns add natc && ip netns add nats || fail "ip netns add"
-	ip link add nc0 type veth peer name nc1 &&
-		ip link add ns0 type veth peer name ns1 || fail "ip link add"
-	ip link set nc1 netns natc && ip link set ns1 netns nats
-	ip addr add $RC4/24 dev nc0 && ip addr add $RS4/24 dev ns0
-	ip link set nc0 up && ip link set ns0 up
-	ip -n natc addr add $C4/24 dev nc1 && ip -n natc link set nc1 up
-	ip -n natc link set lo up
-	ip -n natc route add default via $RC4
-	# no route back to the client: only MASQUERADE lets replies return
-	ip -n nats addr add $S4/24 dev ns1 && ip -n nats link set ns1 up
-	ip -n nats link set lo up
-	echo 1 >/proc/sys/net/ipv4/ip_forward
-	iptables-nft -w -t nat -A POSTROUTING -o ns0 -j MASQUERADE ||
-		fail "nat rule"
-	nf_bg ip netns exec nats nc -lk 5000
-	NAT_SRV=$NF_PID
-}
 nat_down() {
 	rm -f $BLOCK
-	iptables-nft -w -t nat -F 2>/dev/null
-	echo 0 >/proc/sys/net/ipv4/ip_forward
-	ip link del nc0 2>/dev/null
-	ip link del ns0 2>/dev/null
-	ip netns del natc 2>/dev/null
-	ip netns del nats 2>/dev/null
-	return 0
+	nf_nat_router_down 4
 }
 NF_ON_EXIT=nat_down
 
@@ -270,7 +246,7 @@ expect_log() {
 		problem "$STEP: no log line about $1"
 }
 
-nat_up
+nf_nat_router_up 4 tcp
 ctnl_unload
 
 # 1. natevents=1 at load without ctnetlink, which is then loaded
@@ -360,7 +336,7 @@ nowarn
 end
 verdict "3 ($CTNL first, then natevents=1)"
 
-nf_bg_stop $NAT_SRV
+nf_bg_stop $NF_NAT_SRV
 nat_down
 nf_cleanup
 sayt "OK"

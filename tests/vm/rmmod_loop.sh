@@ -3,8 +3,8 @@
 # rmmod/insmod NF_RMMOD_CYCLES times under NAT traffic with natevents=1.
 # The root namespace routes between a client netns (natc) and a server
 # netns (nats) with MASQUERADE (and a DNAT of ROUTER:8080 to SERVER:5000),
-# as nat_events.sh does; NAT connections stay open all along: a TCP
-# connection held by nc, and a UDP stream (a packet every 20 ms).  A
+# lib.sh's nf_nat_router_up 4 dnat; NAT connections stay open all along:
+# a TCP connection held by nc, and a UDP stream (a packet every 20 ms).  A
 # `conntrack -E` listens all along.  Each cycle: insmod natevents=1
 # (protocol 5, 9, 10 in turn, an engine id of its own so nf-collect sees a
 # stream per cycle), a -j NETFLOW rule in FORWARD (iptables-nft and
@@ -40,43 +40,19 @@ esac
 nf_need_tools nf-send nf-sink nf-collect conntrack nc
 nf_workdir
 P=2055
-C4=198.51.100.2 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.2
+C4=$NF_NAT_C4 RC4=$NF_NAT_RC4 S4=$NF_NAT_S4
 EVSYS=/proc/sys/net/netfilter/nf_conntrack_events
 
-nat_up() {
-	ip netns add natc && ip netns add nats || fail "ip netns add"
-	ip link add nc0 type veth peer name nc1 &&
-		ip link add ns0 type veth peer name ns1 || fail "ip link add"
-	ip link set nc1 netns natc && ip link set ns1 netns nats
-	ip addr add $RC4/24 dev nc0 && ip addr add $RS4/24 dev ns0
-	ip link set nc0 up && ip link set ns0 up
-	ip -n natc addr add $C4/24 dev nc1 && ip -n natc link set nc1 up
-	ip -n natc link set lo up
-	ip -n natc route add default via $RC4
-	# no route back to the client: only MASQUERADE lets replies return
-	ip -n nats addr add $S4/24 dev ns1 && ip -n nats link set ns1 up
-	ip -n nats link set lo up
-	echo 1 >/proc/sys/net/ipv4/ip_forward
-	iptables-nft -w -t nat -A POSTROUTING -o ns0 -j MASQUERADE &&
-		iptables-nft -w -t nat -A PREROUTING -i nc0 -p tcp --dport 8080 \
-			-j DNAT --to-destination $S4:5000 ||
-		fail "nat rules"
-}
 nat_down() {
 	rm -f "$W/hold.fifo"	# (no FIFO in the copy to $VM_OUT: 9p refuses)
-	iptables-nft -w -t nat -F 2>/dev/null
-	echo 0 >/proc/sys/net/ipv4/ip_forward
-	ip link del nc0 2>/dev/null
-	ip link del ns0 2>/dev/null
-	ip netns del natc 2>/dev/null
-	ip netns del nats 2>/dev/null
-	return 0
+	nf_nat_router_down 4
 }
 NF_ON_EXIT=nat_down
 ! nf_kmemleak_clear || say "kmemleak: cleared"
 nf_kmsg_mark "rmmod_loop start"
 
-nat_up
+# (servers of its own, below)
+nf_nat_router_up 4 dnat
 [ "$(cat $EVSYS)" = 2 ] || fail "nf_conntrack_events is $(cat $EVSYS), want 2"
 nf_bg ip netns exec nats nc -lk 5000 >/dev/null
 nf_wait_bound /proc/net/tcp 5000 nats
