@@ -210,12 +210,15 @@ version:
 check-docs:
 	python3 $(REPO)/scripts/check-docs
 
+# ctest shows a test's output once it has ended: the VM suites (a quarter
+# of an hour a boot) write each test's start and result to fd 3 meanwhile
+# (tests/vm/ctest-vm.sh), which is make's stdout
 check:
 	sh $(REPO)/scripts/install-deps.sh
 	$(MAKE) -C $(REPO) modules-all plugins
 	cmake -S $(REPO)/tests -B $(BUILD)/cmake
 	cmake --build $(BUILD)/cmake -j2
-	cd $(BUILD)/cmake && ctest --output-on-failure
+	cd $(BUILD)/cmake && NF_PROGRESS_FD=3 ctest --output-on-failure 3>&1
 
 # make check, and the VM suites (with tests/vm/TESTS.full) on Debian's
 # PREEMPT_RT 6.1 and 6.12 and on the KASAN/lockdep/kmemleak/fault
@@ -226,7 +229,7 @@ check-full:
 	$(MAKE) -C $(REPO) modules-full plugins
 	cmake -S $(REPO)/tests -B $(BUILD)/cmake -DNF_VM_FULL=ON
 	cmake --build $(BUILD)/cmake -j2
-	cd $(BUILD)/cmake && ctest --output-on-failure
+	cd $(BUILD)/cmake && NF_PROGRESS_FD=3 ctest --output-on-failure 3>&1
 
 demo:
 	sh $(REPO)/scripts/install-deps.sh

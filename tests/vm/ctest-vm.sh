@@ -11,6 +11,10 @@
 # reports on its own; it fails only if the VM gave no result at all.
 #   VM_TIMEOUT   seconds the suite may take in the VM (default 1500)
 #   NF_BUILD     test the builds in this directory instead of build/
+#   NF_PROGRESS_FD  a file descriptor open past ctest (make check: 3, to
+#                its stdout): "boot" writes each test's start and result
+#                there as it happens, ctest showing a test's output only
+#                once it has ended, a quarter of an hour later
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -29,9 +33,21 @@ boot)
 		eval "val=\${$v:-}"
 		[ -z "$val" ] || cmd="$v='$val' $cmd"
 	done
-	"$repo/scripts/vm-run" --kernel "$kernel" --out "$out" \
-		--timeout "${VM_TIMEOUT:-2400}" -- "$cmd"
-	rc=$?
+	fd=${NF_PROGRESS_FD:-}
+	case $fd in [3-9]) ;; *) fd='' ;; esac
+	{
+		"$repo/scripts/vm-run" --kernel "$kernel" --out "$out" \
+			--timeout "${VM_TIMEOUT:-2400}" -- "$cmd"
+		echo $? >"$out/vm-run.rc"
+	} | while IFS= read -r line; do
+		printf '%s\n' "$line"
+		[ -n "$fd" ] || continue
+		case $line in
+		"vm suite on "* | "=== "* | "--- "* | "vm-run: "*)
+			printf 'vm-%s: %s\n' "$kernel" "$line" >&"$fd" ;;
+		esac
+	done
+	rc=$(cat "$out/vm-run.rc" 2>/dev/null || echo '?')
 	echo "ctest-vm: vm-run --kernel $kernel exited $rc"
 	if [ ! -s "$out/rc" ]; then
 		echo "ctest-vm: the VM gave no result (see $out/console.log)"
