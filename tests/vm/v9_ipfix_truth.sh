@@ -27,8 +27,9 @@
 #  - templates go out in the first PDU and again every refresh-rate PDUs
 #    (3; timeout-rate 1440 min stays out of the way), with the options
 #    record;
-#  - a collector that starts after the exporter decodes data after the
-#    next template refresh, without an error;
+#  - a collector that starts after the exporter (refusing every PDU till
+#    then) gets templates in the first PDU it takes and decodes every
+#    flow without an error;
 #  - sysctl switches 5 -> 9 -> 10 -> 5 at run time; ip6tables rules are
 #    refused under 5 only.
 . "$(dirname "$0")/lib.sh"
@@ -243,18 +244,22 @@ run() {
 	[ $proto = 9 ] || nfseq=$(nf_nfdump_ipfix_seq "$D/collect.txt")
 	nf_nfcapd_check_seq $nfseq "$D/nfdump-I.txt" v$proto
 
-	# --- templates: in every PDU while a collector (P_LATE) refused them,
-	# so that it can decode the first it takes; then every REFRESH PDUs
+	# --- templates: the late collector's first PDU brought them; from
+	# then on every REFRESH PDUs.  Before it, while P_LATE refused, each
+	# PDU begun after a refusal was known carried them: the ICMP error
+	# comes in a softirq, on a loaded host often only after the next PDU
+	# or two went out, so which ones is not for the test to say.
+	grep -m 1 '^pdu ' "$D/late.txt" | grep -q ' template_records=[1-9]' ||
+		fail "v$proto: the late collector's first PDU had no templates"
 	awk -v n0="$n0" -v r=$REFRESH '$1 == "pdu" {
 		n++; t = $0 !~ / template_records=0 /
-		if (n <= n0) { if (!t) { print "no templates in PDU " n; bad = 1 }
-			last = n; next }
+		if (n <= n0) { if (t) last = n; next }
 		if (t && seen && n - last != r) { print "templates in PDU " n; bad = 1 }
 		if (!t && n - last >= r) { print "none in PDU " n; bad = 1 }
 		if (t) { seen = 1; last = n }
 	} END { exit bad }' "$D/collect.txt" >&2 ||
-		fail "v$proto: templates not in every PDU before PDU $n0 and" \
-			"every $REFRESH after"
+		fail "v$proto: templates not every $REFRESH PDUs once the late" \
+			"collector took them"
 	set -- $(nf_tpl_pdus "$D/collect.txt")
 	grep -m 1 '^pdu ' "$D/collect.txt" | grep -q ' template_records=[1-9]' ||
 		fail "v$proto: no templates in the first PDU"
