@@ -148,19 +148,6 @@ kv() {
 # left out) that contain MATCH (a fixed string)
 records() { grep -F -- "$2" "$1" | grep '^flow ' | grep -v ' nat_event='; }
 
-# ct_listen FILE: conntrack -E into FILE, once it listens (a netfilter
-# netlink socket, 12, in event groups); pid in CT_PID
-ct_listen() {
-	nf_bg sh -c 'exec stdbuf -oL conntrack -E >"$1" 2>&1' sh "$1"
-	CT_PID=$NF_PID
-	i=0
-	until awk '$2 == 12 && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink; do
-		i=$((i + 1))
-		[ $i -lt $((100 * NF_TIME_SCALE)) ] || fail "conntrack -E does not listen"
-		sleep 0.1
-	done
-}
-
 # exits PID: wait (up to 30 s) until background job PID ended by itself
 exits() {
 	i=0
@@ -287,7 +274,7 @@ run() {
 	done
 	[ "$(cat /proc/sys/net/netflow/ctflows)" = 1 ] || fail "sysctl ctflows is not 1"
 	CT0=0
-	[ $proto != 10 ] || ct_listen "$R/conntrack-E.txt"
+	[ $proto != 10 ] || nf_conntrack_listen "$R/conntrack-E.txt"
 	short $base
 	sayt "p$proto: short connections exported: $(ctline)"
 	[ $proto != 10 ] || long $((base + 100))
@@ -331,7 +318,7 @@ end_run() {
 	fi
 	sysctls 0 0 2 "p$proto ctflows=0"
 	[ "$(cat /proc/sys/net/netflow/ctflows)" = 0 ] || fail "sysctl ctflows is not 0"
-	[ -z "${CT_PID:-}" ] || { nf_bg_stop $CT_PID; CT_PID=; }
+	[ -z "${NF_CT_PID:-}" ] || { nf_bg_stop $NF_CT_PID; NF_CT_PID=; }
 	nf_unload
 	nf_capture_stop
 	nf_bg_stop $WIRE_PID INT
@@ -498,7 +485,7 @@ l=$(records "$R/collect.txt" " sport=47001 ")
 }
 sayt "rmmod with a live connection: its record went out, no warning"
 # ctnetlink has its callback back
-ct_listen "$R/conntrack-E.txt"
+nf_conntrack_listen "$R/conntrack-E.txt"
 tcp_conn 47002 $S4:5000
 conntrack -F >/dev/null 2>&1
 i=0
@@ -511,7 +498,7 @@ until grep -q "\[NEW\].* src=$C4 .*sport=47002 " "$R/conntrack-E.txt" &&
 	}
 	sleep 0.1
 done
-nf_bg_stop $CT_PID
+nf_bg_stop $NF_CT_PID
 sayt "after rmmod: conntrack -E sees NEW and DESTROY"
 ct_down
 nf_cleanup
