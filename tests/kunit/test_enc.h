@@ -39,9 +39,9 @@ static const struct nfl_export_time nfl_test_t0 = {
 	.boot_ms = 1700000000123ULL - 10000000,
 };
 
-/* The largest PDU of any encoder (v5's: 30 records) */
-#define NFL_TEST_PDU_MAX	(NF5_PDU_MAX > NFL_TPL_PDU_SIZE ? \
-				 NF5_PDU_MAX : NFL_TPL_PDU_SIZE)
+/* The largest PDU of any encoder: v5's of 30 records */
+#define NFL_TEST_PDU_MAX	NF5_PDU_MAX
+static_assert(NFL_TPL_PDU_SIZE <= NFL_TEST_PDU_MAX);
 
 struct nfl_test_enc_buf {
 	struct nfl_enc e;
