@@ -100,7 +100,6 @@ struct nfl_ctf_table {
 /* Under nfl_ctf_mutex: enable and disable. */
 static DEFINE_MUTEX(nfl_ctf_mutex);
 static bool nfl_ctf_on;			/* written under it, read anywhere */
-static bool nfl_ctf_set_acct, nfl_ctf_set_tstamp;	/* we turned them on */
 /* conntrack's table, through symbol_get() */
 static struct hlist_nulls_head **nfl_ctf_hash;
 static unsigned int *nfl_ctf_hsize;
@@ -701,34 +700,40 @@ static void nfl_ctf_table_free(struct nfl_ctf_table *t)
 /*
  * Per-connection counters and timestamps are what records are made of:
  * on for as long as ctflows is (new connections get them), logged, and
- * put back on disable unless someone changed them meanwhile.
+ * put back on disable unless someone changed them meanwhile.  Under
+ * nfl_ctf_mutex.
  */
+static struct nfl_ct_sysctl nfl_ctf_sysctls[] = {
+	{
+		.name = "nf_conntrack_acct",
+		.val = &init_net.ct.sysctl_acct,
+		.off = 0,
+		.on = 1,
+		.why = "conntrack counts packets and bytes of new connections only then",
+	},
+	{
+		.name = "nf_conntrack_timestamp",
+		.val = &init_net.ct.sysctl_tstamp,
+		.off = 0,
+		.on = 1,
+		.why = "conntrack stamps new connections' start and end only then",
+	},
+};
+
 static void nfl_ctf_sysctls_on(void)
 {
-	if (!READ_ONCE(init_net.ct.sysctl_acct)) {
-		WRITE_ONCE(init_net.ct.sysctl_acct, 1);
-		nfl_ctf_set_acct = true;
-		pr_info("ctflows: net.netfilter.nf_conntrack_acct 0 -> 1 (conntrack counts packets and bytes of new connections only then); restored on disable\n");
-	}
-	if (!READ_ONCE(init_net.ct.sysctl_tstamp)) {
-		WRITE_ONCE(init_net.ct.sysctl_tstamp, 1);
-		nfl_ctf_set_tstamp = true;
-		pr_info("ctflows: net.netfilter.nf_conntrack_timestamp 0 -> 1 (conntrack stamps new connections' start and end only then); restored on disable\n");
-	}
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nfl_ctf_sysctls); i++)
+		nfl_ct_sysctl_set(&nfl_ctf_sysctls[i], "ctflows");
 }
 
 static void nfl_ctf_sysctls_off(void)
 {
-	if (nfl_ctf_set_acct && READ_ONCE(init_net.ct.sysctl_acct) == 1) {
-		WRITE_ONCE(init_net.ct.sysctl_acct, 0);
-		pr_info("ctflows: net.netfilter.nf_conntrack_acct restored to 0\n");
-	}
-	if (nfl_ctf_set_tstamp && READ_ONCE(init_net.ct.sysctl_tstamp) == 1) {
-		WRITE_ONCE(init_net.ct.sysctl_tstamp, 0);
-		pr_info("ctflows: net.netfilter.nf_conntrack_timestamp restored to 0\n");
-	}
-	nfl_ctf_set_acct = false;
-	nfl_ctf_set_tstamp = false;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nfl_ctf_sysctls); i++)
+		nfl_ct_sysctl_restore(&nfl_ctf_sysctls[i], "ctflows");
 }
 
 int nfl_ctflows_enable(void)

@@ -76,9 +76,40 @@ static unsigned int nfl_nat_users;
 static bool nfl_nat_held;			/* our notifier in the slot */
 static struct module *nfl_nat_ctnl_mod;		/* pinned while held */
 static struct module *nfl_nat_coming;		/* ctnetlink in its init */
-static bool nfl_nat_set_events;			/* we made sysctl_events 1 */
 /* ctnetlink's notifier; read by the callback while we hold the slot. */
 static const struct nf_ct_event_notifier *nfl_nat_next;
+
+/*
+ * Without a ctnetlink listener, 1 for as long as any user runs (see the
+ * top); under nfl_nat_mutex.
+ */
+static struct nfl_ct_sysctl nfl_nat_events_sysctl = {
+	.name = "nf_conntrack_events",
+	.val = &init_net.ct.sysctl_events,
+	.off = 2,
+	.on = 1,
+	.why = "conntrack adds event data to new connections only then",
+};
+
+void nfl_ct_sysctl_set(struct nfl_ct_sysctl *s, const char *who)
+{
+	if (READ_ONCE(*s->val) != s->off)
+		return;
+	WRITE_ONCE(*s->val, s->on);
+	s->set = true;
+	pr_info("%s: net.netfilter.%s %u -> %u (%s); restored on disable\n",
+		who, s->name, s->off, s->on, s->why);
+}
+
+void nfl_ct_sysctl_restore(struct nfl_ct_sysctl *s, const char *who)
+{
+	if (s->set && READ_ONCE(*s->val) == s->on) {
+		WRITE_ONCE(*s->val, s->off);
+		pr_info("%s%snet.netfilter.%s restored to %u\n",
+			who ? who : "", who ? ": " : "", s->name, s->off);
+	}
+	s->set = false;
+}
 
 static struct nf_ct_event_notifier __rcu **nfl_nat_slot(void)
 {
@@ -280,27 +311,6 @@ static void nfl_nat_detach(void)
 	nfl_nat_held = false;
 }
 
-static void nfl_nat_events_on(const char *who)
-{
-	if (READ_ONCE(init_net.ct.sysctl_events) == 2) {
-		WRITE_ONCE(init_net.ct.sysctl_events, 1);
-		nfl_nat_set_events = true;
-		pr_info("%s: net.netfilter.nf_conntrack_events 2 -> 1 (conntrack adds event data to new connections only then); restored on disable\n",
-			who);
-	}
-}
-
-static void nfl_nat_events_off(void)
-{
-	if (!nfl_nat_set_events)
-		return;
-	if (READ_ONCE(init_net.ct.sysctl_events) == 1) {
-		WRITE_ONCE(init_net.ct.sysctl_events, 2);
-		pr_info("net.netfilter.nf_conntrack_events restored to 2\n");
-	}
-	nfl_nat_set_events = false;
-}
-
 /*
  * @user asks for the callback.  The first user takes the slot (or waits
  * for ctnetlink to come up); later ones share it.  A user that asked
@@ -345,7 +355,7 @@ int nfl_ctev_get(unsigned int user)
 			goto out;
 	}
 	WRITE_ONCE(nfl_nat_users, user);
-	nfl_nat_events_on(who);
+	nfl_ct_sysctl_set(&nfl_nat_events_sysctl, who);
 shared:
 	if (nfl_nat_held)
 		pr_info("%s enabled%s\n", who,
@@ -369,7 +379,7 @@ void nfl_ctev_put(unsigned int user)
 	}
 	WRITE_ONCE(nfl_nat_users, nfl_nat_users & ~user);
 	if (!nfl_nat_users) {
-		nfl_nat_events_off();
+		nfl_ct_sysctl_restore(&nfl_nat_events_sysctl, NULL);
 		if (nfl_nat_held)
 			nfl_nat_detach();
 	}
@@ -401,7 +411,7 @@ static void nfl_nat_rejoin(struct module *ctnl)
 	err = nfl_nat_attach(ctnl);
 	if (err) {
 		WRITE_ONCE(nfl_nat_users, 0);
-		nfl_nat_events_off();
+		nfl_ct_sysctl_restore(&nfl_nat_events_sysctl, NULL);
 		pr_err("cannot take the conntrack event callback back (%d): natevents and ctflows are off\n",
 		       err);
 		return;

@@ -2,7 +2,8 @@
 /*
  * NAT events from conntrack (natevents.c): the adapter between
  * conntrack's event callback and the exporter's NAT event queue, and
- * the holder of that callback for ctflows too.
+ * the holder of that callback for ctflows too, and of the conntrack
+ * sysctls both need (struct nfl_ct_sysctl).
  */
 #ifndef _IPT_NETFLOW_NATEVENTS_H
 #define _IPT_NETFLOW_NATEVENTS_H
@@ -35,5 +36,23 @@ void nfl_natevents_disable(void);
 bool nfl_natevents_active(void);
 /* Events reported since load, for /proc's Natevents line. */
 void nfl_natevents_counts(u64 *start, u64 *stop);
+
+/*
+ * A conntrack sysctl of init_net that a feature needs at @on while it is
+ * on (natevents and ctflows: nf_conntrack_events, _acct, _timestamp).
+ * nfl_ct_sysctl_set() moves it from @off to @on, if it is @off, and logs
+ * that for @who with @why; nfl_ct_sysctl_restore() puts @off back if set
+ * moved it and nobody changed it since, and logs that (for @who, or for
+ * nobody if NULL).  Under the feature's own mutex.
+ */
+struct nfl_ct_sysctl {
+	const char *name;		/* net.netfilter.<name> */
+	u8 *val;			/* its value in init_net.ct */
+	u8 off, on;
+	const char *why;		/* what @on does, for the log */
+	bool set;			/* set moved it, restore not yet */
+};
+void nfl_ct_sysctl_set(struct nfl_ct_sysctl *s, const char *who);
+void nfl_ct_sysctl_restore(struct nfl_ct_sysctl *s, const char *who);
 
 #endif /* _IPT_NETFLOW_NATEVENTS_H */

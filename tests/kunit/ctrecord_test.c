@@ -16,72 +16,32 @@
 #include "encoder.h"
 #include "netflow_v5.h"
 #include "template.h"
+#include "test_enc.h"
 
-#define PDU	NFL_TPL_PDU_SIZE
-/* the flow templates, options templates and system record of a first PDU */
-#define TPL_SET_LEN	(4 + 4 + 19 * 4 + 4 + 19 * 4 + 4 + 20 * 4 + 4 + 20 * 4)
-#define OPT_TPL_LEN	(40 + 36 + 24)
-#define IPFIX_FIRST	(16 + TPL_SET_LEN + OPT_TPL_LEN + 72)
-#define V9_FIRST	(20 + TPL_SET_LEN + OPT_TPL_LEN + 112)
-
-/* uptime 10000 s, wall 1700000000.123456789 */
-static const struct nfl_export_time t0 = {
-	.jiffies = 1000000,
-	.uptime_ms = 10000000,
-	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
-	.boot_ms = 1700000000123ULL - 10000000,
-};
-
-struct ctx {
-	struct nfl_enc e;
-	u8 buf[PDU + 16];
-};
-
-static struct nfl_enc *enc(struct kunit *test, const struct nfl_encoder *ops)
+/*
+ * @r with no counts yet, started by its original direction's source,
+ * from 10 s to 1 s before t0 (whose wall clock is 1700000000123 ms).
+ */
+static void ct_init(struct nfl_ct_record *r, u8 proto, u8 end_reason)
 {
-	struct ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->e.ops = ops;
-	c->e.buf = c->buf;
-	c->e.size = ops->pdu_size;
-	c->e.engine_id = 7;
-	c->e.refresh_rate = 20;
-	c->e.timeout_rate = 30;
-	c->e.resync = true;
-	c->e.sequence = 5;
-	strscpy(c->e.opt.domain_name, "ipt_NETFLOW 0.1 on h",
-		sizeof(c->e.opt.domain_name));
-	c->e.opt.observed_flows = 9;
-	memset(c->buf, 0xa5, sizeof(c->buf));
-	if (ops->init)
-		KUNIT_ASSERT_EQ(test, ops->init(&c->e), 0);
-	return &c->e;
+	memset(r, 0, sizeof(*r));
+	r->start_ms = 1700000000123ULL - 10000;
+	r->end_ms = 1700000000123ULL - 1000;
+	r->proto = proto;
+	r->end_reason = end_reason;
+	r->biflow_dir = NFL_BIFLOW_INITIATOR;
 }
 
-static void put(struct nfl_enc *e)
+/* One direction: IPv4 addresses and ports in host byte order, counts. */
+static void ct_side4(struct nfl_ct_side *d, u32 saddr, u32 daddr,
+		     u16 sport, u16 dport, u64 packets, u64 bytes)
 {
-	if (e->ops->release)
-		e->ops->release(e);
-}
-
-static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
-			 size_t n, const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (got[i] != want[i]) {
-			KUNIT_FAIL(test, "%s byte %zu: got %#04x, want %#04x",
-				   what, i, got[i], want[i]);
-			return;
-		}
-	}
-}
-
-static u16 be16_at(const u8 *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
+	d->saddr = htonl(saddr);
+	d->daddr = htonl(daddr);
+	d->sport = htons(sport);
+	d->dport = htons(dport);
+	d->packets = packets;
+	d->bytes = bytes;
 }
 
 /*
@@ -92,47 +52,50 @@ static u16 be16_at(const u8 *p)
  */
 static void ct_tcp_nat(struct nfl_ct_record *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->start_ms = 1700000000123ULL - 10000;
-	r->end_ms = 1700000000123ULL - 1000;
+	ct_init(r, IPPROTO_TCP, NFL_END_DETECTED);
 	r->nat = true;
-	r->proto = IPPROTO_TCP;
-	r->end_reason = NFL_END_DETECTED;
-	r->biflow_dir = NFL_BIFLOW_INITIATOR;
-	r->dir[0].saddr = htonl(0xc0000201);
-	r->dir[0].daddr = htonl(0xc6336401);
-	r->dir[0].sport = htons(40000);
-	r->dir[0].dport = htons(8080);
-	r->dir[0].packets = 10;
-	r->dir[0].bytes = 1500;
+	ct_side4(&r->dir[0], 0xc0000201, 0xc6336401, 40000, 8080, 10, 1500);
 	/* the reply as it came in: from the server to the NAT address */
-	r->dir[1].saddr = htonl(0xc6336407);
-	r->dir[1].daddr = htonl(0xcb007101);
-	r->dir[1].sport = htons(80);
-	r->dir[1].dport = htons(61000);
-	r->dir[1].packets = 8;
-	r->dir[1].bytes = 4000;
+	ct_side4(&r->dir[1], 0xc6336407, 0xcb007101, 80, 61000, 8, 4000);
 }
 
 /* an echo request 192.0.2.1 -> 198.51.100.7, id 0x1234, no reply, timed out */
 static void ct_icmp(struct nfl_ct_record *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->start_ms = 1700000000123ULL - 10000;
-	r->end_ms = 1700000000123ULL - 1000;
-	r->proto = IPPROTO_ICMP;
-	r->end_reason = NFL_END_IDLE;
-	r->biflow_dir = NFL_BIFLOW_INITIATOR;
-	r->dir[0].saddr = htonl(0xc0000201);
-	r->dir[0].daddr = htonl(0xc6336407);
-	r->dir[0].sport = htons(0x1234);
-	r->dir[0].dport = htons(8 << 8);
-	r->dir[0].packets = 3;
-	r->dir[0].bytes = 252;
-	r->dir[1].saddr = htonl(0xc6336407);
-	r->dir[1].daddr = htonl(0xc0000201);
-	r->dir[1].sport = htons(0x1234);
-	r->dir[1].dport = htons(0);
+	ct_init(r, IPPROTO_ICMP, NFL_END_IDLE);
+	ct_side4(&r->dir[0], 0xc0000201, 0xc6336407, 0x1234, 8 << 8, 3, 252);
+	ct_side4(&r->dir[1], 0xc6336407, 0xc0000201, 0x1234, 0, 0, 0);
+}
+
+/* A new encoder of @ops whose first PDU has @r in it (or the test ends). */
+static struct nfl_enc *enc_ct(struct kunit *test,
+			      const struct nfl_encoder *ops,
+			      const struct nfl_ct_record *r)
+{
+	struct nfl_enc *e = nfl_test_enc(test, ops);
+
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, r), 0);
+	return e;
+}
+
+/*
+ * Finish @e's first PDU: after the templates and system record (@off
+ * bytes) come @tpl, the record's template set, and @data, its data set,
+ * and nothing is written past them.
+ */
+static void expect_first_pdu(struct kunit *test, struct nfl_enc *e,
+			     size_t off, const u8 *tpl, size_t tpl_len,
+			     const u8 *data, size_t data_len)
+{
+	size_t end = off + tpl_len + data_len;
+
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), end);
+	nfl_test_expect_bytes(test, e->buf + off, tpl, tpl_len,
+			      "template set");
+	nfl_test_expect_bytes(test, e->buf + off + tpl_len, data, data_len,
+			      "data set");
+	KUNIT_EXPECT_EQ(test, e->buf[end], 0xa5);
 }
 
 /*
@@ -192,33 +155,31 @@ static const u8 ipfix_data267[96] = {
 
 static void ipfix_test_biflow_nat(struct kunit *test)
 {
-	struct nfl_enc *e = enc(test, &nfl_ipfix_encoder);
-	size_t off = IPFIX_FIRST;
 	struct nfl_ct_record r;
-	u8 *p = e->buf;
+	struct nfl_enc *e;
+	u8 *p;
 
-	e->ops->begin(e, &t0);
 	ct_tcp_nat(&r);
-	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
+	e = enc_ct(test, &nfl_ipfix_encoder, &r);
+	p = e->buf;
 	KUNIT_EXPECT_EQ(test, e->records, 1U);
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 104 + 96);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), off + 104 + 96);
+	expect_first_pdu(test, e, NFL_TEST_IPFIX_FIRST,
+			 ipfix_tpl267, sizeof(ipfix_tpl267),
+			 ipfix_data267, sizeof(ipfix_data267));
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 2),
+			NFL_TEST_IPFIX_FIRST + 104 + 96);
 	/* the system record and the biflow are data records */
 	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
-	expect_bytes(test, p + off, ipfix_tpl267, sizeof(ipfix_tpl267),
-		     "template 267");
-	expect_bytes(test, p + off + 104, ipfix_data267, sizeof(ipfix_data267),
-		     "biflow record");
-	KUNIT_EXPECT_EQ(test, p[off + 200], 0xa5);
 
 	/* next PDU: no templates due, none goes; the same record */
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 96);
-	expect_bytes(test, p + 16, ipfix_data267, sizeof(ipfix_data267),
-		     "biflow record, no template");
+	nfl_test_expect_bytes(test, p + 16, ipfix_data267,
+			      sizeof(ipfix_data267),
+			      "biflow record, no template");
 	KUNIT_EXPECT_EQ(test, e->sequence, 8ULL);
-	put(e);
+	nfl_test_enc_put(e);
 }
 
 /* ICMP without NAT and without a reply: template 269, reverse all 0 */
@@ -256,18 +217,15 @@ static void ipfix_test_biflow_icmp(struct kunit *test)
 		0x08, 0x00,		/* icmpTypeCodeIPv4 */
 		0x00, 0x00,		/* padding */
 	};
-	struct nfl_enc *e = enc(test, &nfl_ipfix_encoder);
-	size_t off = IPFIX_FIRST;
 	struct nfl_ct_record r;
-	u8 *p = e->buf;
+	struct nfl_enc *e;
 
-	e->ops->begin(e, &t0);
 	ct_icmp(&r);
-	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 92 + 88);
-	expect_bytes(test, p + off, tpl, sizeof(tpl), "template 269");
-	expect_bytes(test, p + off + 92, data, sizeof(data), "ICMP biflow");
-	put(e);
+	e = enc_ct(test, &nfl_ipfix_encoder, &r);
+	KUNIT_EXPECT_EQ(test, e->records, 1U);
+	expect_first_pdu(test, e, NFL_TEST_IPFIX_FIRST, tpl, sizeof(tpl),
+			 data, sizeof(data));
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -283,23 +241,24 @@ static void ipfix_test_biflow_nat66(struct kunit *test)
 		0x00, 0x1c, 0x00, 0x10,	/* destinationIPv6Address */
 		0x01, 0x19, 0x00, 0x10,	/* postNATSourceIPv6Address */
 	};
-	struct nfl_enc *e = enc(test, &nfl_ipfix_encoder);
-	size_t off = IPFIX_FIRST;
+	size_t off = NFL_TEST_IPFIX_FIRST;
 	struct nfl_ct_record r;
-	u8 *p = e->buf;
+	struct nfl_enc *e;
+	u8 *p;
 
-	e->ops->begin(e, &t0);
 	ct_tcp_nat(&r);
 	r.ipv6 = true;
 	memset(&r.dir[0].saddr6, 0x11, 16);
 	memset(&r.dir[0].daddr6, 0x22, 16);
 	memset(&r.dir[1].saddr6, 0x33, 16);
 	memset(&r.dir[1].daddr6, 0x44, 16);
-	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
-	expect_bytes(test, p + off, head, sizeof(head), "template 268");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 20), 282);
+	e = enc_ct(test, &nfl_ipfix_encoder, &r);
+	p = e->buf;
+	nfl_test_expect_bytes(test, p + off, head, sizeof(head),
+			      "template 268");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 20), 282);
 	/* data set 268: addresses in, then post-NAT: the reply's, swapped */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 104), 268);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 104), 268);
 	KUNIT_EXPECT_EQ(test, p[off + 108], 0x11);
 	KUNIT_EXPECT_EQ(test, p[off + 108 + 16], 0x22);
 	KUNIT_EXPECT_EQ(test, p[off + 108 + 32], 0x44);
@@ -308,7 +267,7 @@ static void ipfix_test_biflow_nat66(struct kunit *test)
 	ct_tcp_nat(&r);
 	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_EXPECT_EQ(test, e->records, 2U);
-	put(e);
+	nfl_test_enc_put(e);
 }
 
 /* v9 template 267: no reverse elements, uptime-based times */
@@ -353,37 +312,31 @@ static const u8 v9_data267[108] = {
 
 static void v9_test_split_nat(struct kunit *test)
 {
-	struct nfl_enc *e = enc(test, &nfl_v9_encoder);
-	size_t off = V9_FIRST;
 	struct nfl_ct_record r;
-	u8 *p = e->buf;
+	struct nfl_enc *e;
 
-	e->ops->begin(e, &t0);
 	ct_tcp_nat(&r);
-	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
+	e = enc_ct(test, &nfl_v9_encoder, &r);
 	KUNIT_EXPECT_EQ(test, e->records, 2U);
-	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 72 + 108);
+	expect_first_pdu(test, e, NFL_TEST_V9_FIRST,
+			 v9_tpl267, sizeof(v9_tpl267),
+			 v9_data267, sizeof(v9_data267));
 	/* 4+3 templates, 267, the system record, 2 records */
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 11);
-	expect_bytes(test, p + off, v9_tpl267, sizeof(v9_tpl267),
-		     "v9 template 267");
-	expect_bytes(test, p + off + 72, v9_data267, sizeof(v9_data267),
-		     "v9 records");
-	KUNIT_EXPECT_EQ(test, p[off + 180], 0xa5);
-	put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), 11);
+	nfl_test_enc_put(e);
 }
 
 /* A direction without packets gives no record; no traffic, none at all. */
 static void v9_test_split_quiet(struct kunit *test)
 {
-	struct nfl_enc *e = enc(test, &nfl_v9_encoder);
 	struct nfl_ct_record r;
-	u8 *p = e->buf;
+	struct nfl_enc *e;
 	size_t len;
+	u8 *p;
 
-	e->ops->begin(e, &t0);
 	ct_icmp(&r);
-	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
+	e = enc_ct(test, &nfl_v9_encoder, &r);
+	p = e->buf;
 	KUNIT_EXPECT_EQ(test, e->records, 1U);
 	len = e->len;
 	r.dir[0].packets = 0;
@@ -397,14 +350,15 @@ static void v9_test_split_quiet(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_EXPECT_EQ(test, e->records, 2U);
 	/* template 269 in v9: 13 fields, ICMP type/code last */
-	KUNIT_EXPECT_EQ(test, be16_at(p + V9_FIRST + 4), 269);
-	KUNIT_EXPECT_EQ(test, be16_at(p + V9_FIRST + 6), 13);
-	KUNIT_EXPECT_EQ(test, be16_at(p + len), 0xc633);	/* 198.51... */
-	KUNIT_EXPECT_EQ(test, be16_at(p + len + 8), 0x1234);	/* id */
-	KUNIT_EXPECT_EQ(test, be16_at(p + len + 10), 0);	/* echo reply */
-	KUNIT_EXPECT_EQ(test, be16_at(p + len + 38), 0x0102);	/* idle, rev. */
-	KUNIT_EXPECT_EQ(test, be16_at(p + len + 40), 0);	/* ICMP 0/0 */
-	put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + NFL_TEST_V9_FIRST + 4), 269);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + NFL_TEST_V9_FIRST + 6), 13);
+	p += len;
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p), 0xc633);	/* 198.51... */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 8), 0x1234);	/* id */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 10), 0);	/* echo reply */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 38), 0x0102);	/* idle, rev. */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 40), 0);	/* ICMP 0/0 */
+	nfl_test_enc_put(e);
 }
 
 /* An interface table of NFL_IF_MAX rows, longer than a PDU holds. */
@@ -441,15 +395,15 @@ static void ct_largest(struct nfl_ct_record *r)
  */
 static void v9_test_room_after_ifaces(struct kunit *test)
 {
-	struct nfl_enc *e = enc(test, &nfl_v9_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
 	struct nfl_ct_record r;
 
 	long_ifaces(test, e);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	ct_largest(&r);
 	KUNIT_EXPECT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_EXPECT_EQ(test, e->records, 2U);
-	put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -472,31 +426,31 @@ static void test_fields_keep_ct(struct kunit *test)
 
 	ct_largest(&r);
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
-		e = enc(test, ops[i]);
+		e = nfl_test_enc(test, ops[i]);
 		p = e->buf;
 		long_ifaces(test, e);
 		for (f = 0; f <= NFL_FIELDS_ALL; f++) {
 			e->fields = f;
 			e->ops->set_fields(e);
-			e->ops->begin(e, &t0);
-			/* templates due: from enc(), then from each change */
+			e->ops->begin(e, &nfl_test_t0);
+			/* templates due: at first, then after each change */
 			KUNIT_ASSERT_FALSE(test, e->resync);
 			at = e->len;
 			KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
 			KUNIT_EXPECT_EQ(test, e->records, i ? 1U : 2U);
 			/* the template set in front of the data set */
-			KUNIT_ASSERT_EQ(test, be16_at(p + at + 4),
+			KUNIT_ASSERT_EQ(test, nfl_test_be16(p + at + 4),
 					NFL_TPL_ID_CT + 7);
-			len = be16_at(p + at + 2);
+			len = nfl_test_be16(p + at + 2);
 			KUNIT_ASSERT_LE(test, len, (unsigned int)sizeof(ref));
 			if (!f)
 				memcpy(ref, p + at, len);
 			else
-				expect_bytes(test, p + at, ref, len,
+				nfl_test_expect_bytes(test, p + at, ref, len,
 					     "template 272, fields");
 			KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
 		}
-		put(e);
+		nfl_test_enc_put(e);
 	}
 }
 
@@ -521,17 +475,17 @@ static void v5_test_split(struct kunit *test)
 		0, 0, 6, 0,
 		0, 0, 0, 0, 0, 0, 0, 0,
 	} };
-	struct nfl_enc *e = enc(test, &nfl_v5_encoder);
 	struct nfl_ct_record r;
+	struct nfl_enc *e;
 	unsigned int i;
-	u8 *p = e->buf;
+	u8 *p;
 
-	e->ops->begin(e, &t0);
 	ct_tcp_nat(&r);
-	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
+	e = enc_ct(test, &nfl_v5_encoder, &r);
+	p = e->buf;
 	KUNIT_ASSERT_EQ(test, e->records, 2U);
-	expect_bytes(test, p + 24, rec[0], 48, "v5 original");
-	expect_bytes(test, p + 72, rec[1], 48, "v5 reply");
+	nfl_test_expect_bytes(test, p + 24, rec[0], 48, "v5 original");
+	nfl_test_expect_bytes(test, p + 72, rec[1], 48, "v5 reply");
 	/* v5 has no IPv6 */
 	r.ipv6 = true;
 	KUNIT_EXPECT_EQ(test, e->ops->add_ct(e, &r), -EAFNOSUPPORT);
@@ -551,13 +505,14 @@ static void v5_test_split(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->records, 30U);
 
 	/* ICMP: source port 0 (nfdump reads a non-zero one as type/code) */
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	ct_icmp(&r);
 	KUNIT_ASSERT_EQ(test, e->ops->add_ct(e, &r), 0);
 	KUNIT_ASSERT_EQ(test, e->records, 1U);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 32), 0);		/* srcport */
-	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 34), 0x0800);	/* echo */
-	put(e);
+	/* the record's srcport, then dstport: echo request */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 24 + 32), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 24 + 34), 0x0800);
+	nfl_test_enc_put(e);
 }
 
 /* Counts v5 cannot hold go as pieces that add up to them. */

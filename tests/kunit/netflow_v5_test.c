@@ -13,6 +13,7 @@
 #include <linux/string.h>
 
 #include "encoder.h"
+#include "test_enc.h"
 #include "test_flows.h"
 #include "netflow_v5.h"
 
@@ -29,13 +30,6 @@
 #define R_DPORT		34
 #define R_FLAGS		37
 #define R_PROT		38
-
-/* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
-static const struct nfl_export_time t0 = {
-	.jiffies = 1000000,
-	.uptime_ms = 10000000,
-	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
-};
 
 struct v5_ctx {
 	struct nfl_enc e;
@@ -54,30 +48,6 @@ static struct nfl_enc *v5_enc(struct kunit *test, size_t size)
 	/* Bytes past the PDU must stay untouched: see v5_test_limit. */
 	memset(c->buf, 0xa5, sizeof(c->buf));
 	return &c->e;
-}
-
-static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
-			 size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (got[i] != want[i]) {
-			KUNIT_FAIL(test, "byte %zu: got %#04x, want %#04x",
-				   i, got[i], want[i]);
-			return;
-		}
-	}
-}
-
-static u32 be32_at(const u8 *p)
-{
-	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
-}
-
-static u16 be16_at(const u8 *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
 }
 
 static const u8 *rec(const struct nfl_enc *e, unsigned int i)
@@ -125,11 +95,11 @@ static void v5_test_pdu_bytes(struct kunit *test)
 
 	e->sequence = 1000;
 	e->engine_id = 7;
-	nfl_test_flow4(&f, &t0);
-	e->ops->begin(e, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), sizeof(want));
-	expect_bytes(test, e->buf, want, sizeof(want));
+	nfl_test_expect_bytes(test, e->buf, want, sizeof(want), "PDU");
 	KUNIT_EXPECT_EQ(test, e->records, 1U);
 	KUNIT_EXPECT_EQ(test, e->sequence, 1001ULL);
 }
@@ -141,8 +111,8 @@ static void v5_test_limit(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, NF5_PDU_MAX, (size_t)(24 + 30 * 48));
-	nfl_test_flow4(&f, &t0);
-	e->ops->begin(e, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
+	e->ops->begin(e, &nfl_test_t0);
 	for (i = 0; i < 30; i++) {
 		f.key.sport = htons(1000 + i);
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
@@ -150,15 +120,15 @@ static void v5_test_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, e->records, 30U);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)1464);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 30);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), 30);
 	/* first and last records in order, nothing written past the PDU */
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 0) + R_SPORT), 1000);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 29) + R_SPORT), 1029);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 0) + R_SPORT), 1000);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 29) + R_SPORT), 1029);
 	KUNIT_EXPECT_EQ(test, e->buf[1464], 0xa5);
 
 	/* a smaller buffer is full sooner, never overrun */
 	e = v5_enc(test, 24 + 2 * 48 + 47);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -ENOSPC);
@@ -167,7 +137,7 @@ static void v5_test_limit(struct kunit *test)
 
 	/* too small for a header: nothing fits, nothing to send */
 	e = v5_enc(test, 23);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
 	KUNIT_EXPECT_EQ(test, e->buf[0], 0xa5);
@@ -179,40 +149,40 @@ static void v5_test_sequence(struct kunit *test)
 	struct nfl_flow f;
 	unsigned int i;
 
-	nfl_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	for (i = 0; i < 30; i++)
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	e->ops->finish(e);
-	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 0U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(e->buf + 16), 0U);
 	KUNIT_EXPECT_EQ(test, e->sequence, 30ULL);
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	for (i = 0; i < 5; i++)
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	e->ops->finish(e);
-	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 30U);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 5);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(e->buf + 16), 30U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), 5);
 	KUNIT_EXPECT_EQ(test, e->sequence, 35ULL);
 
 	/* an empty PDU is not sent and does not count */
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
 	KUNIT_EXPECT_EQ(test, e->sequence, 35ULL);
 
 	/* the 32-bit field wraps; the stream counter does not */
 	e->sequence = 0xfffffffeULL;
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	e->ops->finish(e);
-	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 0xfffffffeU);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(e->buf + 16), 0xfffffffeU);
 	KUNIT_EXPECT_EQ(test, e->sequence, 0x100000001ULL);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	e->ops->finish(e);
-	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 16), 1U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(e->buf + 16), 1U);
 }
 
 static void v5_test_icmp(struct kunit *test)
@@ -223,18 +193,20 @@ static void v5_test_icmp(struct kunit *test)
 	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nfl_flow f;
 
-	nfl_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	f.key.proto = 1;
 	f.tcp_flags = 0;
 	f.key.sport = 0;
 	f.key.dport = htons(3 << 8 | 1);	/* host unreachable */
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	f.key.dport = htons(8 << 8 | 0);	/* echo request */
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	e->ops->finish(e);
-	expect_bytes(test, rec(e, 0) + R_SPORT, unreach, sizeof(unreach));
-	expect_bytes(test, rec(e, 1) + R_SPORT, echo, sizeof(echo));
+	nfl_test_expect_bytes(test, rec(e, 0) + R_SPORT, unreach,
+			      sizeof(unreach), "host unreachable");
+	nfl_test_expect_bytes(test, rec(e, 1) + R_SPORT, echo, sizeof(echo),
+			      "echo");
 }
 
 static void v5_test_clamp(struct kunit *test)
@@ -242,8 +214,8 @@ static void v5_test_clamp(struct kunit *test)
 	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nfl_flow f;
 
-	nfl_test_flow4(&f, &t0);
-	e->ops->begin(e, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
+	e->ops->begin(e, &nfl_test_t0);
 
 	f.bytes = 0x100000005ULL;		/* would wrap to 5 */
 	f.packets = 0xffffffffU;
@@ -265,24 +237,24 @@ static void v5_test_clamp(struct kunit *test)
 	e->engine_id = 0x1ff;
 	e->ops->finish(e);
 
-	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0) + R_OCTETS), 0xffffffffU);
-	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0) + R_PKTS), 0xffffffffU);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 0) + R_INPUT), 0xffff);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 0) + R_OUTPUT), 0xffff);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(rec(e, 0) + R_OCTETS), 0xffffffffU);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(rec(e, 0) + R_PKTS), 0xffffffffU);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 0) + R_INPUT), 0xffff);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 0) + R_OUTPUT), 0xffff);
 
-	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 1) + R_OCTETS), 0xffffffffU);
-	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 1) + R_PKTS), 1U);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 1) + R_INPUT), 0xffff);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 1) + R_OUTPUT), 0xfffe);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(rec(e, 1) + R_OCTETS), 0xffffffffU);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(rec(e, 1) + R_PKTS), 1U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 1) + R_INPUT), 0xffff);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 1) + R_OUTPUT), 0xfffe);
 
-	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 2) + R_OCTETS), 0xfffffffeU);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 2) + R_INPUT), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(rec(e, 2) + R_OUTPUT), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(rec(e, 2) + R_OCTETS), 0xfffffffeU);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 2) + R_INPUT), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(rec(e, 2) + R_OUTPUT), 0);
 
 	/* engine_id: the low 8 bits */
 	KUNIT_EXPECT_EQ(test, e->buf[21], 0xff);
 	e->engine_id = 0x100;
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	e->ops->finish(e);
 	KUNIT_EXPECT_EQ(test, e->buf[21], 0x00);
@@ -298,13 +270,13 @@ static const u8 *v5_one(struct kunit *test, const struct nfl_export_time *t,
 	e->ops->begin(e, t);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, f), 0);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)(HDR + REC));
-	KUNIT_EXPECT_EQ(test, be32_at(e->buf + 4), t->uptime_ms);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(e->buf + 4), t->uptime_ms);
 	return rec(e, 0);
 }
 
 static void v5_test_time_wrap(struct kunit *test)
 {
-	struct nfl_export_time t = t0;
+	struct nfl_export_time t = nfl_test_t0;
 	struct nfl_flow f;
 	const u8 *r;
 
@@ -317,8 +289,8 @@ static void v5_test_time_wrap(struct kunit *test)
 	f.last = 1 * HZ;			/* 2 s before now */
 	KUNIT_ASSERT_GT(test, f.first, t.jiffies);
 	r = v5_one(test, &t, &f);
-	KUNIT_EXPECT_EQ(test, be32_at(r + R_FIRST), 990000U);
-	KUNIT_EXPECT_EQ(test, be32_at(r + R_LAST), 998000U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(r + R_FIRST), 990000U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(r + R_LAST), 998000U);
 
 	/* sys_uptime itself wrapped since the first packet */
 	t.jiffies = 0x80000000U;
@@ -326,15 +298,15 @@ static void v5_test_time_wrap(struct kunit *test)
 	f.first = t.jiffies - 10 * HZ;
 	f.last = t.jiffies - 1 * HZ;
 	r = v5_one(test, &t, &f);
-	KUNIT_EXPECT_EQ(test, be32_at(r + R_FIRST), 0xffffec78U);
-	KUNIT_EXPECT_EQ(test, be32_at(r + R_LAST), 4000U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(r + R_FIRST), 0xffffec78U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(r + R_LAST), 4000U);
 
 	/* stamped after the PDU was begun: reads as "now", not 49 days ago */
 	f.first = t.jiffies;
 	f.last = t.jiffies + 2;
 	r = v5_one(test, &t, &f);
-	KUNIT_EXPECT_EQ(test, be32_at(r + R_FIRST), 5000U);
-	KUNIT_EXPECT_EQ(test, be32_at(r + R_LAST), 5000U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(r + R_FIRST), 5000U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(r + R_LAST), 5000U);
 }
 
 static void v5_test_ipv6_skipped(struct kunit *test)
@@ -342,9 +314,9 @@ static void v5_test_ipv6_skipped(struct kunit *test)
 	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nfl_flow f;
 
-	nfl_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	f.key.family = AF_INET6;
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -EAFNOSUPPORT);
 	KUNIT_EXPECT_EQ(test, e->records, 0U);
 	KUNIT_EXPECT_EQ(test, e->len, (size_t)24);
@@ -352,12 +324,12 @@ static void v5_test_ipv6_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->sequence, 0ULL);
 
 	/* a v4 flow after it lands in the first record slot */
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add(e, &f), -EAFNOSUPPORT);
 	f.key.family = AF_INET;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)72);
-	KUNIT_EXPECT_EQ(test, be32_at(rec(e, 0)), 0xc0000201U);
+	KUNIT_EXPECT_EQ(test, nfl_test_be32(rec(e, 0)), 0xc0000201U);
 }
 
 /*
@@ -410,15 +382,17 @@ static void v5_test_nat(struct kunit *test)
 	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nfl_nat_event ev;
 
-	e->ops->begin(e, &t0);
-	nfl_test_nat4(&ev, &t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_nat4(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nfl_test_nat4(&ev, &t0, true, true);
+	nfl_test_nat4(&ev, &nfl_test_t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), HDR + 2 * REC);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 2);
-	expect_bytes(test, rec(e, 0), snat_create, REC);
-	expect_bytes(test, rec(e, 1), dnat_delete, REC);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), 2);
+	nfl_test_expect_bytes(test, rec(e, 0), snat_create, REC,
+			      "SNAT create");
+	nfl_test_expect_bytes(test, rec(e, 1), dnat_delete, REC,
+			      "DNAT delete");
 	/* dummy flows count as flows in the sequence */
 	KUNIT_EXPECT_EQ(test, e->sequence, 2ULL);
 }
@@ -429,8 +403,8 @@ static void v5_test_nat6_skipped(struct kunit *test)
 	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
 	struct nfl_nat_event ev;
 
-	nfl_test_nat6(&ev, &t0, false, false);
-	e->ops->begin(e, &t0);
+	nfl_test_nat6(&ev, &nfl_test_t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->add_nat(e, &ev), -EAFNOSUPPORT);
 	KUNIT_EXPECT_EQ(test, e->records, 0U);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
@@ -444,8 +418,8 @@ static void v5_test_nat_full(struct kunit *test)
 	struct nfl_nat_event ev;
 	unsigned int i;
 
-	nfl_test_nat4(&ev, &t0, false, false);
-	e->ops->begin(e, &t0);
+	nfl_test_nat4(&ev, &nfl_test_t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
 	for (i = 0; i < NF5_MAX_RECORDS; i++)
 		KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_EXPECT_EQ(test, e->ops->add_nat(e, &ev), -ENOSPC);

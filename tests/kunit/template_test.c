@@ -15,63 +15,14 @@
 #include <linux/string.h>
 
 #include "encoder.h"
+#include "test_enc.h"
 #include "test_flows.h"
 #include "template.h"
 
-#define PDU	NFL_TPL_PDU_SIZE
-/*
- * v4 templates: 17 fields, then ipv4Options and tcpOptions (19); ICMP has
- * its type/code and ipv4Options (19).  v6 ones add flowLabelIPv6 and
- * ipv6ExtensionHeaders, then tcpOptions or ICMP: 20 and 20.  Each with id
- * and count.
- */
-#define TPL_SET_LEN	(4 + 4 + 19 * 4 + 4 + 19 * 4 + 4 + 20 * 4 + 4 + 20 * 4)
-/* Offset of templates 257 and 259 in the template set. */
+/* Offset of templates 257, 258 and 259 in the template set. */
 #define TPL257_OFF	(4 + 4 + 19 * 4)
 #define TPL258_OFF	(TPL257_OFF + 4 + 19 * 4)
 #define TPL259_OFF	(TPL258_OFF + 4 + 20 * 4)
-/* options template sets 260, 262, 263: 40, 36 and 24 bytes either way */
-#define OPT_TPL_LEN	(40 + 36 + 24)
-/* 20 characters */
-#define NAME		"ipt_NETFLOW 0.1 on h"
-
-/* A fixed export instant: uptime 10000 s, wall 1700000000.123456789 */
-static const struct nfl_export_time t0 = {
-	.jiffies = 1000000,
-	.uptime_ms = 10000000,
-	.wall = { .tv_sec = 1700000000, .tv_nsec = 123456789 },
-	.boot_ms = 1700000000123ULL - 10000000,
-};
-
-struct tpl_ctx {
-	struct nfl_enc e;
-	u8 buf[PDU + 16];
-};
-
-static struct nfl_enc *tpl_enc(struct kunit *test, const struct nfl_encoder *ops)
-{
-	struct tpl_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->e.ops = ops;
-	c->e.buf = c->buf;
-	c->e.size = ops->pdu_size;
-	c->e.engine_id = 7;
-	c->e.refresh_rate = 20;
-	c->e.timeout_rate = 30;
-	c->e.resync = true;
-	c->e.sequence = 5;
-	strscpy(c->e.opt.domain_name, NAME, sizeof(c->e.opt.domain_name));
-	c->e.opt.observed_flows = 9;
-	memset(c->buf, 0xa5, sizeof(c->buf));
-	KUNIT_ASSERT_EQ(test, ops->init(&c->e), 0);
-	return &c->e;
-}
-
-static void tpl_put(struct nfl_enc *e)
-{
-	e->ops->release(e);
-}
 
 /*
  * ICMPv6 echo 2001:db8::1 -> 2001:db8::2, label 0x12345, behind a
@@ -106,25 +57,6 @@ static void flow6(struct flow6 *x, const struct nfl_export_time *t)
 	nfl_flow6_tail(&x->f)->ext_hdrs = NFL_V6EH_HOP | NFL_V6EH_DST;
 }
 
-static void expect_bytes(struct kunit *test, const u8 *got, const u8 *want,
-			 size_t n, const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (got[i] != want[i]) {
-			KUNIT_FAIL(test, "%s byte %zu: got %#04x, want %#04x",
-				   what, i, got[i], want[i]);
-			return;
-		}
-	}
-}
-
-static u16 be16_at(const u8 *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
-}
-
 /* The IPv4 template (id 256), common to both but for the times. */
 static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 {
@@ -152,7 +84,7 @@ static void expect_tpl4(struct kunit *test, const u8 *p, bool ipfix)
 		0x00, 0xd1, 0x00, 0x08,		/* tcpOptions */
 	};
 
-	expect_bytes(test, p, want, sizeof(want), "template 256");
+	nfl_test_expect_bytes(test, p, want, sizeof(want), "template 256");
 }
 
 /* The records of nfl_test_flow4() in both protocols, up to the times. */
@@ -177,7 +109,7 @@ static const u8 rec4_opts[12] = {
 };
 
 /* The options templates in v9's layout (RFC 3954 6.1). */
-static const u8 v9_opt_tpl[OPT_TPL_LEN] = {
+static const u8 v9_opt_tpl[NFL_TEST_OPT_TPL_LEN] = {
 	0x00, 0x01, 0x00, 0x28,		/* options flowset, 40 */
 	0x01, 0x04,			/* template 260 */
 	0x00, 0x04, 0x00, 0x18,		/* scope 4, options 24 bytes */
@@ -214,7 +146,7 @@ static const u8 v9_opt_tpl[OPT_TPL_LEN] = {
  * The same in IPFIX's (RFC 7011 3.4.2.2): the domain name variable-length,
  * the interface table fixed and scoped by its name, as nfdump reads it.
  */
-static const u8 ipfix_opt_tpl[OPT_TPL_LEN] = {
+static const u8 ipfix_opt_tpl[NFL_TEST_OPT_TPL_LEN] = {
 	0x00, 0x03, 0x00, 0x28,		/* options template set, 40 */
 	0x01, 0x04, 0x00, 0x07,		/* template 260, 7 fields */
 	0x00, 0x01,			/* 1 scope field */
@@ -247,7 +179,7 @@ static const u8 ipfix_opt_tpl[OPT_TPL_LEN] = {
 	0x00, 0x00,
 };
 
-/* The system record as tpl_enc() sets it up, before any PDU: v9 ... */
+/* The system record as nfl_test_enc() sets it up, before any PDU: v9 ... */
 static const u8 v9_sys_data[112] = {
 	0x01, 0x04, 0x00, 0x70,		/* data set 260, 112 bytes */
 	0x00, 0x00, 0x00, 0x07,		/* source 7 */
@@ -290,38 +222,39 @@ static void v9_test_pdu_bytes(struct kunit *test)
 		0x00, 0x98, 0x6f, 0x70,		/* first: 10000 s - 10 s */
 		0x00, 0x98, 0x92, 0x98,		/* last: 10000 s - 1 s */
 	};
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
-	size_t opt = 20 + TPL_SET_LEN, off = opt + OPT_TPL_LEN + 112;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
+	size_t opt = 20 + NFL_TEST_TPL_SET_LEN, off = NFL_TEST_V9_FIRST;
 	struct nfl_flow f;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_FALSE(test, e->resync);
-	nfl_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* data set: 4 + 66, padded to 72 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 72);
 	KUNIT_EXPECT_EQ(test, e->sequence, 6ULL);
 
-	expect_bytes(test, p, hdr, sizeof(hdr), "header");
-	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 22), TPL_SET_LEN);
+	nfl_test_expect_bytes(test, p, hdr, sizeof(hdr), "header");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 20), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 22), NFL_TEST_TPL_SET_LEN);
 	expect_tpl4(test, p + 24, false);
-	expect_bytes(test, p + opt, v9_opt_tpl, sizeof(v9_opt_tpl),
-		     "options templates");
-	expect_bytes(test, p + opt + OPT_TPL_LEN, v9_sys_data,
-		     sizeof(v9_sys_data), "system record");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 72);
-	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
-	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
-		     sizeof(times), "times");
-	expect_bytes(test, p + off + 58, rec4_opts, sizeof(rec4_opts),
-		     "options");
+	nfl_test_expect_bytes(test, p + opt, v9_opt_tpl, sizeof(v9_opt_tpl),
+			      "options templates");
+	nfl_test_expect_bytes(test, p + opt + NFL_TEST_OPT_TPL_LEN, v9_sys_data,
+			      sizeof(v9_sys_data), "system record");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 256);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 2), 72);
+	nfl_test_expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head),
+			      "record");
+	nfl_test_expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
+			      sizeof(times), "times");
+	nfl_test_expect_bytes(test, p + off + 58, rec4_opts, sizeof(rec4_opts),
+			      "options");
 	/* 2 bytes of padding, then nothing written */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 70), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 70), 0);
 	KUNIT_EXPECT_EQ(test, p[off + 72], 0xa5);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 static void ipfix_test_pdu_bytes(struct kunit *test)
@@ -337,37 +270,39 @@ static void ipfix_test_pdu_bytes(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x41, 0x6b,
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
 	};
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
-	size_t opt = 16 + TPL_SET_LEN, off = opt + OPT_TPL_LEN + 72;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
+	size_t opt = 16 + NFL_TEST_TPL_SET_LEN, off = NFL_TEST_IPFIX_FIRST;
 	struct nfl_flow f;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	nfl_test_flow4(&f, &t0);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* data set: 4 + 74, padded to 80 */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80);
 	/* the options record is a data record too */
 	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
 
-	expect_bytes(test, p, hdr, sizeof(hdr), "header");
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 2);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 18), TPL_SET_LEN);
+	nfl_test_expect_bytes(test, p, hdr, sizeof(hdr), "header");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16), 2);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 18), NFL_TEST_TPL_SET_LEN);
 	expect_tpl4(test, p + 20, true);
-	expect_bytes(test, p + opt, ipfix_opt_tpl, sizeof(ipfix_opt_tpl),
-		     "options templates");
-	expect_bytes(test, p + opt + OPT_TPL_LEN, ipfix_sys_data,
-		     sizeof(ipfix_sys_data), "system record");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 80);
-	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
-	expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
-		     sizeof(times), "times");
-	expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
-		     "options");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 78), 0);
+	nfl_test_expect_bytes(test, p + opt, ipfix_opt_tpl,
+			      sizeof(ipfix_opt_tpl), "options templates");
+	nfl_test_expect_bytes(test, p + opt + NFL_TEST_OPT_TPL_LEN,
+			      ipfix_sys_data, sizeof(ipfix_sys_data),
+			      "system record");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 256);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 2), 80);
+	nfl_test_expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head),
+			      "record");
+	nfl_test_expect_bytes(test, p + off + 4 + sizeof(rec4_head), times,
+			      sizeof(times), "times");
+	nfl_test_expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
+			      "options");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 78), 0);
 	KUNIT_EXPECT_EQ(test, p[off + 80], 0xa5);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -403,27 +338,28 @@ static void ipfix_test_icmp6(struct kunit *test)
 		0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x64, 0x93,
 		0x80, 0x00,			/* type 128, code 0 */
 	};
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	size_t tpl259 = 16 + TPL259_OFF, off;
 	struct flow6 x;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	off = e->len;
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 	/* 108 bytes: no padding */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + sizeof(rec));
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 2), 20);
-	expect_bytes(test, p + tpl259 + 4 + 2 * 4, v6, sizeof(v6),
-		     "template 259, IPv6 elements");
-	expect_bytes(test, p + tpl259 + 4 + 18 * 4, tail, sizeof(tail),
-		     "template 259");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), 4 + sizeof(rec));
-	expect_bytes(test, p + off + 4, rec, sizeof(rec), "ICMPv6 record");
-	tpl_put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl259), 259);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl259 + 2), 20);
+	nfl_test_expect_bytes(test, p + tpl259 + 4 + 2 * 4, v6, sizeof(v6),
+			      "template 259, IPv6 elements");
+	nfl_test_expect_bytes(test, p + tpl259 + 4 + 18 * 4, tail, sizeof(tail),
+			      "template 259");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 259);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 2), 4 + sizeof(rec));
+	nfl_test_expect_bytes(test, p + off + 4, rec, sizeof(rec),
+			      "ICMPv6 record");
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -434,27 +370,28 @@ static void ipfix_test_icmp6(struct kunit *test)
 static void tpl_test_direction(struct kunit *test,
 			       const struct nfl_encoder *ops)
 {
-	struct nfl_enc *e = tpl_enc(test, ops);
+	struct nfl_enc *e = nfl_test_enc(test, ops);
 	size_t hdr = ops->protocol == 10 ? 16 : 20, off;
 	struct nfl_flow f;
 	struct flow6 x;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	/* template 256: the 15th field, 1 byte */
-	KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4 + 4 + 14 * 4), 61);
-	KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4 + 4 + 14 * 4 + 2), 1);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + hdr + 4 + 4 + 14 * 4), 61);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + hdr + 4 + 4 + 14 * 4 + 2), 1);
 	/* template 259: after the IPv6 elements, the 17th */
-	KUNIT_EXPECT_EQ(test, be16_at(p + hdr + TPL259_OFF + 4 + 16 * 4), 61);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + hdr + TPL259_OFF + 4 + 16 * 4),
+			61);
 	off = e->len;
-	nfl_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	f.key.ns_dir = 0xa4 | NFL_DIR_EGRESS;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* the record of nfl_test_flow4() up to ipVersion, then direction */
-	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head) - 1,
-		     "record");
+	nfl_test_expect_bytes(test, p + off + 4, rec4_head,
+			      sizeof(rec4_head) - 1, "record");
 	KUNIT_EXPECT_EQ(test, p[off + 4 + sizeof(rec4_head) - 1], 1);
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	x.f.key.ns_dir = 0xa4;
 	off = ALIGN(e->len, 4);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
@@ -462,7 +399,7 @@ static void tpl_test_direction(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, p[off + 4 + 88], 6);
 	KUNIT_EXPECT_EQ(test, p[off + 4 + 89], 0);
 	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 static void v9_test_direction(struct kunit *test)
@@ -478,25 +415,25 @@ static void ipfix_test_direction(struct kunit *test)
 /* v9 gives ICMPv6 element 32 as well: nfdump reads no 139 in v9. */
 static void v9_test_icmp6(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
 	/* ICMP type/code last */
 	size_t tpl259 = 20 + TPL259_OFF, off;
 	struct flow6 x;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	off = e->len;
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 	/* 100 bytes: v6 record with 4-byte times and the ICMP element */
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 4 + 100);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259), 259);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl259 + 4 + 19 * 4), 32);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl259), 259);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl259 + 4 + 19 * 4), 32);
 	/* label and extension headers as in IPFIX, after the next hop */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 48 + 1), 0x0123);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 4 + 48 + 1), 0x0123);
 	KUNIT_EXPECT_EQ(test, p[off + 4 + 52], 0x03);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 98), 0x8000);
-	tpl_put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 4 + 98), 0x8000);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -519,25 +456,25 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	static const u8 rec257_tail[] = { 0x08, 0x00, 0x00, 0x10, 0x00, 0x81 };
 	/* Fast Open (34) and MSS (2) */
 	static const u8 rec258_tail[] = { 0, 0, 0, 0x04, 0, 0, 0, 0x04 };
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	struct flow6 x;
 	struct nfl_flow f;
 	u8 *p = e->buf;
 	size_t off;
 
 	KUNIT_ASSERT_GE(test, sizeof(f), NFL_FLOW4O_SIZE);
-	e->ops->begin(e, &t0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF), 257);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL257_OFF + 2), 19);
-	expect_bytes(test, p + 16 + TPL257_OFF + 4 + 16 * 4, tpl257_tail,
-		     sizeof(tpl257_tail), "template 257");
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF), 258);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16 + TPL258_OFF + 2), 20);
-	expect_bytes(test, p + 16 + TPL258_OFF + 4 + 18 * 4, tpl258_tail,
-		     sizeof(tpl258_tail), "template 258");
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16 + TPL257_OFF), 257);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16 + TPL257_OFF + 2), 19);
+	nfl_test_expect_bytes(test, p + 16 + TPL257_OFF + 4 + 16 * 4,
+			      tpl257_tail, sizeof(tpl257_tail), "template 257");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16 + TPL258_OFF), 258);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16 + TPL258_OFF + 2), 20);
+	nfl_test_expect_bytes(test, p + 16 + TPL258_OFF + 4 + 18 * 4,
+			      tpl258_tail, sizeof(tpl258_tail), "template 258");
 
 	off = e->len;
-	nfl_test_flow4(&f, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	f.key.proto = IPPROTO_ICMP;
 	f.key.sport = 0;
 	f.key.dport = htons(8 << 8);
@@ -547,16 +484,16 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	/* 46 + 16 of times, ICMP 2, ipv4Options 4 */
 	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 68);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 257);
-	expect_bytes(test, p + off + 4 + 62, rec257_tail, sizeof(rec257_tail),
-		     "ICMP record, ipv4Options");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 257);
+	nfl_test_expect_bytes(test, p + off + 4 + 62, rec257_tail,
+			      sizeof(rec257_tail), "ICMP record, ipv4Options");
 	/* the same without the tail: 0, whatever lies after the key */
 	f.flags = 0;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 68 + 64), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 68 + 66), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 4 + 68 + 64), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 4 + 68 + 66), 0);
 
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	x.f.key.proto = IPPROTO_TCP;
 	x.f.key.sport = htons(40000);
 	x.f.key.dport = htons(443);
@@ -565,11 +502,12 @@ static void ipfix_test_hdr_opts(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 	/* 48 + 8 + 8 + 16 + 4 + 6 + 16 of times, tcpOptions 8 */
 	KUNIT_ASSERT_EQ(test, e->len, off + 4 + 114);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 258);
-	expect_bytes(test, p + off + 4 + 106, rec258_tail, sizeof(rec258_tail),
-		     "IPv6 TCP record, tcpOptions");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 258);
+	nfl_test_expect_bytes(test, p + off + 4 + 106, rec258_tail,
+			      sizeof(rec258_tail),
+			      "IPv6 TCP record, tcpOptions");
 	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 static bool has_templates(struct nfl_enc *e, const struct nfl_export_time *t)
@@ -583,7 +521,7 @@ static bool has_templates(struct nfl_enc *e, const struct nfl_export_time *t)
 	if (e->ops->add(e, &f))
 		return false;
 	/* the template set follows the header */
-	with = be16_at(e->buf + (v9 ? 20 : 16)) == (v9 ? 0 : 2);
+	with = nfl_test_be16(e->buf + (v9 ? 20 : 16)) == (v9 ? 0 : 2);
 	e->ops->finish(e);
 	return with;
 }
@@ -591,27 +529,27 @@ static bool has_templates(struct nfl_enc *e, const struct nfl_export_time *t)
 /* Templates in the first PDU, then every refresh_rate PDUs. */
 static void v9_test_refresh_rate(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
 	static const bool want[] = { 1, 0, 0, 1, 0, 0, 1 };
 	unsigned int i;
 
 	e->refresh_rate = 3;
 	for (i = 0; i < ARRAY_SIZE(want); i++)
-		KUNIT_EXPECT_EQ_MSG(test, has_templates(e, &t0), want[i],
-				    "PDU %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, has_templates(e, &nfl_test_t0),
+				    want[i], "PDU %u", i);
 	/* sequence counts PDUs */
 	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + ARRAY_SIZE(want));
 	e->resync = true;		/* a new collector */
-	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &nfl_test_t0));
 	KUNIT_EXPECT_FALSE(test, e->resync);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* ... and once timeout_rate minutes have passed. */
 static void v9_test_timeout_rate(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
-	struct nfl_export_time t = t0;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
+	struct nfl_export_time t = nfl_test_t0;
 
 	e->refresh_rate = 0;
 	e->timeout_rate = 1;
@@ -622,7 +560,7 @@ static void v9_test_timeout_rate(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, has_templates(e, &t));
 	t.uptime_ms += 1000;
 	KUNIT_EXPECT_FALSE(test, has_templates(e, &t));
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -631,16 +569,16 @@ static void v9_test_timeout_rate(struct kunit *test)
  */
 static void ipfix_test_fill(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	unsigned int i, n = 0, recs = 0;
 	struct flow6 x;
 	struct nfl_flow f;
 	size_t len, off;
 	int err;
 
-	nfl_test_flow4(&f, &t0);
-	flow6(&x, &t0);
-	e->ops->begin(e, &t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
+	flow6(&x, &nfl_test_t0);
+	e->ops->begin(e, &nfl_test_t0);
 	for (i = 0; ; i++) {
 		err = e->ops->add(e, i % 3 ? &f : &x.f);
 		if (err)
@@ -655,36 +593,36 @@ static void ipfix_test_fill(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ(test, n, 9U);
 	len = e->ops->finish(e);
-	KUNIT_EXPECT_LE(test, len, (size_t)PDU);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), len);
-	KUNIT_EXPECT_EQ(test, e->buf[PDU], 0xa5);
-	for (off = 16; off < len; off += be16_at(e->buf + off + 2)) {
-		KUNIT_ASSERT_EQ(test, be16_at(e->buf + off + 2) % 4, 0);
-		if (be16_at(e->buf + off) == 256)
-			recs += (be16_at(e->buf + off + 2) - 4) / 74;
-		else if (be16_at(e->buf + off) == 259)
-			recs += (be16_at(e->buf + off + 2) - 4) / 108;
+	KUNIT_EXPECT_LE(test, len, (size_t)NFL_TPL_PDU_SIZE);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), len);
+	KUNIT_EXPECT_EQ(test, e->buf[NFL_TPL_PDU_SIZE], 0xa5);
+	for (off = 16; off < len; off += nfl_test_be16(e->buf + off + 2)) {
+		KUNIT_ASSERT_EQ(test, nfl_test_be16(e->buf + off + 2) % 4, 0);
+		if (nfl_test_be16(e->buf + off) == 256)
+			recs += (nfl_test_be16(e->buf + off + 2) - 4) / 74;
+		else if (nfl_test_be16(e->buf + off) == 259)
+			recs += (nfl_test_be16(e->buf + off + 2) - 4) / 108;
 	}
 	KUNIT_EXPECT_EQ(test, off, len);
 	KUNIT_EXPECT_EQ(test, recs, n);
 	/* the next PDU: no templates, sequence moved by n + 1 options */
 	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + n + 1);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)16 + 80);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* Nothing to send: no PDU, no sequence step. */
 static void v9_test_empty(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
 
-	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
-	e->ops->begin(e, &t0);
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &nfl_test_t0));
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
 	KUNIT_EXPECT_EQ(test, e->sequence, 6ULL);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* The NEL template (id 261) after a set header with @set_id. */
@@ -706,7 +644,7 @@ static void expect_nel_tpl(struct kunit *test, const u8 *p, u16 set_id)
 		0x00, 0xe6, 0x00, 0x01,		/* natEvent */
 	};
 
-	expect_bytes(test, p, want, sizeof(want), "NEL template");
+	nfl_test_expect_bytes(test, p, want, sizeof(want), "NEL template");
 }
 
 /* nfl_test_nat4() SNAT create, then DNAT delete, natEvent 4 and 5 */
@@ -736,64 +674,67 @@ static const u8 nel_data[4 + 2 * 34 + 0] = {
  */
 static void ipfix_test_nel(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
-	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
+	size_t off = NFL_TEST_IPFIX_FIRST;
 	struct nfl_nat_event ev;
 	struct nfl_flow f;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	nfl_test_flow4(&f, &t0);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
-	nfl_test_nat4(&ev, &t0, false, false);
+	nfl_test_nat4(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nfl_test_nat4(&ev, &t0, true, true);
+	nfl_test_nat4(&ev, &nfl_test_t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 80 + 52 + 72);
 	/* options, flow and two NAT events are data records */
 	KUNIT_EXPECT_EQ(test, e->sequence, 9ULL);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), off + 80 + 52 + 72);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 256);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 2), off + 80 + 52 + 72);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 256);
 	expect_nel_tpl(test, p + off + 80, 2);
-	expect_bytes(test, p + off + 80 + 52, nel_data, 4 + 2 * 34, "NEL data");
+	nfl_test_expect_bytes(test, p + off + 80 + 52, nel_data, 4 + 2 * 34,
+			      "NEL data");
 	/* 4 + 68 needs no padding: nothing written past it */
 	KUNIT_EXPECT_EQ(test, p[off + 80 + 52 + 72], 0xa5);
 
 	/* next PDU: no templates due, so no NEL template; historic codes */
 	e->nat_legacy = true;
-	e->ops->begin(e, &t0);
-	nfl_test_nat4(&ev, &t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_nat4(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nfl_test_nat4(&ev, &t0, true, true);
+	nfl_test_nat4(&ev, &nfl_test_t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 72);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 261);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16), 261);
 	KUNIT_EXPECT_EQ(test, p[16 + 4 + 33], 1);	/* translation create */
 	KUNIT_EXPECT_EQ(test, p[16 + 4 + 67], 2);	/* translation delete */
 	KUNIT_EXPECT_EQ(test, e->sequence, 11ULL);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* v9: the NEL template in flowset 0, counted in the header. */
 static void v9_test_nel(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
-	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
+	size_t off = NFL_TEST_V9_FIRST;
 	struct nfl_nat_event ev;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	nfl_test_nat4(&ev, &t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_nat4(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 52 + 4 + 36);
 	/* 4+3 templates, the NEL template, options, event */
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 10);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 2), 10);
 	expect_nel_tpl(test, p + off, 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 261);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 40);
-	expect_bytes(test, p + off + 56, nel_data + 4, 34, "NEL record");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 56 + 34), 0);	/* padding */
-	tpl_put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 52), 261);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 54), 40);
+	nfl_test_expect_bytes(test, p + off + 56, nel_data + 4, 34,
+			      "NEL record");
+	/* padding */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 56 + 34), 0);
+	nfl_test_enc_put(e);
 }
 
 /* The NAT66 template (id 264) after a set header with @set_id. */
@@ -815,7 +756,7 @@ static void expect_nel6_tpl(struct kunit *test, const u8 *p, u16 set_id)
 		0x00, 0xe6, 0x00, 0x01,		/* natEvent */
 	};
 
-	expect_bytes(test, p, want, sizeof(want), "NEL6 template");
+	nfl_test_expect_bytes(test, p, want, sizeof(want), "NEL6 template");
 }
 
 /* nfl_test_nat6() SNAT create, then DNAT delete: natEvent 1 and 2 */
@@ -853,55 +794,57 @@ static const u8 nel6_data[4 + 2 * 82] = {
  */
 static void ipfix_test_nel6(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
-	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
+	size_t off = NFL_TEST_IPFIX_FIRST;
 	size_t v6 = off + 52 + 40;	/* after the NAT44 template and set */
 	struct nfl_nat_event ev;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	nfl_test_nat4(&ev, &t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_nat4(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nfl_test_nat6(&ev, &t0, false, false);
+	nfl_test_nat6(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
-	nfl_test_nat6(&ev, &t0, true, true);
+	nfl_test_nat6(&ev, &nfl_test_t0, true, true);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), v6 + 52 + 168);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), v6 + 52 + 168);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 2), v6 + 52 + 168);
 	/* options and three NAT events are data records */
 	KUNIT_EXPECT_EQ(test, e->sequence, 9ULL);
 	expect_nel_tpl(test, p + off, 2);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 261);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 40);	/* 38, padded */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 52), 261);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 54), 40);	/* 38, padded */
 	KUNIT_EXPECT_EQ(test, p[off + 52 + 4 + 33], 4);	/* NAT44 create */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52 + 38), 0);	/* padding */
+	/* padding */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 52 + 38), 0);
 	expect_nel6_tpl(test, p + v6, 2);
-	expect_bytes(test, p + v6 + 52, nel6_data, sizeof(nel6_data),
-		     "NEL6 data");
+	nfl_test_expect_bytes(test, p + v6 + 52, nel6_data, sizeof(nel6_data),
+			      "NEL6 data");
 	KUNIT_EXPECT_EQ(test, p[v6 + 52 + 168], 0xa5);
 
 	/* next PDU: both templates already went, and legacy changes nothing */
 	e->nat_legacy = true;
-	e->ops->begin(e, &t0);
-	nfl_test_nat6(&ev, &t0, false, false);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_nat6(&ev, &nfl_test_t0, false, false);
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), 16 + 88);
-	expect_bytes(test, p + 20, nel6_data + 4, 82, "NEL6 record again");
-	KUNIT_EXPECT_EQ(test, be16_at(p + 16), 264);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 18), 88);	/* 86, padded */
-	tpl_put(e);
+	nfl_test_expect_bytes(test, p + 20, nel6_data + 4, 82,
+			      "NEL6 record again");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 16), 264);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 18), 88);	/* 86, padded */
+	nfl_test_enc_put(e);
 }
 
 /* v9: an ICMPv6 NAT66 event alone, its template in flowset 0. */
 static void v9_test_nel6(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
-	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
+	size_t off = NFL_TEST_V9_FIRST;
 	struct nfl_nat_event ev;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	nfl_test_nat6(&ev, &t0, false, true);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_nat6(&ev, &nfl_test_t0, false, true);
 	/* echo id 7 -> 4711, echo request (128, code 0) */
 	ev.proto = 58;
 	ev.pre_sport = htons(7);
@@ -911,22 +854,25 @@ static void v9_test_nel6(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, e->ops->add_nat(e, &ev), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + 52 + 4 + 84);
 	/* 4+3 templates, the NEL6 template, options, event */
-	KUNIT_EXPECT_EQ(test, be16_at(p + 2), 10);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 2), 10);
 	expect_nel6_tpl(test, p + off, 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 52), 264);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 54), 88);
-	expect_bytes(test, p + off + 56, nel6_data + 4, 72, "NEL6 addresses");
-	expect_bytes(test, p + off + 56 + 72,
-		     (const u8[]){ 0x00, 0x07, 0x80, 0x00, 0x12, 0x67,
-				   0x80, 0x00, 58, 2 }, 10, "NEL6 ICMPv6");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 56 + 82), 0);	/* padding */
-	tpl_put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 52), 264);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 54), 88);
+	nfl_test_expect_bytes(test, p + off + 56, nel6_data + 4, 72,
+			      "NEL6 addresses");
+	nfl_test_expect_bytes(test, p + off + 56 + 72,
+			      (const u8[]){ 0x00, 0x07, 0x80, 0x00, 0x12, 0x67,
+					    0x80, 0x00, 58, 2 }, 10,
+			      "NEL6 ICMPv6");
+	/* padding */
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 56 + 82), 0);
+	nfl_test_enc_put(e);
 }
 
 /* A later instant: @ms after t0 on both clocks (whole seconds). */
 static struct nfl_export_time t_after(u32 ms)
 {
-	struct nfl_export_time t = t0;
+	struct nfl_export_time t = nfl_test_t0;
 
 	t.jiffies += msecs_to_jiffies(ms);
 	t.uptime_ms += ms;
@@ -937,24 +883,24 @@ static struct nfl_export_time t_after(u32 ms)
 /* What is due when: templates first, then statistics every minute. */
 static void v9_test_opt_due(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
 	struct nfl_export_time t = t_after(59999);
 
-	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0),
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &nfl_test_t0),
 			NFL_OPT_DUE_TEMPLATES | NFL_OPT_DUE_STATS);
-	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 0U);
-	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
-	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0), 0U);
-	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 60000U);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &nfl_test_t0), 0U);
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &nfl_test_t0));
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &nfl_test_t0), 0U);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &nfl_test_t0), 60000U);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), 0U);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 1U);
 	t = t_after(60000);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t), NFL_OPT_DUE_STATS);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 0U);
 	e->resync = true;
-	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &t0),
+	KUNIT_EXPECT_EQ(test, e->ops->opt_due(e, &nfl_test_t0),
 			NFL_OPT_DUE_TEMPLATES | NFL_OPT_DUE_STATS);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -981,10 +927,10 @@ static void ipfix_test_stats_alone(struct kunit *test)
 		'0', '.', '1', ' ', 'o', 'n', ' ', 'h',
 		0, 0, 0,
 	};
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	struct nfl_export_time t = t_after(59999);
 
-	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &nfl_test_t0));
 	/* nothing due before the minute: no PDU */
 	e->ops->begin(e, &t);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
@@ -992,29 +938,30 @@ static void ipfix_test_stats_alone(struct kunit *test)
 	t = t_after(60000);
 	e->ops->begin(e, &t);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), sizeof(want));
-	expect_bytes(test, e->buf, want, sizeof(want), "options-only PDU");
+	nfl_test_expect_bytes(test, e->buf, want, sizeof(want),
+			      "options-only PDU");
 	KUNIT_EXPECT_EQ(test, e->sequence, 8ULL);
 	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t), 60000U);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* v9: the same PDU counts 1 record and one export packet. */
 static void v9_test_stats_alone(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
 	struct nfl_export_time t = t_after(60000);
 
-	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &nfl_test_t0));
 	e->ops->begin(e, &t);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), (size_t)20 + 112);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 1);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 20), 260);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 22), 112);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), 1);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 20), 260);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 22), 112);
 	/* exportedMessageTotalCount 1, then 1 flow, then octets */
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 20 + 22), 1);
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 20 + 30), 1);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 20 + 22), 1);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 20 + 30), 1);
 	KUNIT_EXPECT_EQ(test, e->sequence, 7ULL);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* Reliability: after the system record once anything was lost. */
@@ -1030,25 +977,26 @@ static void test_reliability(struct kunit *test, const struct nfl_encoder *ops,
 		0, 0, 0, 0, 0, 0, 0, 20,	/* their packets */
 		0, 0, 0, 0, 0, 1, 0, 0,		/* their octets 65536 */
 	};
-	struct nfl_enc *e = tpl_enc(test, ops);
-	size_t off = hdr + TPL_SET_LEN + OPT_TPL_LEN + sys;
+	struct nfl_enc *e = nfl_test_enc(test, ops);
+	size_t off = hdr + NFL_TEST_TPL_SET_LEN + NFL_TEST_OPT_TPL_LEN + sys;
 	struct nfl_flow f;
 
 	/* none yet: the flows follow the system record */
-	KUNIT_EXPECT_TRUE(test, has_templates(e, &t0));
+	KUNIT_EXPECT_TRUE(test, has_templates(e, &nfl_test_t0));
 	e->opt.ignored_packets = 3;
 	e->opt.ignored_octets = 300;
 	e->opt.lost_flows = 2;
 	e->opt.lost_packets = 20;
 	e->opt.lost_octets = 65536;
 	e->resync = true;
-	e->ops->begin(e, &t0);
-	nfl_test_flow4(&f, &t0);
+	e->ops->begin(e, &nfl_test_t0);
+	nfl_test_flow4(&f, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &f), 0);
 	KUNIT_ASSERT_GT(test, e->ops->finish(e), off + sizeof(want));
-	expect_bytes(test, e->buf + off, want, sizeof(want), "reliability");
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + off + sizeof(want)), 256);
-	tpl_put(e);
+	nfl_test_expect_bytes(test, e->buf + off, want, sizeof(want),
+			      "reliability");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + off + sizeof(want)), 256);
+	nfl_test_enc_put(e);
 }
 
 static void v9_test_reliability(struct kunit *test)
@@ -1064,12 +1012,12 @@ static void ipfix_test_reliability(struct kunit *test)
 /* Any one count is a loss. */
 static void ipfix_test_reliability_any(struct kunit *test)
 {
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	u64 *counts[] = {
 		&e->opt.ignored_packets, &e->opt.ignored_octets,
 		&e->opt.lost_flows, &e->opt.lost_packets, &e->opt.lost_octets,
 	};
-	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+	size_t off = NFL_TEST_IPFIX_FIRST;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
@@ -1077,12 +1025,12 @@ static void ipfix_test_reliability_any(struct kunit *test)
 			*counts[i - 1] = 0;
 		*counts[i] = 1;
 		e->resync = true;
-		e->ops->begin(e, &t0);
-		KUNIT_EXPECT_EQ_MSG(test, be16_at(e->buf + off), 262,
+		e->ops->begin(e, &nfl_test_t0);
+		KUNIT_EXPECT_EQ_MSG(test, nfl_test_be16(e->buf + off), 262,
 				    "count %u", i);
 		e->ops->finish(e);
 	}
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 static const struct nfl_iface test_rows[] = {
@@ -1107,21 +1055,22 @@ static void ipfix_test_ifaces(struct kunit *test)
 		0x00, 0x00, 0x00, 0x05,
 		'u', 'p', 'l', 'i', 'n', 'k', [4 + 2 * 52 - 1] = 0,
 	};
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
-	size_t off = 16 + TPL_SET_LEN + OPT_TPL_LEN + 72;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
+	size_t off = NFL_TEST_IPFIX_FIRST;
 
 	e->opt.ifaces = test_rows;
 	e->opt.n_ifaces = ARRAY_SIZE(test_rows);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + sizeof(want));
-	expect_bytes(test, e->buf + off, want, sizeof(want), "interfaces");
+	nfl_test_expect_bytes(test, e->buf + off, want, sizeof(want),
+			      "interfaces");
 	/* 1 system record and 2 rows */
 	KUNIT_EXPECT_EQ(test, e->sequence, 8ULL);
-	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &t0), 60000U);
+	KUNIT_EXPECT_EQ(test, e->ops->opt_wait(e, &nfl_test_t0), 60000U);
 	/* not again until the templates are */
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), (size_t)0);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* v9: fixed 16 and 32 bytes, NUL-padded; a longer description is cut. */
@@ -1143,17 +1092,18 @@ static void v9_test_ifaces(struct kunit *test)
 		'0', '1', '2', '3', '4', '5', '6', '7',
 		'8', '9', 'A', 'B', 'C', 'D', 'E', 'F',
 	};
-	struct nfl_enc *e = tpl_enc(test, &nfl_v9_encoder);
-	size_t off = 20 + TPL_SET_LEN + OPT_TPL_LEN + 112;
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_v9_encoder);
+	size_t off = NFL_TEST_V9_FIRST;
 
 	e->opt.ifaces = rows;
 	e->opt.n_ifaces = ARRAY_SIZE(rows);
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	KUNIT_ASSERT_EQ(test, e->ops->finish(e), off + sizeof(want));
-	expect_bytes(test, e->buf + off, want, sizeof(want), "interfaces");
+	nfl_test_expect_bytes(test, e->buf + off, want, sizeof(want),
+			      "interfaces");
 	/* 7 templates, the system record, 2 rows */
-	KUNIT_EXPECT_EQ(test, be16_at(e->buf + 2), 10);
-	tpl_put(e);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(e->buf + 2), 10);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1165,15 +1115,15 @@ static unsigned int ipfix_rows(struct kunit *test, const u8 *p, size_t len,
 {
 	size_t off, end, q;
 
-	for (off = 16; off + 4 <= len; off += be16_at(p + off + 2)) {
-		if (be16_at(p + off + 2) < 4)
+	for (off = 16; off + 4 <= len; off += nfl_test_be16(p + off + 2)) {
+		if (nfl_test_be16(p + off + 2) < 4)
 			break;
-		if (be16_at(p + off) != 263)
+		if (nfl_test_be16(p + off) != 263)
 			continue;
-		end = off + be16_at(p + off + 2);
+		end = off + nfl_test_be16(p + off + 2);
 		for (q = off + 4; q + 52 <= end && n < NFL_IF_MAX + 1; n++) {
-			idx[n] = (u32)be16_at(p + q + 16) << 16 |
-				 be16_at(p + q + 18);
+			idx[n] = (u32)nfl_test_be16(p + q + 16) << 16 |
+				 nfl_test_be16(p + q + 18);
 			q += 52;
 		}
 		KUNIT_EXPECT_LT(test, end - q, (size_t)4);
@@ -1192,7 +1142,7 @@ static void ipfix_test_ifaces_long(struct kunit *test)
 					      GFP_KERNEL);
 	u32 *idx = kunit_kcalloc(test, NFL_IF_MAX + 1, sizeof(*idx),
 				 GFP_KERNEL);
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	unsigned int i, pdus, n = 0;
 	struct flow6 x;
 	size_t len;
@@ -1207,25 +1157,25 @@ static void ipfix_test_ifaces_long(struct kunit *test)
 	e->refresh_rate = 4;
 	e->opt.ifaces = rows;
 	e->opt.n_ifaces = NFL_IF_MAX;
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	for (pdus = 0; pdus < 100; pdus++) {
-		e->ops->begin(e, &t0);
+		e->ops->begin(e, &nfl_test_t0);
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 		len = e->ops->finish(e);
-		KUNIT_ASSERT_LE(test, len, (size_t)PDU);
+		KUNIT_ASSERT_LE(test, len, (size_t)NFL_TPL_PDU_SIZE);
 		if (pdus == 0)	/* the description cut: 32 'd', no NUL */
-			KUNIT_EXPECT_PTR_EQ(test, memchr_inv(e->buf + 16 +
-				TPL_SET_LEN + OPT_TPL_LEN + 72 + 4 + 20, 'd',
-				32), (void *)NULL);
+			KUNIT_EXPECT_PTR_EQ(test, memchr_inv(e->buf +
+				NFL_TEST_IPFIX_FIRST + 4 + 20, 'd', 32),
+				(void *)NULL);
 		n = ipfix_rows(test, e->buf, len, idx, n);
-		if (e->ops->opt_wait(e, &t0))
+		if (e->ops->opt_wait(e, &nfl_test_t0))
 			break;
 	}
 	KUNIT_EXPECT_GT(test, pdus, 4U);	/* past a refresh */
 	KUNIT_ASSERT_EQ(test, n, (unsigned int)NFL_IF_MAX);
 	for (i = 0; i < NFL_IF_MAX; i++)
 		KUNIT_EXPECT_EQ(test, idx[i], 1000 + i);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1241,7 +1191,7 @@ static void ipfix_test_ifaces_change(struct kunit *test)
 					      GFP_KERNEL);
 	u32 *idx = kunit_kcalloc(test, NFL_IF_MAX + 1, sizeof(*idx),
 				 GFP_KERNEL);
-	struct nfl_enc *e = tpl_enc(test, &nfl_ipfix_encoder);
+	struct nfl_enc *e = nfl_test_enc(test, &nfl_ipfix_encoder);
 	unsigned int i, pdus, n = 0;
 	struct flow6 x;
 	size_t len;
@@ -1256,7 +1206,7 @@ static void ipfix_test_ifaces_change(struct kunit *test)
 	e->refresh_rate = 4;
 	e->opt.ifaces = rows;
 	e->opt.n_ifaces = NFL_IF_MAX;
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	for (pdus = 0; pdus < 100; pdus++) {
 		if (pdus == 4) {	/* the refresh: export.c takes it anew */
 			KUNIT_ASSERT_GT(test, n, 3U);
@@ -1264,17 +1214,17 @@ static void ipfix_test_ifaces_change(struct kunit *test)
 			memmove(rows, rows + 3, (NFL_IF_MAX - 3) * sizeof(*rows));
 			e->opt.n_ifaces = NFL_IF_MAX - 3;
 		}
-		e->ops->begin(e, &t0);
+		e->ops->begin(e, &nfl_test_t0);
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, &x.f), 0);
 		len = e->ops->finish(e);
 		n = ipfix_rows(test, e->buf, len, idx, n);
-		if (e->ops->opt_wait(e, &t0))
+		if (e->ops->opt_wait(e, &nfl_test_t0))
 			break;
 	}
 	KUNIT_ASSERT_EQ(test, n, (unsigned int)NFL_IF_MAX);
 	for (i = 0; i < NFL_IF_MAX; i++)
 		KUNIT_EXPECT_EQ(test, idx[i], 1000 + 2 * i);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1302,7 +1252,7 @@ static struct nfl_enc *tpl_enc_fields(struct kunit *test,
 				      const struct nfl_encoder *ops,
 				      unsigned int fields)
 {
-	struct nfl_enc *e = tpl_enc(test, ops);
+	struct nfl_enc *e = nfl_test_enc(test, ops);
 
 	e->fields = fields;
 	ops->set_fields(e);
@@ -1352,57 +1302,63 @@ static void ipfix_test_fields_nat(struct kunit *test)
 	struct nfl_flow *f, plain;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
+	e->ops->begin(e, &nfl_test_t0);
 	/* 4 templates of 19/19/20/20 fields, 4 more each */
 	tset = 4 + 4 + 23 * 4 + 4 + 23 * 4 + 4 + 24 * 4 + 4 + 24 * 4;
-	KUNIT_EXPECT_EQ(test, be16_at(p + 18), tset);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl), 576);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2), 23);
-	expect_bytes(test, p + tpl + 4 + 19 * 4, nat_tpl, sizeof(nat_tpl),
-		     "template 576 nat");
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 4 + 23 * 4), 577);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4)), 578);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 2), 24);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 18), tset);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl), 576);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl + 2), 23);
+	nfl_test_expect_bytes(test, p + tpl + 4 + 19 * 4, nat_tpl,
+			      sizeof(nat_tpl), "template 576 nat");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl + 4 + 23 * 4), 577);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl + 2 * (4 + 23 * 4)), 578);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl + 2 * (4 + 23 * 4) + 2),
+			24);
 	/* IPv6: 281/282 of 16 bytes, then the ports */
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 4 + 20 * 4),
+	KUNIT_EXPECT_EQ(test,
+			nfl_test_be16(p + tpl + 2 * (4 + 23 * 4) + 4 + 20 * 4),
 			281);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 6 + 20 * 4),
+	KUNIT_EXPECT_EQ(test,
+			nfl_test_be16(p + tpl + 2 * (4 + 23 * 4) + 6 + 20 * 4),
 			16);
-	KUNIT_EXPECT_EQ(test, be16_at(p + tpl + 2 * (4 + 23 * 4) + 4 + 24 * 4),
+	KUNIT_EXPECT_EQ(test,
+			nfl_test_be16(p + tpl + 2 * (4 + 23 * 4) + 4 + 24 * 4),
 			579);
 
-	f = flow4_fields(buf, NFL_FIELD_NAT, &t0);
+	f = flow4_fields(buf, NFL_FIELD_NAT, &nfl_test_t0);
 	nat->v4.saddr = htonl(0xcb007101);
 	nat->v4.daddr = htonl(0xc6336407);
 	nat->sport = htons(61000);
 	nat->dport = htons(80);
-	nfl_test_flow4(&plain, &t0);
+	nfl_test_flow4(&plain, &nfl_test_t0);
 	off = e->len;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, &plain), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 576);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 576);
 	/* the base record (74 bytes) unchanged, then the NAT fields */
-	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
-	expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
-		     "options");
-	expect_bytes(test, p + off + 78, nat_rec, sizeof(nat_rec), "nat");
-	expect_bytes(test, p + off + 90, rec4_head, sizeof(rec4_head),
-		     "record 2");
+	nfl_test_expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head),
+			      "record");
+	nfl_test_expect_bytes(test, p + off + 66, rec4_opts, sizeof(rec4_opts),
+			      "options");
+	nfl_test_expect_bytes(test, p + off + 78, nat_rec, sizeof(nat_rec),
+			      "nat");
+	nfl_test_expect_bytes(test, p + off + 90, rec4_head, sizeof(rec4_head),
+			      "record 2");
 	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(p + off + 90 + 74, 0, 12), NULL);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 2 * 86, 4));
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 2), ALIGN(4 + 2 * 86, 4));
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 2), ALIGN(4 + 2 * 86, 4));
 
 	/* back to no fields: the ids of before, the stream goes on */
 	e->fields = 0;
 	e->ops->set_fields(e);
 	KUNIT_EXPECT_TRUE(test, e->resync);
-	e->ops->begin(e, &t0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 18), TPL_SET_LEN);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 256);
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 18), NFL_TEST_TPL_SET_LEN);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 20), 256);
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
 	KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
 	KUNIT_EXPECT_EQ(test, e->sequence, 5ULL + 2 + 1 + 2);
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /* v9 too: the same ids and fields, FIRST/LAST_SWITCHED for times. */
@@ -1416,17 +1372,17 @@ static void v9_test_fields_nat(struct kunit *test)
 	size_t off;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 24), 576);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 4 + 19 * 4), 225);
-	f = flow4_fields(buf, NFL_FIELD_NAT, &t0);
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 24), 576);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 24 + 4 + 19 * 4), 225);
+	f = flow4_fields(buf, NFL_FIELD_NAT, &nfl_test_t0);
 	nat->v4.saddr = htonl(0xcb007101);
 	off = e->len;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
 	/* v9's record: 66 bytes, then 225 */
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 4 + 66), 0xcb00);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 4 + 66), 0xcb00);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 78, 4));
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1455,14 +1411,14 @@ static void ipfix_test_fields_mac(struct kunit *test)
 	size_t off;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 580);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 3 + 4);
-	expect_bytes(test, p + 24 + 19 * 4, mac_tpl, sizeof(mac_tpl),
-		     "template 580 mac");
-	KUNIT_EXPECT_EQ(test, be16_at(p + 24 + 22 * 4), 225);
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 20), 580);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 22), 19 + 3 + 4);
+	nfl_test_expect_bytes(test, p + 24 + 19 * 4, mac_tpl, sizeof(mac_tpl),
+			      "template 580 mac");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 24 + 22 * 4), 225);
 
-	f = flow4_fields(buf, fl, &t0);
+	f = flow4_fields(buf, fl, &nfl_test_t0);
 	nfl_ext_layout(&l, fl, AF_INET);
 	KUNIT_EXPECT_EQ(test, l.size, 32);	/* 12 + 4 + 12, 8-aligned */
 	mac = (struct nfl_ext_mac *)(buf + l.mac);
@@ -1474,12 +1430,14 @@ static void ipfix_test_fields_mac(struct kunit *test)
 	((struct nfl_ext_nat *)(buf + l.nat))->v4.saddr = htonl(0xcb007101);
 	off = e->len;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + off), 580);
-	expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head), "record");
-	expect_bytes(test, p + off + 78, mac_rec, sizeof(mac_rec), "mac");
-	KUNIT_EXPECT_EQ(test, be16_at(p + off + 92), 0xcb00);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 580);
+	nfl_test_expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head),
+			      "record");
+	nfl_test_expect_bytes(test, p + off + 78, mac_rec, sizeof(mac_rec),
+			      "mac");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off + 92), 0xcb00);
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 14 + 12, 4));
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1518,12 +1476,12 @@ static void test_fields_vlan(struct kunit *test)
 		p = e->buf;
 		hdr = i ? 16 : 20;
 		rec = i ? 74 : 66;
-		e->ops->begin(e, &t0);
-		KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 4), 520);
-		KUNIT_EXPECT_EQ(test, be16_at(p + hdr + 6), 19 + 4);
-		expect_bytes(test, p + hdr + 8 + 19 * 4, vlan_tpl,
-			     sizeof(vlan_tpl), "template 520 vlan");
-		f = flow4_fields(buf, NFL_FIELD_VLAN, &t0);
+		e->ops->begin(e, &nfl_test_t0);
+		KUNIT_EXPECT_EQ(test, nfl_test_be16(p + hdr + 4), 520);
+		KUNIT_EXPECT_EQ(test, nfl_test_be16(p + hdr + 6), 19 + 4);
+		nfl_test_expect_bytes(test, p + hdr + 8 + 19 * 4, vlan_tpl,
+				      sizeof(vlan_tpl), "template 520 vlan");
+		f = flow4_fields(buf, NFL_FIELD_VLAN, &nfl_test_t0);
 		nfl_ext_layout(&l, NFL_FIELD_VLAN, AF_INET);
 		KUNIT_EXPECT_EQ(test, l.size, 8);
 		((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x0800);
@@ -1533,12 +1491,12 @@ static void test_fields_vlan(struct kunit *test)
 		v->inner = 300;
 		off = e->len;
 		KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
-		KUNIT_EXPECT_EQ(test, be16_at(p + off), 520);
-		expect_bytes(test, p + off + 4 + rec, vlan_rec, sizeof(vlan_rec),
-			     "vlan");
+		KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 520);
+		nfl_test_expect_bytes(test, p + off + 4 + rec, vlan_rec,
+				      sizeof(vlan_rec), "vlan");
 		KUNIT_EXPECT_EQ(test, e->ops->finish(e),
 				off + ALIGN(4 + rec + 8, 4));
-		tpl_put(e);
+		nfl_test_enc_put(e);
 	}
 }
 
@@ -1570,12 +1528,12 @@ static void ipfix_test_fields_mpls(struct kunit *test)
 	size_t off;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 528);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 4);
-	expect_bytes(test, p + 24 + 19 * 4, mpls_tpl, sizeof(mpls_tpl),
-		     "template 528 mpls");
-	f = flow4_fields(buf, NFL_FIELD_MPLS, &t0);
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 20), 528);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 22), 19 + 4);
+	nfl_test_expect_bytes(test, p + 24 + 19 * 4, mpls_tpl, sizeof(mpls_tpl),
+			      "template 528 mpls");
+	f = flow4_fields(buf, NFL_FIELD_MPLS, &nfl_test_t0);
 	nfl_ext_layout(&l, NFL_FIELD_MPLS, AF_INET);
 	KUNIT_EXPECT_EQ(test, l.size, 16);
 	((struct nfl_ext_l2 *)(buf + l.l2))->ethertype = htons(0x8847);
@@ -1584,10 +1542,10 @@ static void ipfix_test_fields_mpls(struct kunit *test)
 	m->lse[1] = htonl(200 << 12 | 1 << 8);
 	off = e->len;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
-	expect_bytes(test, p + off + 4 + 74, mpls_rec, sizeof(mpls_rec),
-		     "mpls");
+	nfl_test_expect_bytes(test, p + off + 4 + 74, mpls_rec,
+			      sizeof(mpls_rec), "mpls");
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 11, 4));
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1614,12 +1572,12 @@ static void ipfix_test_fields_phys(struct kunit *test)
 	size_t off;
 	u8 *p = e->buf;
 
-	e->ops->begin(e, &t0);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 20), 544);
-	KUNIT_EXPECT_EQ(test, be16_at(p + 22), 19 + 2);
-	expect_bytes(test, p + 24 + 19 * 4, phys_tpl, sizeof(phys_tpl),
-		     "template 544 physdev");
-	f = flow4_fields(buf, NFL_FIELD_PHYSDEV, &t0);
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 20), 544);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + 22), 19 + 2);
+	nfl_test_expect_bytes(test, p + 24 + 19 * 4, phys_tpl, sizeof(phys_tpl),
+			      "template 544 physdev");
+	f = flow4_fields(buf, NFL_FIELD_PHYSDEV, &nfl_test_t0);
 	nfl_ext_layout(&l, NFL_FIELD_PHYSDEV, AF_INET);
 	KUNIT_EXPECT_EQ(test, l.size, 8);
 	ph = (struct nfl_ext_phys *)(buf + l.phys);
@@ -1627,10 +1585,10 @@ static void ipfix_test_fields_phys(struct kunit *test)
 	ph->out = 265;
 	off = e->len;
 	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
-	expect_bytes(test, p + off + 4 + 74, phys_rec, sizeof(phys_rec),
-		     "physdev");
+	nfl_test_expect_bytes(test, p + off + 4 + 74, phys_rec,
+			      sizeof(phys_rec), "physdev");
 	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 74 + 8, 4));
-	tpl_put(e);
+	nfl_test_enc_put(e);
 }
 
 /*
@@ -1646,14 +1604,14 @@ static void test_fields_all_fit(struct kunit *test)
 	struct nfl_enc *e;
 	unsigned int f, i;
 
-	flow6(&x, &t0);
+	flow6(&x, &nfl_test_t0);
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		for (f = 0; f <= NFL_FIELDS_ALL; f++) {
 			e = tpl_enc_fields(test, ops[i], f);
-			e->ops->begin(e, &t0);
+			e->ops->begin(e, &nfl_test_t0);
 			KUNIT_EXPECT_EQ(test, e->ops->add(e, &x.f), 0);
 			KUNIT_EXPECT_GT(test, e->ops->finish(e), (size_t)0);
-			tpl_put(e);
+			nfl_test_enc_put(e);
 		}
 	}
 }

@@ -477,14 +477,24 @@ std::vector<uint8_t> biflow_record(bool nat, uint8_t proto, uint16_t sport, uint
     w.u8(1);
     return rec;
 }
+
+// One IPFIX PDU with biflow_template(nat) and recs, decoded; split as
+// --split-biflows.
+DecodeResult decode_biflows(bool nat, const std::vector<std::vector<uint8_t>>& recs, bool split = false)
+{
+    DecoderOptions o;
+    o.split_biflows = split;
+    const Template t = biflow_template(nat);
+    ExportBuilder b(10);
+    b.add_templates({t});
+    b.add_data(t.id, recs);
+    return Decoder(o).decode(b.finish(), kExporter);
+}
 } // namespace
 
 TEST(Ipfix, BiflowReverseElements)
 {
-    ExportBuilder b(10);
-    b.add_templates({biflow_template(true)});
-    b.add_data(267, {biflow_record(true, 6, 40000, 8080, 8, 4000)});
-    auto r = Decoder().decode(b.finish(), kExporter);
+    auto r = decode_biflows(true, {biflow_record(true, 6, 40000, 8080, 8, 4000)});
     EXPECT_TRUE(r.issues.empty()) << issues(r);
     EXPECT_EQ(*r.templates[0].get("fields"),
               "8:4,12:4,225:4,226:4,7:2,11:2,227:2,228:2,4:1,2:8,1:8,29305.2:8,29305.1:8,29305.152:8,"
@@ -504,12 +514,8 @@ TEST(Ipfix, BiflowReverseElements)
 // --split-biflows: the reply as it came in, from the post-NAT addresses.
 TEST(Ipfix, BiflowSplitNat)
 {
-    DecoderOptions o;
-    o.split_biflows = true;
-    ExportBuilder b(10);
-    b.add_templates({biflow_template(true)});
-    b.add_data(267, {biflow_record(true, 6, 40000, 8080, 8, 4000), biflow_record(true, 6, 40001, 8080, 0, 0)});
-    auto r = Decoder(o).decode(b.finish(), kExporter);
+    auto r = decode_biflows(
+        true, {biflow_record(true, 6, 40000, 8080, 8, 4000), biflow_record(true, 6, 40001, 8080, 0, 0)}, true);
     EXPECT_TRUE(r.issues.empty()) << issues(r);
     // IPFIX sequence counts records on the wire, not lines
     EXPECT_EQ(*r.pdu.get("data_records"), "2");
@@ -537,12 +543,7 @@ TEST(Ipfix, BiflowSplitNat)
 // reply is type 0.
 TEST(Ipfix, BiflowSplitIcmp)
 {
-    DecoderOptions o;
-    o.split_biflows = true;
-    ExportBuilder b(10);
-    b.add_templates({biflow_template(false)});
-    b.add_data(265, {biflow_record(false, 1, 0x1234, 8 << 8, 3, 252)});
-    auto r = Decoder(o).decode(b.finish(), kExporter);
+    auto r = decode_biflows(false, {biflow_record(false, 1, 0x1234, 8 << 8, 3, 252)}, true);
     EXPECT_TRUE(r.issues.empty()) << issues(r);
     ASSERT_EQ(r.flows.size(), 2u);
     EXPECT_EQ(r.flows[0].icmp_type, 8);
@@ -559,10 +560,7 @@ TEST(Ipfix, BiflowSplitIcmp)
 // Reverse bytes without packets, or fewer than packets: a format error.
 TEST(Ipfix, BiflowReverseCountsChecked)
 {
-    ExportBuilder b(10);
-    b.add_templates({biflow_template(false)});
-    b.add_data(265, {biflow_record(false, 17, 1, 2, 0, 100), biflow_record(false, 17, 1, 2, 5, 4)});
-    auto r = Decoder().decode(b.finish(), kExporter);
+    auto r = decode_biflows(false, {biflow_record(false, 17, 1, 2, 0, 100), biflow_record(false, 17, 1, 2, 5, 4)});
     EXPECT_EQ(r.count(Issue::Kind::Format), 2u) << issues(r);
     EXPECT_TRUE(has_issue(r, Issue::Kind::Format, "biflow: reverse 0 packets, 100 bytes")) << issues(r);
     EXPECT_TRUE(has_issue(r, Issue::Kind::Format, "biflow: reverse 5 packets, 4 bytes")) << issues(r);

@@ -3,13 +3,15 @@
 # Connection records from conntrack (ctflows=1): RFC 5103 biflows in IPFIX,
 # a record per direction in v9 and v5, interim records, and the switch.
 #
-# The root namespace routes between a client netns (ctc) and a server netns
-# (cts), with MASQUERADE out to the server and a DNAT of ROUTER:8080 to
-# SERVER:5000, as nat_events.sh.  No NETFLOW rule anywhere; the collectors'
-# own traffic on lo is NOTRACKed, so conntrack holds only the test's
-# connections.  The truth is what crossed the router, captured on both of
-# its veths: the client's packets as they came in, and the replies as they
-# came in (from the server, or the router's own echo replies).
+# The root namespace routes between a client netns (natc) and a server
+# netns (nats), with MASQUERADE out to the server and a DNAT of ROUTER:8080
+# to SERVER:5000 (lib.sh's nf_nat_router_up 4 dnat; the servers are the
+# test's own: a TCP one that prints nothing, and a UDP echo).  No NETFLOW
+# rule anywhere; the collectors' own traffic on lo is NOTRACKed, so
+# conntrack holds only the test's connections.  The truth is what crossed
+# the router, captured on both of its veths: the client's packets as they
+# came in, and the replies as they came in (from the server, or the
+# router's own echo replies).
 # Per run (protocol 10 with natevents=1 and `conntrack -E` running, then 9,
 # then 5; active_timeout 600): two TCP connections with handshake, data and
 # close to the server, one through the DNAT, UDP with known counts both ways
@@ -41,50 +43,32 @@ nf_need_tools nfcapd nfdump dumpcap tshark conntrack nc ping nf-collect \
 nf_workdir
 modprobe nf_conntrack || fail "modprobe nf_conntrack"
 P=2055
-C4=198.51.100.2 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.2
+C4=$NF_NAT_C4 RC4=$NF_NAT_RC4 RS4=$NF_NAT_RS4 S4=$NF_NAT_S4
 NS=/proc/sys/net/netfilter
 OURS="--only-src 198.51.100.0/24 --only-src 203.0.113.0/24"
 SAVED=$(for k in nf_conntrack_acct nf_conntrack_timestamp nf_conntrack_events \
 	nf_conntrack_icmp_timeout nf_conntrack_udp_timeout \
 	nf_conntrack_udp_timeout_stream; do echo "$k=$(cat $NS/$k)"; done)
 
+# the NAT router (veths nc0 to the client, ns0 to the server), lo not
+# tracked, conntrack timeouts of the test's, its servers
 ct_up() {
-	ip netns add ctc && ip netns add cts || fail "ip netns add"
-	ip link add nc0 type veth peer name nc1 &&
-		ip link add ns0 type veth peer name ns1 || fail "ip link add"
-	ip link set nc1 netns ctc && ip link set ns1 netns cts
-	ip addr add $RC4/24 dev nc0 && ip addr add $RS4/24 dev ns0
-	ip link set nc0 up && ip link set ns0 up
-	ip -n ctc addr add $C4/24 dev nc1 && ip -n ctc link set nc1 up
-	ip -n ctc link set lo up
-	ip -n ctc route add default via $RC4
-	# no route back to the client: only MASQUERADE lets replies return
-	ip -n cts addr add $S4/24 dev ns1 && ip -n cts link set ns1 up
-	ip -n cts link set lo up
-	echo 1 >/proc/sys/net/ipv4/ip_forward
-	iptables-nft -w -t nat -A POSTROUTING -o ns0 -j MASQUERADE &&
-		iptables-nft -w -t nat -A PREROUTING -i nc0 -p tcp --dport 8080 \
-			-j DNAT --to-destination $S4:5000 &&
-		iptables-nft -w -t raw -A PREROUTING -i lo -j NOTRACK &&
+	nf_nat_router_up 4 dnat
+	iptables-nft -w -t raw -A PREROUTING -i lo -j NOTRACK &&
 		iptables-nft -w -t raw -A OUTPUT -o lo -j NOTRACK ||
-		fail "nat and raw rules"
+		fail "raw rules"
 	# ICMP entries time out by themselves; UDP ones only by a flush
 	echo 3 >$NS/nf_conntrack_icmp_timeout
 	echo 600 >$NS/nf_conntrack_udp_timeout
 	echo 600 >$NS/nf_conntrack_udp_timeout_stream
-	nf_bg sh -c 'exec ip netns exec cts nc -lk 5000 >/dev/null 2>&1'
-	nf_bg ip netns exec cts "$NF_BIN/nf-sink" -e udp 5001
-	nf_wait_udp 5001 cts
-	nf_wait_bound /proc/net/tcp 5000 cts
+	nf_bg sh -c 'exec ip netns exec nats nc -lk 5000 >/dev/null 2>&1'
+	nf_bg ip netns exec nats "$NF_BIN/nf-sink" -e udp 5001
+	nf_wait_udp 5001 nats
+	nf_wait_bound /proc/net/tcp 5000 nats
 }
 ct_down() {
-	iptables-nft -w -t nat -F 2>/dev/null
 	iptables-nft -w -t raw -F 2>/dev/null
-	echo 0 >/proc/sys/net/ipv4/ip_forward
-	ip link del nc0 2>/dev/null
-	ip link del ns0 2>/dev/null
-	ip netns del ctc 2>/dev/null
-	ip netns del cts 2>/dev/null
+	nf_nat_router_down 4
 	for kv in $SAVED; do
 		echo "${kv#*=}" >"$NS/${kv%%=*}" 2>/dev/null
 	done
@@ -148,19 +132,6 @@ kv() {
 # left out) that contain MATCH (a fixed string)
 records() { grep -F -- "$2" "$1" | grep '^flow ' | grep -v ' nat_event='; }
 
-# ct_listen FILE: conntrack -E into FILE, once it listens (a netfilter
-# netlink socket, 12, in event groups); pid in CT_PID
-ct_listen() {
-	nf_bg sh -c 'exec stdbuf -oL conntrack -E >"$1" 2>&1' sh "$1"
-	CT_PID=$NF_PID
-	i=0
-	until awk '$2 == 12 && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink; do
-		i=$((i + 1))
-		[ $i -lt $((100 * NF_TIME_SCALE)) ] || fail "conntrack -E does not listen"
-		sleep 0.1
-	done
-}
-
 # exits PID: wait (up to 30 s) until background job PID ended by itself
 exits() {
 	i=0
@@ -175,7 +146,7 @@ exits() {
 # tcp_conn SPORT DST:PORT: a TCP connection from the client with a line of
 # data each way... and a close (nc -N shuts down after stdin's end)
 tcp_conn() {
-	echo "hello from $1" | ip netns exec ctc nc -N -w 5 -p "$1" \
+	echo "hello from $1" | ip netns exec natc nc -N -w 5 -p "$1" \
 		"${2%:*}" "${2#*:}" >/dev/null || fail "tcp to $2 from port $1 failed"
 }
 
@@ -187,10 +158,10 @@ short() {
 	tcp_conn $(($1 + 2)) $S4:5000
 	tcp_conn $(($1 + 3)) $RC4:8080
 	usp=$(($1 + 50))
-	nf_bg ip netns exec ctc "$NF_BIN/nf-sink" udp $usp
+	nf_bg ip netns exec natc "$NF_BIN/nf-sink" udp $usp
 	csink=$NF_PID
-	nf_wait_udp $usp ctc
-	ip netns exec ctc "$NF_BIN/nf-send" udp $S4:5001 count=3 size=100 \
+	nf_wait_udp $usp natc
+	ip netns exec natc "$NF_BIN/nf-send" udp $S4:5001 count=3 size=100 \
 		sport=$usp >/dev/null || fail "nf-send udp"
 	# the server sends 2 more to where MASQUERADE put the client
 	i=0
@@ -202,11 +173,11 @@ short() {
 			fail "no conntrack entry for the UDP exchange"
 		sleep 0.1
 	done
-	ip netns exec cts "$NF_BIN/nf-send" udp $RS4:$xp count=2 size=50 \
+	ip netns exec nats "$NF_BIN/nf-send" udp $RS4:$xp count=2 size=50 \
 		sport=5001 >/dev/null || fail "nf-send udp back"
-	ip netns exec ctc ping -c 3 -i 0.2 -W 5 -q $S4 >/dev/null ||
+	ip netns exec natc ping -c 3 -i 0.2 -W 5 -q $S4 >/dev/null ||
 		fail "ping through the NAT failed"
-	ip netns exec ctc ping -c 2 -i 0.2 -W 5 -q $RC4 >/dev/null ||
+	ip netns exec natc ping -c 2 -i 0.2 -W 5 -q $RC4 >/dev/null ||
 		fail "ping of the router failed"
 	# the UDP truth, known without the capture: 3 x 128 out, 3 x 128 + 2 x 78 back
 	echo "flow proto=17 src=$C4 sport=$usp dst=$S4 dport=5001 packets=3 bytes=384" >>"$R/known"
@@ -287,7 +258,7 @@ run() {
 	done
 	[ "$(cat /proc/sys/net/netflow/ctflows)" = 1 ] || fail "sysctl ctflows is not 1"
 	CT0=0
-	[ $proto != 10 ] || ct_listen "$R/conntrack-E.txt"
+	[ $proto != 10 ] || nf_conntrack_listen "$R/conntrack-E.txt"
 	short $base
 	sayt "p$proto: short connections exported: $(ctline)"
 	[ $proto != 10 ] || long $((base + 100))
@@ -301,10 +272,10 @@ long() {
 	CT0=$(nf_snmp ctConnections)
 	i0=$(nf_snmp ctInterim)
 	rm -f "$W/stop"
-	nf_bg ip netns exec ctc sh -c 'while [ ! -e "$1" ]; do echo tick; sleep 0.5; done |
+	nf_bg ip netns exec natc sh -c 'while [ ! -e "$1" ]; do echo tick; sleep 0.5; done |
 		nc -N -p "$2" "$3" 5000 >/dev/null' sh "$W/stop" $(($1 + 1)) $S4
 	LT=$NF_PID
-	nf_bg ip netns exec ctc ping -i 0.5 -q $RS4
+	nf_bg ip netns exec natc ping -i 0.5 -q $RS4
 	LP=$NF_PID
 	nf_wait_snmp ctInterim -ge $((i0 + 8)) 120 ||
 		fail "too few interim records: $(ctline)"
@@ -331,7 +302,7 @@ end_run() {
 	fi
 	sysctls 0 0 2 "p$proto ctflows=0"
 	[ "$(cat /proc/sys/net/netflow/ctflows)" = 0 ] || fail "sysctl ctflows is not 0"
-	[ -z "${CT_PID:-}" ] || { nf_bg_stop $CT_PID; CT_PID=; }
+	[ -z "${NF_CT_PID:-}" ] || { nf_bg_stop $NF_CT_PID; NF_CT_PID=; }
 	nf_unload
 	nf_capture_stop
 	nf_bg_stop $WIRE_PID INT
@@ -471,7 +442,7 @@ conntrack -F >/dev/null 2>&1
 nf_capture_start "$R/export.pcap" "udp port $P"
 nf_load protocol=10 destination=127.0.0.1:$P ctflows=1
 rm -f "$W/stop"
-nf_bg ip netns exec ctc sh -c '{ echo live; while [ ! -e "$1" ]; do sleep 0.2; done; } |
+nf_bg ip netns exec natc sh -c '{ echo live; while [ ! -e "$1" ]; do sleep 0.2; done; } |
 	nc -N -p 47001 "$2" 5000 >/dev/null' sh "$W/stop" $S4
 LT=$NF_PID
 i=0
@@ -498,7 +469,7 @@ l=$(records "$R/collect.txt" " sport=47001 ")
 }
 sayt "rmmod with a live connection: its record went out, no warning"
 # ctnetlink has its callback back
-ct_listen "$R/conntrack-E.txt"
+nf_conntrack_listen "$R/conntrack-E.txt"
 tcp_conn 47002 $S4:5000
 conntrack -F >/dev/null 2>&1
 i=0
@@ -511,7 +482,7 @@ until grep -q "\[NEW\].* src=$C4 .*sport=47002 " "$R/conntrack-E.txt" &&
 	}
 	sleep 0.1
 done
-nf_bg_stop $CT_PID
+nf_bg_stop $NF_CT_PID
 sayt "after rmmod: conntrack -E sees NEW and DESTROY"
 ct_down
 nf_cleanup

@@ -449,6 +449,29 @@ nf_nat_router_down() {
 	return 0
 }
 
+# nf_conntrack_listen FILE: `conntrack -E` in the background (nf_bg), every
+# event a line of FILE as it comes; returns once its NETLINK_NETFILTER
+# socket has joined the event groups (/proc/net/netlink: protocol 12,
+# groups, its inode), so it misses no event after this, or fails after
+# 10 s.  Its pid in NF_CT_PID (nf_bg_stop).  (It may load
+# nf_conntrack_netlink on demand.)
+nf_conntrack_listen() {
+	nf_bg sh -c 'exec stdbuf -oL conntrack -E >"$1" 2>&1' sh "$1"
+	NF_CT_PID=$NF_PID
+	i=0
+	while :; do
+		nfc_ino=$(ls -l /proc/$NF_CT_PID/fd 2>/dev/null |
+			sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+		awk -v ino=" $nfc_ino" '$2 == 12 && $4 != "00000000" &&
+			index(ino, " " $10 " ") { f = 1 } END { exit !f }' \
+			/proc/net/netlink && return 0
+		i=$((i + 1))
+		[ $i -lt $((100 * NF_TIME_SCALE)) ] ||
+			fail "conntrack -E did not subscribe to conntrack events"
+		sleep 0.1
+	done
+}
+
 # nf_refusing_dests FIRST N: a destination list of FIRST and N collectors
 # on 127.0.0.1:30001.. where nothing listens (they refuse every PDU with
 # an ICMP port unreachable, which makes the export slow)

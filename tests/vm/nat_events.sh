@@ -160,11 +160,7 @@ run() {
 	nf_dmesg_since "nat p$proto l$listen" | grep -q 'nf_conntrack_events 2 -> 1' ||
 		fail "no log line for nf_conntrack_events 2 -> 1"
 	nf_capture_wait "$R/export.pcap"
-	if [ $listen = 1 ]; then
-		nf_bg sh -c 'exec conntrack -E >"$1" 2>&1' sh "$R/conntrack-E.txt"
-		CT_PID=$NF_PID
-		sleep 1
-	fi
+	[ $listen = 0 ] || nf_conntrack_listen "$R/conntrack-E.txt"
 	traffic "$base" "$R/expected"
 	want=$(($(wc -l <"$R/expected") / 2))
 	i=0
@@ -185,7 +181,7 @@ run() {
 	N=1 D=0
 	traffic $((base + 200)) "$R/ignored"
 	N=$n0 D=$d0
-	[ $listen = 0 ] || { sleep 1; nf_bg_stop $CT_PID; }
+	[ $listen = 0 ] || { sleep 1; nf_bg_stop $NF_CT_PID; }
 	nf_unload
 	nf_capture_stop
 	nf_nfcapd_stop
@@ -242,13 +238,11 @@ ip netns exec natc ping -c 1 -W 5 $S4 >/dev/null || fail "ping failed"
 conntrack -L 2>/dev/null | grep -q "src=$C4 " || fail "no live entry to unload with"
 nf_unload
 [ "$(cat $EVSYS)" = 2 ] || fail "rmmod left nf_conntrack_events at $(cat $EVSYS)"
-nf_bg sh -c 'exec conntrack -E >"$1" 2>&1' sh "$W/after-rmmod.txt"
-CT_PID=$NF_PID
-sleep 1
+nf_conntrack_listen "$W/after-rmmod.txt"
 conntrack -F >/dev/null 2>&1
 ip netns exec natc nc -N -w 5 -p 47002 $S4 5000 </dev/null || fail "tcp failed"
 sleep 1
-nf_bg_stop $CT_PID
+nf_bg_stop $NF_CT_PID
 grep -q "\[DESTROY\].* src=$C4 .*sport=47001 " "$W/after-rmmod.txt" &&
 	grep -q "\[NEW\].* src=$C4 .*sport=47002 " "$W/after-rmmod.txt" || {
 	cat "$W/after-rmmod.txt" >&2

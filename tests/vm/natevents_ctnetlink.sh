@@ -185,26 +185,10 @@ truth() {
 	nowarn
 }
 
-# subscribed PID: a NETLINK_NETFILTER socket of process PID has joined
-# groups (/proc/net/netlink: protocol 12, groups, inode)
-subscribed() {
-	ino=$(ls -l /proc/$1/fd 2>/dev/null |
-		sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
-	awk -v ino=" $ino" '$2 == 12 && $4 != "00000000" &&
-		index(ino, " " $10 " ") { f = 1 } END { exit !f }' /proc/net/netlink
-}
-
 # listen / unlisten: conntrack -E in the background, subscribed before
 # anything else happens
 listen() {
-	nf_bg sh -c 'exec conntrack -E >"$1" 2>&1' sh "$R/conntrack-E.txt"
-	CT_PID=$NF_PID
-	i=0
-	until subscribed $CT_PID; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "conntrack -E did not subscribe"
-		sleep 0.1
-	done
+	nf_conntrack_listen "$R/conntrack-E.txt"
 	LISTEN=1 CTN=0 CTD=0
 }
 unlisten() {
@@ -215,7 +199,7 @@ unlisten() {
 		[ $i -lt 50 ] || break
 		sleep 0.1
 	done
-	nf_bg_stop $CT_PID
+	nf_bg_stop $NF_CT_PID
 	LISTEN=0
 	nn=$(grep -c "\[NEW\].* src=$C4 " "$R/conntrack-E.txt")
 	nd=$(grep -c "\[DESTROY\].* src=$C4 " "$R/conntrack-E.txt")

@@ -62,15 +62,7 @@ nf_wait_bound /proc/net/tcp 5002 nats
 nf_bg ip netns exec nats "$NF_BIN/nf-sink" udp $S4:5001 >"$W/sink.txt"
 nf_wait_udp 5001 nats
 nf_collect_start "$W/collect.txt" 127.0.0.1:$P --first-seq 0
-nf_bg sh -c 'exec stdbuf -oL conntrack -E >"$1" 2>&1' sh "$W/conntrack-E.txt"
-CT_PID=$NF_PID
-# listening once a netfilter netlink socket (12) has joined event groups
-i=0
-until awk '$2 == 12 && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink; do
-	i=$((i + 1))
-	[ $i -lt $((100 * NF_TIME_SCALE)) ] || fail "conntrack -E does not listen"
-	sleep 0.1
-done
+nf_conntrack_listen "$W/conntrack-E.txt"
 
 # NAT connections that stay open: TCP (nc reading a FIFO this shell holds
 # open) and a UDP stream, both from the client through the MASQUERADE
@@ -162,7 +154,7 @@ while read -r c proto eng pkts ns sp; do
 		fail "conntrack -E missed cycle $c's connection (port $sp)"
 	n_ct=$((n_ct + 1))
 done <"$W/cycles.txt"
-nf_bg_stop $CT_PID
+nf_bg_stop $NF_CT_PID
 sayt "conntrack -E saw every cycle's connection ($n_ct) and one after the last rmmod"
 
 # --- every cycle's stream in nf-collect: all metered packets, its event
