@@ -44,7 +44,7 @@ boot)
 		[ -n "$fd" ] || continue
 		case $line in
 		"vm suite on "* | "=== "* | "--- "* | "vm-run: "*)
-			printf 'vm-%s: %s\n' "$kernel" "$line" >&"$fd" ;;
+			printf 'vm-%s: %s\n' "${out##*/}" "$line" >&"$fd" ;;
 		esac
 	done
 	rc=$(cat "$out/vm-run.rc" 2>/dev/null || echo '?')
