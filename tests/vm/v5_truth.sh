@@ -114,7 +114,7 @@ cmp -s "$W/collect.cmp" "$W/collect6.cmp" || {
 	fail "the collector on [::1] got other PDUs than 127.0.0.1"
 }
 nf_nfdump_compare nfdump "$W/truth.txt" "$W"
-nf_compare nfacctd "$W/truth.txt" "$W/nfacctd/flows.txt"
+nf_nfacctd_compare nfacctd "$W/truth.txt" "$W/nfacctd/flows.txt"
 nf_tshark_fields "$W/export.pcap" $P_NFCAPD >"$W/tshark.txt" 2>"$W/tshark.err" ||
 	fail "tshark failed: $(cat "$W/tshark.err")"
 nf_compare tshark --format tshark "$W/truth.txt" "$W/tshark.txt"

@@ -232,7 +232,7 @@ run() {
 	# --- nfacctd: no sequence number amiss, the flows
 	! grep -m 3 'expecting flow' "$D/nfacctd.log" >&2 ||
 		fail "v$proto: nfacctd finds sequence numbers amiss (above)"
-	nf_compare p$proto-nfacctd --ignore-extra "$D/truth1.txt" \
+	nf_nfacctd_compare p$proto-nfacctd --ignore-extra "$D/truth1.txt" \
 		"$D/nfacctd/flows.txt"
 
 	# --- nfcapd, nfdump -r and -I

@@ -184,7 +184,7 @@ run() {
 
 	# --- every collector shows exactly the truth
 	nf_compare p$proto-nf-collect "$D/truth-all.txt" "$D/collect.txt"
-	nf_compare p$proto-nfacctd "$D/truth-all.txt" "$D/nfacctd/flows.txt"
+	nf_nfacctd_compare p$proto-nfacctd "$D/truth-all.txt" "$D/nfacctd/flows.txt"
 	nf_nfdump_compare p$proto-nfdump "$D/truth-all.txt" "$D"
 	nf_tshark_pdml "$D/export.pcap" $P_NFCAPD "$D/tshark.pdml"
 	nf_compare p$proto-tshark --format tshark-pdml "$D/truth-all.txt" \
