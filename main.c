@@ -111,9 +111,6 @@ static int __init mod_init(void)
 			goto err_ctflows;
 		}
 	}
-	err = nfl_settings_init();
-	if (err)
-		goto err_settings;
 	err = nfl_proc_init();
 	if (err)
 		goto err_proc;
@@ -126,12 +123,23 @@ static int __init mod_init(void)
 	err = nfl_ingress_init(nfl_ingress_spec, nfl_cfg.promisc);
 	if (err)
 		goto err_ingress;
+	/*
+	 * Last: from here on a write to a setting (sysctl, or /sys, which
+	 * is there all along) applies it, and applying hooks=, ingress= or
+	 * targets= registers hooks into this module's text.  Before, and
+	 * once nfl_settings_uninit() has run, a write only stores.
+	 */
+	err = nfl_settings_init();
+	if (err)
+		goto err_settings;
 
 	pr_info("version %s loaded, protocol %u, destination %s, hashsize %u\n",
 		NETFLOW_VERSION, nfl_cfg.protocol, nfl_destination,
 		nfl_cache_hashsize());
 	return 0;
 
+err_settings:
+	nfl_ingress_uninit();
 err_ingress:
 	nfl_hooks_uninit();
 err_hooks:
@@ -139,8 +147,6 @@ err_hooks:
 err_target:
 	nfl_proc_uninit();
 err_proc:
-	nfl_settings_uninit();
-err_settings:
 	nfl_ctflows_disable();
 err_ctflows:
 	nfl_natevents_disable();
@@ -159,11 +165,12 @@ err_cache:
 
 static void __exit mod_exit(void)
 {
+	/* First: a write now could register a hook again (see mod_init) */
+	nfl_settings_uninit();
 	nfl_ingress_uninit();
 	nfl_hooks_uninit();
 	nfl_target_uninit();
 	nfl_proc_uninit();
-	nfl_settings_uninit();
 	/*
 	 * Live connections' records and events queued so far still go out
 	 * with the exporter's last run.

@@ -766,7 +766,9 @@ nf_compare() {
 # in the log when used: pmacct's nfacctd 1.7.7 now and then counts a
 # record twice.  Seen on the debug kernel (2026-12-07, v9_ipfix_truth):
 # every socket of the module had sent 65 PDUs, and nfcapd, tshark and
-# nf-collect held the record once, nfacctd's CSV twice.
+# nf-collect held the record once, nfacctd's CSV twice; and in
+# v9_ipfix_options, whose nfacctd checks sequence numbers, with no
+# complaint from it: no PDU reached it twice.
 # nf_nfacctd_doubled CMP: how many flows the nf-compare output CMP shows
 # counted a whole number of times over (packets and bytes both exactly k
 # times the truth's, k >= 2, TCP flags equal), if that is all that is
