@@ -84,7 +84,7 @@ u32 nfl_ip4_opts(const u8 *p, unsigned int len)
 }
 
 /*
- * tcpOptions as the flow keeps it (NFL_TCPOPT_*, ipt_NETFLOW.h): kinds
+ * tcpOptions as the flow keeps it (NFL_TCPOPT_*, flow.h): kinds
  * 0..30 at their own bit, kind 34 (TCP Fast Open) at bit 31.  IANA has
  * nothing else below 64 (31-33 and 35-63 are reserved): those are
  * dropped here, and so are kinds from 64 on, which the IE cannot hold.

@@ -1075,7 +1075,7 @@ int nfl_tpl_add(struct nfl_enc *e, const struct nfl_flow *f)
 	return 0;
 }
 
-/* natEvent for @ev: NAT66 has no session values, so 1/2 (see ipt_NETFLOW.h) */
+/* natEvent for @ev: NAT66 has no session values, so 1/2 (see encoder.h) */
 static u8 nfl_nat_event_value(const struct nfl_enc *e,
 			     const struct nfl_nat_event *ev)
 {
