@@ -117,7 +117,7 @@ sysctl_get() {
 	i=0
 	until v=$(cat /proc/sys/net/netflow/"$1" 2>/dev/null); do
 		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "?"; return 1; }
+		[ $i -lt $((100 * NF_TIME_SCALE)) ] || { echo "?"; return 1; }
 	done
 	echo "$v"
 }
@@ -436,7 +436,7 @@ nf_flush
 i=0
 until [ "$(nf_snmp exportHeld)" = 0 ] && [ "$(nf_snmp hashFlows)" = 0 ]; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || { problem "traffic: flows still held after the flush"; break; }
+	[ $i -lt $((100 * NF_TIME_SCALE)) ] || { problem "traffic: flows still held after the flush"; break; }
 	sleep 0.1
 done
 snap end
@@ -444,7 +444,7 @@ want=$(($(snmp end outFlows) - $(snmp end lostFlows)))
 i=0
 until [ "$(grep -c '^flow ' "$W/collect3.txt")" -ge "$want" ]; do
 	i=$((i + 1))
-	[ $i -lt 300 ] || break
+	[ $i -lt $((300 * NF_TIME_SCALE)) ] || break
 	sleep 0.1
 done
 nf_bg_stop "$NF_COLLECT_PID"

@@ -166,7 +166,7 @@ run() {
 	i=0
 	until grep -q "count start $want, stop $want\." /proc/net/stat/ipt_netflow; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || break
+		[ $i -lt $((50 * NF_TIME_SCALE)) ] || break
 		sleep 0.1
 	done
 	natline $want $want

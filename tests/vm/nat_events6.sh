@@ -143,7 +143,7 @@ run() {
 	i=0
 	until grep -q "count start $want, stop $want\." /proc/net/stat/ipt_netflow; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || break
+		[ $i -lt $((50 * NF_TIME_SCALE)) ] || break
 		sleep 0.1
 	done
 	l=$(grep '^Natevents ' /proc/net/stat/ipt_netflow | head -n 1)
@@ -156,7 +156,7 @@ run() {
 		i=0
 		until [ "$(nf_snmp skippedFlows)" = $((want * 2)) ]; do
 			i=$((i + 1))
-			[ $i -lt 50 ] || break
+			[ $i -lt $((50 * NF_TIME_SCALE)) ] || break
 			sleep 0.1
 		done
 		[ "$(nf_snmp skippedFlows)" = $((want * 2)) ] ||

@@ -164,7 +164,7 @@ truth() {
 	i=0
 	until [ "$(counts)" = "$STARTS $STOPS" ]; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || break
+		[ $i -lt $((50 * NF_TIME_SCALE)) ] || break
 		sleep 0.1
 	done
 	[ "$(counts)" = "$STARTS $STOPS" ] ||
@@ -173,7 +173,7 @@ truth() {
 	i=0
 	until [ "$(collected | wc -l)" -ge "$n" ]; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || break
+		[ $i -lt $((100 * NF_TIME_SCALE)) ] || break
 		sleep 0.1
 	done
 	sort "$R/want" >"$R/want.sorted"
@@ -196,7 +196,7 @@ unlisten() {
 	until [ "$(grep -c "\[NEW\].* src=$C4 " "$R/conntrack-E.txt")" -ge $CTN ] &&
 		[ "$(grep -c "\[DESTROY\].* src=$C4 " "$R/conntrack-E.txt")" -ge $CTD ]; do
 		i=$((i + 1))
-		[ $i -lt 50 ] || break
+		[ $i -lt $((50 * NF_TIME_SCALE)) ] || break
 		sleep 0.1
 	done
 	nf_bg_stop $NF_CT_PID
@@ -279,7 +279,7 @@ i=0
 until [ "$(cat /sys/module/$CTNL/initstate 2>/dev/null)" = live ] &&
 	grep -q '^Natevents enabled' $NF_STAT; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || break
+	[ $i -lt $((100 * NF_TIME_SCALE)) ] || break
 	sleep 0.1
 done
 ctnl_loaded || fail "conntrack -E did not load $CTNL"
