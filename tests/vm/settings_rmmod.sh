@@ -14,6 +14,8 @@
 # (Before the fix, settings stopped applying only after ingress, hooks
 # and the target were gone: an ingress= write landing during the hooks'
 # unregistration, which waits for an RCU grace period, hooked lo again.)
+# Not in TESTS yet: its first run on 6.12 (2026-12-07) printed nothing in
+# five minutes; to be made to work first (the writer's tight loop?).
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${NF_ROUNDS:-30}
