@@ -14,8 +14,6 @@
 # (Before the fix, settings stopped applying only after ingress, hooks
 # and the target were gone: an ingress= write landing during the hooks'
 # unregistration, which waits for an RCU grace period, hooked lo again.)
-# Not in TESTS yet: its first run on 6.12 (2026-12-07) printed nothing in
-# five minutes; to be made to work first (the writer's tight loop?).
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${NF_ROUNDS:-30}
@@ -45,20 +43,22 @@ writer() {
 }
 nf_bg writer
 wpid=$NF_PID
+sayt "writer started; $ROUNDS rounds"
 
-i=0
-while [ $i -lt "$ROUNDS" ]; do
-	i=$((i + 1))
+round=0
+while [ $round -lt "$ROUNDS" ]; do
+	round=$((round + 1))
 	nf_load
 	sleep 0.1
 	nf_unload
 	hooks_now >"$W/now.txt"
 	cmp -s "$W/base.txt" "$W/now.txt" || {
 		diff "$W/base.txt" "$W/now.txt" >&2
-		fail "round $i: hooks left behind after rmmod (above)"
+		fail "round $round: hooks left behind after rmmod (above)"
 	}
 	ping -c 1 -W 1 127.0.0.1 >/dev/null ||
-		fail "round $i: ping on lo failed"
+		fail "round $round: ping on lo failed"
+	sayt "round $round: loaded, unloaded, no hook left"
 done
 : >"$W/stop"
 nf_bg_stop $wpid
