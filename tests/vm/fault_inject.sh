@@ -182,6 +182,15 @@ fi_cache_filter Y
 # allocations of the kernel functions the module calls, and leaves out
 # the depths of sysfs and kernfs (370 points at 32, in 20 minutes).
 fi_all stacktrace-depth "${FI_LOAD_DEPTH:-12}"
+# Not inside SLUB's sysfs_slab_add(), called by kmem_cache_create(): when
+# kobject_init_and_add() or sysfs_create_group() fails there, it drops
+# the kobject without kobject_put(), and the cache's sysfs name (16
+# bytes) leaks, the kernel's leak (6.12; "mm/slub: release kobject if
+# kobject_init_and_add failed in sysfs_slab_add", proposed in 2022, not
+# merged): kmemleak found 91 of them in this part, 2026-12-07.  The
+# module's kmem_cache_create() still fails at the cache's other
+# allocations.
+fi_reject_func sysfs_slab_add
 fi_window
 : >"$W/load.txt"
 n=0
@@ -208,6 +217,8 @@ while :; do
 done
 fi_off
 fi_all stacktrace-depth 32
+fi_all reject-start 0
+fi_all reject-end 0
 # each load with its message; a failed one must have one
 msgs_of load >"$W/load-msgs.txt"
 awk 'NR == FNR { m[$1] = substr($0, length($1) + 2); next }

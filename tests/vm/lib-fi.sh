@@ -56,6 +56,20 @@ fi_cache_filter() {
 # fi_range START END: only allocations with a return address in
 # [START, END) on their stack may fail
 fi_range() { fi_all require-start "$1"; fi_all require-end "$2"; }
+# fi_reject_func FUNC: no allocation with FUNC (a kernel text symbol) on
+# its stack fails: reject-start/end are FUNC's address and the next text
+# symbol's (/proc/kallsyms; one range only, for both attributes)
+fi_reject_func() {
+	set -- "$1" "$(awk -v f="$1" '$3 == f && $2 ~ /^[tT]$/ { print $1; exit }' /proc/kallsyms)"
+	[ -n "$2" ] || fail "fi_reject_func: no $1 in /proc/kallsyms"
+	# (addresses are 16 hex digits: compared as strings, exactly)
+	set -- "$1" "0x$2" "$(awk -v a="x$2" '
+		$2 ~ /^[tT]$/ && ("x" $1) > a && (s == "" || ("x" $1) < s) { s = "x" $1 }
+		END { print substr(s, 2) }' /proc/kallsyms)"
+	[ -n "$3" ] || fail "fi_reject_func: no text symbol after $1"
+	fi_all reject-start "$2"
+	fi_all reject-end "0x$3"
+}
 
 # The module's text, from its .text section to past its last function
 # (/proc/kallsyms, as /proc/vmallocinfo hides addresses): the next
