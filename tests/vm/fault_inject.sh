@@ -215,6 +215,7 @@ while :; do
 		nf_unload
 	fi
 done
+points=$((n - 1))	# (n is read again below)
 fi_off
 fi_all stacktrace-depth 32
 fi_all reject-start 0
@@ -228,7 +229,7 @@ while read -r n inj _ _ errno _ msg; do
 	[ "$inj" = injected=1 ] && [ "$errno" != errno=0 ] && [ "$msg" = - ] &&
 		problem "load N=$n failed ($errno) without a message of the module"
 done <"$W/load-all.txt"
-sayt "load: $((n - 1)) fault points: $(grep -c ' injected=1 .* errno=E' "$W/load-all.txt") loads failed, $(grep -c ' injected=1 .* errno=0' "$W/load-all.txt") succeeded with the fault"
+sayt "load: $points fault points: $(grep -c ' injected=1 .* errno=E' "$W/load-all.txt") loads failed, $(grep -c ' injected=1 .* errno=0' "$W/load-all.txt") succeeded with the fault"
 # outcomes, and how many fault points had each
 cut -d' ' -f2,5- "$W/load-all.txt" | sed 's/ rc=[^ ]*//' | sort | uniq -c | sort -rn | head -n 40
 # the last load had no fault: it works (part 2 uses it)
