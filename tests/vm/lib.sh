@@ -106,7 +106,7 @@ nf_v6_refused() {
 # so allow a moment.
 nf_unload() {
 	nf_loaded || return 0
-	i=0
+	local i=0
 	while ! rmmod ipt_NETFLOW 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -ge 50 ]; then
@@ -126,7 +126,7 @@ nf_refcnt() {
 
 # nf_wait_refcnt N: wait (up to 5 s) until the refcount is N
 nf_wait_refcnt() {
-	i=0
+	local i=0
 	while [ "$(nf_refcnt)" != "$1" ]; do
 		i=$((i + 1))
 		[ $i -lt $((50 * NF_TIME_SCALE)) ] || return 1
@@ -458,7 +458,7 @@ nf_nat_router_down() {
 nf_conntrack_listen() {
 	nf_bg sh -c 'exec stdbuf -oL conntrack -E >"$1" 2>&1' sh "$1"
 	NF_CT_PID=$NF_PID
-	i=0
+	local i=0
 	while :; do
 		nfc_ino=$(ls -l /proc/$NF_CT_PID/fd 2>/dev/null |
 			sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
@@ -578,7 +578,7 @@ nf_wait_udp() { nf_wait_bound /proc/net/udp "$@"; }
 nf_wait_udp6() { nf_wait_bound /proc/net/udp6 "$@"; }
 nf_wait_bound() {
 	hex=$(printf ':%04X ' "$2")
-	i=0
+	local i=0
 	while :; do
 		if [ -n "${3:-}" ]; then
 			ip netns exec "$3" cat "$1"
@@ -702,7 +702,7 @@ nf_capture_begin() {
 # "File:" and not "Capturing on": dumpcap prints the latter before it has
 # opened the interface, the former once the filter is attached.
 nf_capture_wait() {
-	i=0
+	local i=0
 	until grep -q "^File: " "$1.log" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt $((300 * NF_TIME_SCALE)) ] || { cat "$1.log" >&2; fail "dumpcap did not start"; }
