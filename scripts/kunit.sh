@@ -12,6 +12,9 @@
 #   KUNIT_FILTER  suite/test glob (default ipt_netflow_*)
 #   KUNIT_TARBALL kernel source (default /usr/src/linux-source-6.1.tar.xz)
 #   JOBS          make jobs (default: nproc)
+#   NF_PROGRESS_FD  a file descriptor open past ctest (make check: 3): a
+#                 line a minute goes there while kunit.py builds and runs,
+#                 the first build taking a quarter of an hour on 2 cores
 #
 # The kernel tree is extracted once and never built in: kunit.py builds
 # with O=$KUNIT_CACHE/build, and kbuild refuses O= on a dirty source tree.
@@ -121,6 +124,21 @@ log=$CACHE/kunit.log
 rcfile=$CACHE/kunit.rc
 say "kernel tree $SRC, build dir $BUILD, filter '$FILTER'"
 start=$(date +%s)
+fd=${NF_PROGRESS_FD:-}
+case $fd in [3-9]) ;; *) fd='' ;; esac
+ticker=
+if [ -n "$fd" ]; then
+	# objects built so far tell a first build from a rebuild
+	(
+		while sleep 60; do
+			n=$(find "$BUILD" -name '*.o' 2>/dev/null | wc -l)
+			printf 'kunit: %ss, %s objects in %s\n' \
+				"$(($(date +%s) - start))" "$n" "$BUILD"
+		done
+	) >&"$fd" &
+	ticker=$!
+	echo "kunit: building the UML kernel and running the suites" >&"$fd"
+fi
 {
 	rc=0
 	python3 "$SRC/tools/testing/kunit/kunit.py" run \
@@ -132,6 +150,8 @@ start=$(date +%s)
 	echo "$rc" >"$rcfile"
 } | sed -u -f "$paths" | tee "$log"
 rc=$(cat "$rcfile")
+# (its sleep too, which holds the progress descriptor open)
+[ -z "$ticker" ] || kill "$ticker" $(pgrep -P "$ticker") 2>/dev/null || true
 say "kunit.py exited $rc after $(($(date +%s) - start))s (log: $log)"
 
 # kunit.py: "Testing complete. Ran N tests: passed: P, failed: F, ..."
