@@ -212,13 +212,15 @@ check-docs:
 
 # ctest shows a test's output once it has ended: the VM suites (a quarter
 # of an hour a boot) write each test's start and result to fd 3 meanwhile
-# (tests/vm/ctest-vm.sh), which is make's stdout
+# (tests/vm/ctest-vm.sh), which is make's stdout.  -j2: the host-only
+# tests (KUnit's build above all) run beside the VM boots, which take the
+# qemu lock one at a time (RESOURCE_LOCK qemu; the pkg tests RUN_SERIAL)
 check:
 	sh $(REPO)/scripts/install-deps.sh
 	$(MAKE) -C $(REPO) modules-all plugins
 	cmake -S $(REPO)/tests -B $(BUILD)/cmake
 	cmake --build $(BUILD)/cmake -j2
-	cd $(BUILD)/cmake && NF_PROGRESS_FD=3 ctest --output-on-failure 3>&1
+	cd $(BUILD)/cmake && NF_PROGRESS_FD=3 ctest -j2 --output-on-failure 3>&1
 
 # make check, and the VM suites (with tests/vm/TESTS.full) on Debian's
 # PREEMPT_RT 6.1 and 6.12 and on the KASAN/lockdep/kmemleak/fault
@@ -229,7 +231,7 @@ check-full:
 	$(MAKE) -C $(REPO) modules-full plugins
 	cmake -S $(REPO)/tests -B $(BUILD)/cmake -DNF_VM_FULL=ON
 	cmake --build $(BUILD)/cmake -j2
-	cd $(BUILD)/cmake && NF_PROGRESS_FD=3 ctest --output-on-failure 3>&1
+	cd $(BUILD)/cmake && NF_PROGRESS_FD=3 ctest -j2 --output-on-failure 3>&1
 
 demo:
 	sh $(REPO)/scripts/install-deps.sh
