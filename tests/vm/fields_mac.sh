@@ -160,7 +160,7 @@ sayt "nf-collect: MACs and ethernetType exact, two MACs two records"
 
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_nfcapd_stop
 
 # nfdump: in src/dst MAC, summed packets per (sport, MACs)

@@ -99,7 +99,7 @@ sayt "nf-collect: label stacks of every flow, two stacks of one 5-tuple two reco
 
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_nfcapd_stop
 
 # nfdump: label-exp-S per label

@@ -197,7 +197,7 @@ grep -Eq "^template .* id=256( |\$)" "$W/collect.txt" &&
 
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_nfcapd_stop
 
 # nfdump: src/dst, their translation, per flow of the runs

@@ -77,7 +77,7 @@ cmp -s "$W/want" "$W/got" || {
 sayt "nf-collect: $(wc -l <"$W/got") IPv6 flows with their translation (281/282)"
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_tshark_pdml "$W/export.pcap" $P "$W/tshark.pdml"
 c=$(grep -c 'name="cflow.post_nat_source_ipv6_address" .* show="'$RS6'"' "$W/tshark.pdml")
 [ "$c" = 4 ] || fail "tshark: post-NAT source $RS6 in $c records, want 4"

@@ -102,7 +102,7 @@ sayt "nf-collect: both bridge ports of every flow, both back ends"
 
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_nfcapd_stop
 
 nfdump -q -N -r "$NF_NFCAPD_FILE" -o "fmt:%sp|%dp|%in|%out|%pkt" \

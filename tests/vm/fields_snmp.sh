@@ -146,7 +146,7 @@ cmp -s "$W/want-42000" "$W/got-42000" || {
 sayt "rules emptied: real indexes ($IP, $IE)"
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_tshark_pdml "$W/export.pcap" $P "$W/tshark.pdml"
 grep -q 'name="cflow.inputint" .* show="211"' "$W/tshark.pdml" &&
 	grep -q 'name="cflow.outputint" .* show="107"' "$W/tshark.pdml" ||

@@ -153,7 +153,7 @@ sayt "nf-collect: VLAN ids of every flow, three VLANs three flows (one without t
 
 nf_collect_stop "$W/collect.txt"
 nf_unload
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_nfcapd_stop
 
 nfdump -q -N -r "$NF_NFCAPD_FILE" -o "fmt:%sp|%in|%svln|%pkt" \

@@ -131,7 +131,7 @@ phase() {
 	done
 	nf_nfcapd_stop
 	nf_collect_stop "$D/collect.txt"
-	nf_capture_stop
+	nf_capture_stop "$D/collect.txt"
 	sayt "$1: nf-collect: $(wc -l <"$D/want.txt") flows," \
 		"directions as expected"
 

@@ -41,7 +41,7 @@ nf_flush
 nf_wait_collected "$W/collect.txt" " dst=" "$pkts" 5 ||
 	fail "nf-collect got $(nf_collected "$W/collect.txt" " dst=") of $pkts packets"
 ip6tables-nft -w -F OUTPUT
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_collect_stop "$W/collect.txt"
 
 # want SPORT: "LABEL EXT" (ICMPv6 records have source port 0)
