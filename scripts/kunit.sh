@@ -14,7 +14,7 @@
 #   JOBS          make jobs (default: nproc)
 #   NF_PROGRESS_FD  a file descriptor open past ctest (make check: 3): a
 #                 line a minute goes there while kunit.py builds and runs,
-#                 the first build taking a quarter of an hour on 2 cores
+#                 the first build taking about ten minutes on 2 cores
 #
 # The kernel tree is extracted once and never built in: kunit.py builds
 # with O=$KUNIT_CACHE/build, and kbuild refuses O= on a dirty source tree.

@@ -3,13 +3,13 @@
 # CPU hotplug under traffic.  Received packets are steered to cpu1 (RPS on
 # the veth; on PREEMPT_RT before 6.10, where RPS makes the kernel warn,
 # the sender is pinned to cpu1 instead, and veth queues what it sends to
-# the sending CPU's backlog), metered in raw PREROUTING there, and age out every second,
-# so cpu1's scan work runs all the time; meanwhile cpu1 goes offline and
-# back NF_CYCLES times.  Between the workqueue's teardown of a CPU and the
-# CPU's own, its queued scan work may run on another CPU while the dying
-# CPU still meters packets in softirq: two CPUs would edit one table.  The
-# scan must notice and leave the table alone; the tick ages an offline
-# CPU's table.  Asserts:
+# the sending CPU's backlog), metered in raw PREROUTING there, and age out
+# every second, so cpu1's scan work runs all the time; meanwhile cpu1 goes
+# offline and back NF_CYCLES times.  Between the workqueue's teardown of a
+# CPU and the CPU's own, its queued scan work may run on another CPU while
+# the dying CPU still meters packets in softirq: two CPUs would edit one
+# table.  The scan must notice and leave the table alone; the tick ages an
+# offline CPU's table.  Asserts:
 #  - every cycle's offline and online took;
 #  - nothing lost, nothing twice: nf-collect's records add up to exactly
 #    the truth of every flow sent, no packet dropped or cut short;
