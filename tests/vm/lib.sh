@@ -175,7 +175,7 @@ nf_flush_all() {
 
 # nf_count_rules IPT: count "-j NETFLOW" rules in every table
 nf_count_rules() {
-	n=0
+	local n=0 t c
 	for t in raw mangle filter nat; do
 		c=$($1 -w -t "$t" -S 2>/dev/null | grep -c -- '-j NETFLOW')
 		n=$((n + c))
@@ -185,6 +185,7 @@ nf_count_rules() {
 
 # nf_stat_pkts: packets the module counted ("Total" line, "traffic: <pkt,")
 nf_stat_pkts() {
+	local v
 	[ -r "$NF_STAT" ] || fail "$NF_STAT missing"
 	v=$(awk '/^Total/ && match($0, /traffic: *[0-9]+/) {
 		s = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", s); print s
@@ -557,6 +558,7 @@ nf_bg() {
 # nf_bg_stop PID [SIGNAL]: stop one background job, wait for it, return its
 # exit status (a job killed by our signal counts as 0)
 nf_bg_stop() {
+	local r
 	kill -"${2:-TERM}" "$1" 2>/dev/null
 	wait "$1" 2>/dev/null	# (no "Terminated" from the shell)
 	r=$?
@@ -589,8 +591,8 @@ nf_now_ms() { date +%s%3N; }
 nf_wait_udp() { nf_wait_bound /proc/net/udp "$@"; }
 nf_wait_udp6() { nf_wait_bound /proc/net/udp6 "$@"; }
 nf_wait_bound() {
+	local hex i=0
 	hex=$(printf ':%04X ' "$2")
-	local i=0
 	while :; do
 		if [ -n "${3:-}" ]; then
 			ip netns exec "$3" cat "$1"
@@ -678,7 +680,7 @@ nf_nfcapd_check_log() {
 # nf_nfcapd_stop, nfdump's CSV of what nfcapd stored (kept in
 # DIR/nfdump.csv) must equal TRUTH
 nf_nfdump_compare() {
-	n=$1 t=$2 d=$3
+	local n=$1 t=$2 d=$3
 	shift 3
 	nfdump -r "$NF_NFCAPD_FILE" -o csv >"$d/nfdump.csv" 2>"$d/nfdump.err" ||
 		fail "nfdump -r failed: $(cat "$d/nfdump.err")"
@@ -754,6 +756,7 @@ nf_capture_holds() {
 
 # nf_snmp KEY: a value of /proc/net/stat/ipt_netflow_snmp
 nf_snmp() {
+	local v
 	v=$(awk -v k="$1" '$1 == k { print $2 }' /proc/net/stat/ipt_netflow_snmp)
 	[ -n "$v" ] || fail "no $1 in /proc/net/stat/ipt_netflow_snmp"
 	echo "$v"
@@ -762,7 +765,7 @@ nf_snmp() {
 # nf_wait_snmp KEY OP VALUE SECS: wait until "KEY OP VALUE" holds (OP as
 # in test(1): -eq -ge -le ...); returns 1 if it did not within SECS
 nf_wait_snmp() {
-	n=$(($4 * 10 * NF_TIME_SCALE))
+	local n=$(($4 * 10 * NF_TIME_SCALE)) v
 	while :; do
 		v=$(nf_snmp "$1")
 		[ "$v" "$2" "$3" ] && return 0
@@ -789,7 +792,7 @@ nf_sum() {
 # nf_compare NAME ARGS...: nf-compare ARGS, output in $W/NAME.cmp; fail on
 # a difference
 nf_compare() {
-	n=$1
+	local n=$1
 	shift
 	"$NF_BIN/nf-compare" "$@" >"$W/$n.cmp" 2>&1 || {
 		cat "$W/$n.cmp" >&2
@@ -830,7 +833,7 @@ nf_nfacctd_doubled() {
 	END { if (!bad && d >= 1 && d <= 2) print d }' "$1"
 }
 nf_nfacctd_compare() {
-	n=$1
+	local n=$1 d
 	shift
 	if "$NF_BIN/nf-compare" "$@" >"$W/$n.cmp" 2>&1; then
 		sayt "$n: $(tail -n 1 "$W/$n.cmp")"
@@ -869,7 +872,7 @@ nf_collected() {
 # nf_wait_collected FILE MATCH PACKETS SECS: wait until nf-collect wrote
 # PACKETS packets of flows matching MATCH; 1 if not within SECS
 nf_wait_collected() {
-	n=$(($4 * 10 * NF_TIME_SCALE))
+	local n=$(($4 * 10 * NF_TIME_SCALE))
 	until [ "$(nf_collected "$1" "$2")" -ge "$3" ]; do
 		n=$((n - 1))
 		[ $n -gt 0 ] || return 1
@@ -942,7 +945,7 @@ nf_nfacctd_stop() {
 # src 198.18.0.1) until one shows in the CSV: all before it is there too.
 # nf_nfacctd_stop leaves the markers out.  1 if none shows within ~10 s.
 nf_nfacctd_sync() {
-	n=0
+	local n=0
 	until grep -q '^198\.18\.0\.1,' "$1/flows.csv" 2>/dev/null; do
 		[ $n -lt $((20 * NF_TIME_SCALE)) ] || return 1
 		echo "flow proto=17 src=198.18.0.1 sport=9 dst=198.18.0.2 dport=9 packets=1 bytes=28" |
@@ -956,7 +959,7 @@ nf_nfacctd_sync() {
 # packets (it writes once a second, and drops what its core still buffers
 # when it is stopped); 1 if not within SECS
 nf_nfacctd_wait() {
-	n=$(($3 * 10 * NF_TIME_SCALE))
+	local n=$(($3 * 10 * NF_TIME_SCALE))
 	until [ "$(awk -F, '$1 == "SRC_IP" { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		NF > 1 { s += $c["PACKETS"] } END { printf "%d\n", s }' \
 		"$1/flows.csv" 2>/dev/null)" -ge "$2" ]; do
