@@ -94,7 +94,7 @@ run() {
 		fail "$1: nf-collect got $(nf_collected "$D/collect.txt" " proto=17 ")" \
 			"UDP packets, $pkts sent"
 	nf_nfcapd_stop
-	nf_capture_stop
+	nf_capture_stop "$D/collect.txt"
 	nf_collect_stop "$D/collect.txt"
 	nf_compare $1-nf-collect $ONLY "$D/truth.txt" "$D/collect.txt"
 	nf_nfdump_compare $1-nfdump "$D/truth.txt" "$D" $ONLY

@@ -130,7 +130,7 @@ run() {
 	iptables-nft -w -D OUTPUT -o nfv0 -j NETFLOW
 	iptables-nft -w -t raw -F PREROUTING
 	ip6tables-nft -w -F OUTPUT
-	nf_capture_stop
+	nf_capture_stop "$D/collect.txt"
 	nf_nfcapd_stop
 	nf_collect_stop "$D/collect.txt"
 

@@ -713,6 +713,7 @@ nf_capture_begin() {
 	nf_bg dumpcap -q -i lo -f "$2" -P -w "$1" 2>"$1.log"
 	NF_CAP_PID=$NF_PID
 	NF_CAP_FILE=$1
+	NF_CAP_FILTER=$2
 }
 # "File:" and not "Capturing on": dumpcap prints the latter before it has
 # opened the interface, the former once the filter is attached.
@@ -728,18 +729,48 @@ nf_capture_start() {
 	nf_capture_begin "$@"
 	nf_capture_wait "$1"
 }
-# nf_capture_stop [COLLECT]: stop dumpcap; with COLLECT (nf-collect's
-# output, its collector's port in the filter) first wait (up to 10 s)
-# until the file holds at least the PDUs nf-collect got.  dumpcap gets
-# the packets from the kernel's ring in blocks, a block once it is full
-# or its timeout has passed, and SIGINT does not wait for the last one:
-# seen in make check, the last PDU missing from the file though
-# nf-collect had it.
+# nf_capture_stop [COLLECT]: stop dumpcap once the file holds every packet
+# sent so far.  dumpcap gets the packets from the kernel's ring in blocks,
+# a block once it is full or its timeout has passed, and SIGINT does not
+# wait for the last one: seen in make check, the last PDU missing from the
+# file though nf-collect had it.  With COLLECT (nf-collect's output, its
+# collector's port in the filter) wait (up to 10 s) until the file holds
+# the PDUs nf-collect got; without, send a marker datagram the filter
+# takes ("udp port N" only), wait until the file holds it and then drop
+# it from the file.  A block holds packets in the order they came, so
+# once the marker is in the file, all that went before it is too.
+NF_CAP_MARK="udp.srcport == 9 && ip.dst == 127.0.0.2"
 nf_capture_stop() {
-	[ -z "${1:-}" ] || nf_capture_holds "$NF_CAP_FILE" \
-		"$(grep -c '^pdu ' "$1")" 10 ||
-		say "the capture has fewer PDUs than nf-collect got"
+	if [ -n "${1:-}" ]; then
+		nf_capture_holds "$NF_CAP_FILE" "$(grep -c '^pdu ' "$1")" 10 ||
+			say "the capture has fewer PDUs than nf-collect got"
+		nf_bg_stop "$NF_CAP_PID" INT
+		return
+	fi
+	nf_capture_mark
 	nf_bg_stop "$NF_CAP_PID" INT
+	tshark -r "$NF_CAP_FILE" -Y "!($NF_CAP_MARK)" -F pcap \
+		-w "$NF_CAP_FILE.tmp" 2>"$NF_CAP_FILE.err" &&
+		mv "$NF_CAP_FILE.tmp" "$NF_CAP_FILE" ||
+		fail "tshark could not drop the marker: $(cat "$NF_CAP_FILE.err")"
+}
+# the marker: an empty datagram from 127.0.0.1:9 to 127.0.0.2 (where no
+# collector listens), to the filter's port
+nf_capture_mark() {
+	local port=${NF_CAP_FILTER#udp port } i=0
+	case $port in
+	'' | *[!0-9]*) fail "nf_capture_stop without COLLECT needs a" \
+		"filter 'udp port N', not '$NF_CAP_FILTER'" ;;
+	esac
+	"$NF_BIN/nf-send" udp 127.0.0.2:$port sport=9 src=127.0.0.1 count=1 \
+		size=0 >/dev/null || fail "nf-send of the capture marker failed"
+	until tshark -r "$NF_CAP_FILE" -Y "$NF_CAP_MARK" 2>/dev/null |
+		grep -q .; do
+		i=$((i + 1))
+		[ $i -lt $((20 * NF_TIME_SCALE)) ] ||
+			fail "the capture marker is not in $NF_CAP_FILE after 10 s"
+		sleep 0.5
+	done
 }
 # nf_capture_holds PCAP N SECS: wait until PCAP holds N packets
 nf_capture_holds() {

@@ -97,7 +97,7 @@ $ipt -w -D OUTPUT -o nfv0 -j NETFLOW
 nf_wait_collected "$W/collect.txt" " dst=" "$pkts" 5 ||
 	fail "nf-collect got $(nf_collected "$W/collect.txt" " dst=") of $pkts packets"
 nf_nfacctd_wait "$W/nfacctd" "$pkts" 5 || sayt "nfacctd has not all (yet)"
-nf_capture_stop
+nf_capture_stop "$W/collect.txt"
 nf_nfcapd_stop
 nf_collect_stop "$W/collect.txt"
 nf_collect_stop "$W/collect6.txt" $c6

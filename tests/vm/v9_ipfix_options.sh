@@ -200,8 +200,7 @@ run() {
 
 	iptables-nft -w -D OUTPUT -o nfv0 -j NETFLOW
 	nf_unload
-	sleep 1
-	nf_capture_stop
+	nf_capture_stop "$D/collect.txt"
 	nf_nfcapd_stop
 	nf_collect_stop "$D/collect.txt"
 	nf_nfacctd_sync "$D/nfacctd" $P_NFACCTD ||

@@ -180,7 +180,7 @@ run() {
 	cat "$D/truth.txt" "$D/truth2.txt" >"$D/truth-all.txt"
 	nf_nfacctd_sync "$D/nfacctd" $P_NFACCTD ||
 		sayt "v$proto: nfacctd shows no marker flow in 10 s"
-	nf_capture_stop
+	nf_capture_stop "$D/collect.txt"
 	nf_nfcapd_stop
 	nf_collect_stop "$D/collect.txt"
 	nf_collect_stop "$D/collect6.txt" $c6
