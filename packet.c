@@ -186,23 +186,32 @@ static __always_inline bool nfl_parse_l4(const struct sk_buff *skb,
  * a VM's TSO/USO) comes with gso_segs 0, left for skb_gso_segment() to
  * count: count its segments as that will cut them.
  */
-static void nfl_pkt_len(const struct sk_buff *skb, unsigned int hdrlen,
-		       struct nfl_pkt *pkt, u32 l3len)
+static noinline void nfl_pkt_len_gso(const struct sk_buff *skb,
+				     unsigned int hdrlen, struct nfl_pkt *pkt)
 {
-	u32 segs;
+	u32 segs = skb_shinfo(skb)->gso_segs;
 
-	/* @l3len: at ingress, the IP header's length, without link padding */
-	pkt->len = l3len ?: skb->len - skb_network_offset(skb);
-	pkt->segs = 1;
-	if (!skb_is_gso(skb))
-		return;
-	segs = skb_shinfo(skb)->gso_segs;
 	if (!segs && pkt->len > hdrlen)
 		segs = DIV_ROUND_UP(pkt->len - hdrlen, skb_shinfo(skb)->gso_size);
 	if (segs > 1) {
 		pkt->segs = segs;
 		pkt->len += (segs - 1) * hdrlen;
 	}
+}
+
+/*
+ * Always inline, the GSO part apart: out of line as a whole, the call cost
+ * every packet 12 instructions (scripts/bench, 311 -> 299 at one flow).
+ */
+static __always_inline void nfl_pkt_len(const struct sk_buff *skb,
+					unsigned int hdrlen,
+					struct nfl_pkt *pkt, u32 l3len)
+{
+	/* @l3len: at ingress, the IP header's length, without link padding */
+	pkt->len = l3len ?: skb->len - skb_network_offset(skb);
+	pkt->segs = 1;
+	if (unlikely(skb_is_gso(skb)))
+		nfl_pkt_len_gso(skb, hdrlen, pkt);
 }
 
 /*
