@@ -43,6 +43,7 @@
 #include "cache.h"
 #include "export.h"
 #include "flow.h"
+#include "sampler.h"
 #include "settings.h"
 
 /* Ageing: a full pass over every table each second, in SLICES ticks. */
@@ -205,6 +206,7 @@ static void nfl_cache_miss_x(struct nfl_cpu *c, const struct nfl_key *key,
 			     const struct nfl_xpkt *x)
 {
 	struct nfl_flow *f = *pp;
+	u16 unselected = 0;
 
 	u64_stats_update_begin(&c->syncp);
 	c->stats.frag += pkt->frag;
@@ -212,8 +214,20 @@ static void nfl_cache_miss_x(struct nfl_cpu *c, const struct nfl_key *key,
 		c->stats.searched++;	/* examined and matched, not found */
 	u64_stats_update_end(&c->syncp);
 	if (f) {
+		/* a split goes on as the flow was sampled */
+		unselected = f->flags & NFL_FLOW_UNSELECTED;
 		*pp = f->next;
 		nfl_done_push(c, f, NFL_END_RESOURCES);
+	} else if (unlikely(READ_ONCE(nfl_samp_flows))) {
+		switch (nfl_samp_flow(key, pkt->segs)) {
+		case NFL_SAMP_DROP:
+			return;		/* counted by the sampler */
+		case NFL_SAMP_SKIP:
+			unselected = NFL_FLOW_UNSELECTED;
+			break;
+		default:
+			break;
+		}
 	}
 	f = nfl_flow_new(c, key, pkt, bucket, ip4_opts, x);
 	if (!f) {
@@ -223,6 +237,7 @@ static void nfl_cache_miss_x(struct nfl_cpu *c, const struct nfl_key *key,
 		u64_stats_update_end(&c->syncp);
 		return;
 	}
+	f->flags |= unselected;
 
 	nfl_flow_count(f, key, pkt, (u32)jiffies);
 	if (f->flags & NFL_FLOW_IP4_OPTS)

@@ -19,6 +19,7 @@
 
 #include "flow.h"
 #include "netflow_ie.h"
+#include "sampler.h"
 
 /*
  * One NAT translation event (natevents.c), IPv4 or IPv6 (NAT66).  Ports
@@ -266,6 +267,8 @@ struct nfl_enc {
 	bool nat_legacy;		/* natEvent 1/2 instead of RFC 8158's 4/5 */
 	/* fields= (NFL_FIELD_*) of the templates; ops->set_fields applies it */
 	unsigned int fields;
+	/* sampler= the records tell of; ops->set_fields applies it too */
+	struct nfl_sampler sampler;
 	/* templates due: set for a new stream and new collectors */
 	bool resync;			/* ops->begin clears it */
 	/* export.c: templates went out in a PDU with data of this stream */

@@ -46,6 +46,7 @@
 #include "encoder.h"
 #include "export.h"
 #include "fields.h"
+#include "sampler.h"
 #include "ipt_NETFLOW.h"
 #include "settings.h"
 #include "socket.h"
@@ -161,6 +162,8 @@ static struct nfl_iface *nfl_ifaces;
 static unsigned int nfl_export_proto;		/* nfl_enc's, for lockless reads */
 /* fields= for the templates, under nfl_export_mutex */
 static unsigned int nfl_export_fields;
+/* sampler= the records tell, under nfl_export_mutex */
+static struct nfl_sampler nfl_export_sampler;
 
 /* snmp-rules=, under nfl_export_mutex; NULL: none */
 struct nfl_snmp {
@@ -536,6 +539,7 @@ static int nfl_pdu_add(struct nfl_enc *e, bool *open, enum nfl_rec_kind kind,
 struct nfl_drain {
 	bool open;			/* a PDU is begun */
 	u64 skipped, skipped_packets, skipped_bytes;
+	u64 unselected, unselected_packets, unselected_bytes;
 };
 
 static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
@@ -549,7 +553,12 @@ static void nfl_drain_flows(struct nfl_enc *e, struct nfl_drain *d)
 			next = f->next;
 			if (nfl_snmp)
 				nfl_snmp_flow(f);
-			if (nfl_pdu_add(e, &d->open, NFL_REC_FLOW, f)) {
+			if (f->flags & NFL_FLOW_UNSELECTED) {
+				/* the flow sampler did not take it */
+				d->unselected++;
+				d->unselected_packets += f->packets;
+				d->unselected_bytes += f->bytes;
+			} else if (nfl_pdu_add(e, &d->open, NFL_REC_FLOW, f)) {
 				d->skipped++;
 				d->skipped_packets += f->packets;
 				d->skipped_bytes += f->bytes;
@@ -632,6 +641,9 @@ static void nfl_export_drain(struct nfl_enc *e)
 	nfl_stats.skipped += d.skipped;
 	nfl_stats.skipped_packets += d.skipped_packets;
 	nfl_stats.skipped_bytes += d.skipped_bytes;
+	nfl_stats.unselected += d.unselected;
+	nfl_stats.unselected_packets += d.unselected_packets;
+	nfl_stats.unselected_bytes += d.unselected_bytes;
 	spin_unlock(&nfl_stats_lock);
 	/* the rest of an interface table, now rather than with later flows */
 	nfl_export_idle(e);
@@ -692,6 +704,7 @@ static struct nfl_enc *nfl_enc_create(const struct nfl_encoder *ops)
 	e->ops = ops;
 	e->size = ops->pdu_size;
 	e->fields = nfl_export_fields;
+	e->sampler = nfl_export_sampler;
 	/* A new stream: collectors know none of its templates yet. */
 	e->resync = true;
 	e->buf = kmalloc(e->size, GFP_KERNEL);
@@ -744,6 +757,28 @@ void nfl_export_set_fields(unsigned int fields)
 	nfl_export_fields = fields;
 	mutex_unlock(&nfl_export_mutex);
 	/* the new templates, even before a flow needs them */
+	nfl_export_kick();
+}
+
+void nfl_export_set_sampler(const struct nfl_sampler *smp)
+{
+	mutex_lock(&nfl_export_mutex);
+	if (nfl_enc && (nfl_enc->sampler.mode != smp->mode ||
+			nfl_enc->sampler.interval != smp->interval)) {
+		/* what was metered before the change goes out as it was */
+		nfl_export_drain(nfl_enc);
+		nfl_enc->sampler = *smp;
+		if (nfl_enc->ops->set_fields)
+			nfl_enc->ops->set_fields(nfl_enc);
+	}
+	nfl_export_sampler = *smp;
+	/* as the sampler's own counts, these are the new one's */
+	spin_lock(&nfl_stats_lock);
+	nfl_stats.unselected = 0;
+	nfl_stats.unselected_packets = 0;
+	nfl_stats.unselected_bytes = 0;
+	spin_unlock(&nfl_stats_lock);
+	mutex_unlock(&nfl_export_mutex);
 	nfl_export_kick();
 }
 

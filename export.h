@@ -14,6 +14,7 @@ struct nfl_flow_list;
 struct nfl_nat_event;
 struct nfl_ct_record;
 struct nfl_encoder;
+struct nfl_sampler;
 
 /*
  * Start exporting in @protocol (-EINVAL if no encoder has it).  Needs the
@@ -65,6 +66,11 @@ unsigned int nfl_export_protocol(void);
  */
 void nfl_export_set_fields(unsigned int fields);
 /*
+ * The sampler the records tell of (v5 header, v9/IPFIX options and data
+ * records) from the next PDU on, after exporting what is queued.
+ */
+void nfl_export_set_sampler(const struct nfl_sampler *smp);
+/*
  * snmp-rules= @spec (checked by the caller): interface indexes of the
  * records and the interface table exported from now on.  0 or -ENOMEM.
  */
@@ -84,6 +90,11 @@ struct nfl_export_stats {
 	u64 lost_packets, lost_bytes;	/* traffic of lost_flows */
 	u64 skipped;			/* flows the protocol cannot carry (v6 in v5) */
 	u64 skipped_packets, skipped_bytes;
+	/*
+	 * flows the flow sampler did not take, metered and dropped here,
+	 * since the sampler was set
+	 */
+	u64 unselected, unselected_packets, unselected_bytes;
 };
 void nfl_export_get_stats(struct nfl_export_stats *st);
 

@@ -135,10 +135,13 @@ struct nfl_flow {
 };
 
 /*
- * nfl_flow.flags: NFL_FLOW_IP4_OPTS, and from NFL_FLOW_FIELDS_SHIFT on the
- * optional fields the flow carries (NFL_FIELD_*, see below).
+ * nfl_flow.flags: NFL_FLOW_IP4_OPTS, NFL_FLOW_UNSELECTED, and from
+ * NFL_FLOW_FIELDS_SHIFT on the optional fields the flow carries
+ * (NFL_FIELD_*, see below).
  */
 #define NFL_FLOW_IP4_OPTS	BIT(0)	/* IPv4 with struct nfl_flow4_tail */
+/* metered for its key only: the flow sampler did not take it (sampler.c) */
+#define NFL_FLOW_UNSELECTED	BIT(1)
 #define NFL_FLOW_FIELDS_SHIFT	8
 
 /*

@@ -21,6 +21,7 @@
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
 #include "proc.h"
+#include "sampler.h"
 #include "settings.h"
 #include "socket.h"
 #include "target.h"
@@ -47,17 +48,26 @@ static int __init mod_hooks_init(void)
 	return nfl_hooks_init(mask, prio);
 }
 
-/* fields= for the cache and the templates, snmp-rules= for the exporter. */
+/*
+ * fields= for the cache and the templates, sampler= for the packet path
+ * and the records, snmp-rules= for the exporter.
+ */
 static int __init mod_fields_init(void)
 {
+	struct nfl_sampler smp;
 	unsigned int fields;
 	const char *bad;
 	size_t n;
 	int err;
 
-	/* checked when it was stored */
-	if (nfl_fields_parse(nfl_fields_spec, &fields, &bad, &n))
+	/* checked when they were stored */
+	if (nfl_fields_parse(nfl_fields_spec, &fields, &bad, &n) ||
+	    nfl_sampler_parse(nfl_sampler_spec, &smp, &bad))
 		return -EINVAL;
+	if (smp.mode != NFL_SAMP_OFF) {
+		nfl_sampler_set(&smp);
+		nfl_export_set_sampler(&smp);
+	}
 	err = nfl_cache_set_fields(fields);
 	if (err) {
 		pr_err("fields=%s: out of memory\n", nfl_fields_spec);

@@ -65,6 +65,9 @@
 	X(EXP_OCTETS,	40,  8,  "exportedOctetTotalCount")		\
 	X(EXP_MSGS,	41,  8,  "exportedMessageTotalCount")		\
 	X(EXP_FLOWS,	42,  8,  "exportedFlowRecordTotalCount")	\
+	X(SAMPLER_ID,	48,  1,  "samplerId")				\
+	X(SAMPLER_MODE,	49,  1,  "samplerMode")				\
+	X(SAMPLER_INTERVAL, 50, 4, "samplerRandomInterval")		\
 	X(IP_VERSION,	60,  1,  "ipVersion")				\
 	X(DIRECTION,	61,  1,  "flowDirection")			\
 	X(NEXTHOP6,	62,  16, "ipNextHopIPv6Address")		\
@@ -103,7 +106,19 @@
 	X(ETHERTYPE,	256, 2,  "ethernetType")			\
 	X(POST_DST6,	282, 16, "postNATDestinationIPv6Address")	\
 	X(DOMAIN_NAME,	300, NFL_IE_VAR(64), "observationDomainName")	\
+	X(SELECTOR_ID,	302, 8,  "selectorId")				\
+	X(SELECTOR_ALGO, 304, 2, "selectorAlgorithm")			\
+	X(SAMPLING_SIZE, 309, 4, "samplingSize")			\
+	X(SAMPLING_POP,	310, 4,  "samplingPopulation")			\
 	X(OBS_TIME_MS,	323, 8,  "observationTimeMilliseconds")	\
+	X(HASH_OUT_MIN,	326, 8,  "hashOutputRangeMin")			\
+	X(HASH_OUT_MAX,	327, 8,  "hashOutputRangeMax")			\
+	X(HASH_SEL_MIN,	328, 8,  "hashSelectedRangeMin")		\
+	X(HASH_SEL_MAX,	329, 8,  "hashSelectedRangeMax")		\
+	X(HASH_INIT,	331, 8,  "hashInitialiserValue")		\
+	X(FLOW_SEL_ALGO, 390, 2, "flowSelectorAlgorithm")		\
+	X(FLOW_INTERVAL, 396, 8, "samplingFlowInterval")		\
+	X(FLOW_SPACING,	397, 8,  "samplingFlowSpacing")			\
 	X(REV_OCTETS,	NFL_IE_REVERSE(1),   8, "reverseOctetDeltaCount") \
 	X(REV_PACKETS,	NFL_IE_REVERSE(2),   8, "reversePacketDeltaCount") \
 	X(REV_FIRST_MS,	NFL_IE_REVERSE(152), 8, "reverseFlowStartMilliseconds") \

@@ -193,7 +193,7 @@ static size_t nf5_finish(struct nfl_enc *e)
 		.flow_sequence = htonl((u32)e->sequence),
 		.engine_type = 0,
 		.engine_id = (u8)e->engine_id,
-		.sampling_interval = 0,
+		.sampling_interval = htons(nfl_samp_v5(&e->sampler)),
 	};
 	e->sequence += e->records;
 	return e->len;

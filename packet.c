@@ -28,6 +28,7 @@
 #include "hdropts.h"
 #include "hooks.h"
 #include "packet.h"
+#include "sampler.h"
 
 static_assert(NFL_TCP_FIN == TCPHDR_FIN && NFL_TCP_RST == TCPHDR_RST);
 
@@ -585,6 +586,8 @@ static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
+	if (!nfl_samp_packet())
+		return;
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
 		nfl_packet_ipv4_opts(skb, st, l3len, dir, l2);
 	else
@@ -709,6 +712,8 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 	unsigned short fragoff = 0;
 	int flags = 0, proto;
 
+	if (!nfl_samp_packet())
+		return;
 	key.tos = ipv6_get_dsfield(ip6h) & ~INET_ECN_MASK;
 	pkt.flow_label = ip6_flowlabel(ip6h);
 	if (unlikely(ipv6_ext_hdr(ip6h->nexthdr) ||

@@ -35,6 +35,7 @@
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
 #include "proc.h"
+#include "sampler.h"
 #include "settings.h"
 #include "socket.h"
 #include "target.h"
@@ -199,6 +200,30 @@ static void nfl_show_metric(struct seq_file *m, const struct nfl_sample *d,
 	seq_printf(m, "%u.%02u%s", metric / 100, metric % 100, post);
 }
 
+/*
+ * sampler=: what it took and what it did not.  Packets skipped are
+ * packet:N's and hash:N's (which keeps no flow for them); flows skipped
+ * deterministic:N's and random:N's, metered and dropped at export with
+ * the packets they held.
+ */
+static void nfl_show_sampler(struct seq_file *m,
+			     const struct nfl_export_stats *es)
+{
+	struct nfl_samp_stats st;
+	struct nfl_sampler smp;
+
+	nfl_sampler_get(&smp);
+	if (smp.mode == NFL_SAMP_OFF) {
+		seq_puts(m, "Sampler: off.\n");
+		return;
+	}
+	nfl_samp_stats(&st);
+	seq_printf(m, "Sampler: %s:%u (id %u); packets taken %llu, skipped %llu; flows taken %llu, skipped %llu with %llu packets.\n",
+		   nfl_samp_mode_name(smp.mode), smp.interval, NFL_SAMPLER_ID,
+		   st.pkts_taken, st.pkts_skipped, st.flows_taken,
+		   st.flows_skipped, es->unselected_packets);
+}
+
 static int nfl_stat_show(struct seq_file *m, void *v)
 {
 	unsigned int flows = nfl_cache_flows(), peak = nfl_cache_flows_peak();
@@ -266,6 +291,7 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	seq_printf(m, "Ctflows %s, connections exported %llu, interim records %llu, dropped %llu, uncounted %llu.\n",
 		   nfl_ctflows_active() ? "enabled" : "disabled",
 		   ctf.connections, ctf.interim, ctf.dropped, ctf.uncounted);
+	nfl_show_sampler(m, &es);
 	/* where packets are metered: see double counting at a glance */
 	seq_printf(m, "Capture: target NETFLOW %s (rules count their own packets: iptables -L -nvx).\n",
 		   nfl_target_registered() ? "registered" : "not registered");

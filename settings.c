@@ -47,6 +47,7 @@
 #include "hooks.h"
 #include "ingress.h"
 #include "natevents.h"
+#include "sampler.h"
 #include "settings.h"
 #include "socket.h"
 #include "target.h"
@@ -116,6 +117,7 @@ char nfl_hooks_spec[NFL_HOOKS_SPEC_SIZE] = "";
 char nfl_hooks_prio_spec[NFL_HOOKS_PRIO_SIZE] = "last";
 char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE] = "";
 char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE] = "";
+char nfl_sampler_spec[NFL_SAMPLER_SPEC_SIZE] = "";
 char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE] = "";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
@@ -483,6 +485,28 @@ static int nfl_apply_fields(const struct nfl_val *v)
 	return err;
 }
 
+static const char *nfl_valid_sampler(const struct nfl_val *v)
+{
+	struct nfl_sampler smp;
+	const char *why;
+
+	return nfl_sampler_parse(v->str, &smp, &why) ? why : NULL;
+}
+
+/* As fields=: flows metered so far leave with the sampler they had. */
+static int nfl_apply_sampler(const struct nfl_val *v)
+{
+	struct nfl_sampler smp;
+	const char *why;
+
+	if (nfl_sampler_parse(v->str, &smp, &why))
+		return -EINVAL;
+	nfl_sampler_set(&smp);
+	nfl_cache_flush();
+	nfl_export_set_sampler(&smp);
+	return 0;
+}
+
 /*
  * engine_id comes before protocol: at load a conflict of the two is then
  * reported as engine_id's, the value that is out of range.
@@ -512,6 +536,7 @@ enum {
 	NFL_S_PROMISC,
 	NFL_S_FIELDS,
 	NFL_S_SNMP_RULES,
+	NFL_S_SAMPLER,
 	NFL_S_COUNT
 };
 
@@ -631,6 +656,12 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.size = NFL_SNMP_SPEC_SIZE, .empty_ok = true,
 		.range = NFL_SNMP_RANGE,
 		.valid = nfl_valid_snmp, .apply = nfl_apply_snmp,
+	},
+	[NFL_S_SAMPLER] = {
+		.name = "sampler", .kind = NFL_STRING, .var = nfl_sampler_spec,
+		.size = NFL_SAMPLER_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_SAMP_RANGE,
+		.valid = nfl_valid_sampler, .apply = nfl_apply_sampler,
 	},
 	[NFL_S_NATEVENTS_LEGACY] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
@@ -897,6 +928,9 @@ NFL_PARAM(fields, NFL_S_FIELDS, "string",
 NFL_PARAM(snmp_rules, NFL_S_SNMP_RULES, "string",
 	 "renumber exported interface indexes by name, in records and the interface table (fprobe-ulog's rules: ppp:200 makes ppp11 211): "
 	 NFL_SNMP_RANGE " (default empty; sysctl snmp-rules)");
+NFL_PARAM(sampler, NFL_S_SAMPLER, "string",
+	 "flow sampling (RFC 7014: deterministic:N each N-th new flow, random:N one of each N new flows, hash:N flows whose 5-tuple hashes to 0 of N, so a flow not taken costs no memory) or packet sampling (packet:N, one of each N packets at random, before it is parsed), told to collectors (v5 header, v9/IPFIX options and sampler id in each record); a change exports the flows in memory first: "
+	 NFL_SAMP_RANGE " (default empty)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors: "
 	 NFL_BOOL_RANGE " (default 0)");

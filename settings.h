@@ -47,6 +47,9 @@ extern char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE];
 /* snmp-rules= as last written (fields.c parses it) */
 #define NFL_SNMP_SPEC_SIZE	512
 extern char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE];
+/* sampler= as last written (sampler.c parses it) */
+#define NFL_SAMPLER_SPEC_SIZE	32
+extern char nfl_sampler_spec[NFL_SAMPLER_SPEC_SIZE];
 
 /*
  * First in the module's init: the checks of parameters that depend on

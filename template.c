@@ -77,9 +77,11 @@ struct nfl_opt_def {
 	const u16 *ipfix_ies;
 };
 
-/* Largest template sets: every flow template in one, options one each. */
+/* Largest template sets: every flow template in one, options (and the
+ * sampler's) one each.
+ */
 #define NFL_TPL_SET_MAX	(4 + NFL_TPL_KINDS * (4 + 4 * NFL_TPL_MAX_FIELDS) + \
-			 NFL_OPT_KINDS * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
+			 (NFL_OPT_KINDS + 1) * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
 #define NFL_NEL_SET_MAX	(4 + 4 + 4 * NFL_TPL_MAX_FIELDS)
 /* a connection record's, whose reverse elements take 8 bytes each */
 #define NFL_CT_SET_MAX	(4 + 4 + 8 * NFL_TPL_MAX_FIELDS)
@@ -90,6 +92,10 @@ struct nfl_tpl_state {
 	struct nfl_tpl tpl[NFL_TPL_KINDS];
 	u16 tpl_id[NFL_TPL_KINDS];
 	struct nfl_tpl opt[NFL_OPT_KINDS];
+	/* the sampler's options template, while there is a sampler */
+	struct nfl_sampler sampler;
+	struct nfl_tpl samp;
+	struct nfl_opt_def samp_def;
 	u8 tpl_set[NFL_TPL_SET_MAX];	/* all template sets, as they go out */
 	unsigned int tpl_set_len;
 	/*
@@ -233,6 +239,38 @@ static const u16 nfl_opt_ifaces_ipfix[] = {
 	NFL_IE_IF_NAME, NFL_IE_IN_IF, NFL_IE_IF_DESC,
 };
 
+/*
+ * The sampler (sampler=): v9 has Cisco's elements, scope the system;
+ * IPFIX the selector's of RFC 5477 (packets) and RFC 7014 (flows), with
+ * the parameters of its algorithm, scope its selectorId.
+ */
+static const u16 nfl_opt_samp_v9[] = {
+	NFL_IE_DOMAIN_ID, NFL_IE_SAMPLER_ID, NFL_IE_SAMPLER_MODE,
+	NFL_IE_SAMPLER_INTERVAL,
+};
+static const u16 nfl_opt_samp_packet[] = {
+	NFL_IE_SELECTOR_ID, NFL_IE_SELECTOR_ALGO, NFL_IE_SAMPLING_SIZE,
+	NFL_IE_SAMPLING_POP,
+};
+static const u16 nfl_opt_samp_det[] = {
+	NFL_IE_SELECTOR_ID, NFL_IE_FLOW_SEL_ALGO, NFL_IE_FLOW_INTERVAL,
+	NFL_IE_FLOW_SPACING,
+};
+static const u16 nfl_opt_samp_random[] = {
+	NFL_IE_SELECTOR_ID, NFL_IE_FLOW_SEL_ALGO, NFL_IE_SAMPLING_SIZE,
+	NFL_IE_SAMPLING_POP,
+};
+static const u16 nfl_opt_samp_hash[] = {
+	NFL_IE_SELECTOR_ID, NFL_IE_FLOW_SEL_ALGO, NFL_IE_HASH_OUT_MIN,
+	NFL_IE_HASH_OUT_MAX, NFL_IE_HASH_SEL_MIN, NFL_IE_HASH_SEL_MAX,
+	NFL_IE_HASH_INIT,
+};
+
+/* IANA's Packet and Flow Selection Algorithm numbers (RFC 5477, 7014) */
+#define NFL_SEL_SYSTEMATIC_COUNT	1
+#define NFL_SEL_RANDOM_N_OF_N		3
+#define NFL_SEL_HASH			6
+
 static const struct nfl_opt_def nfl_opt_defs[NFL_OPT_KINDS] = {
 	[NFL_OPT_SYSTEM] = { NFL_TPL_ID_OPTIONS, NFL_V9_SCOPE_SYSTEM,
 			    nfl_opt_system, ARRAY_SIZE(nfl_opt_system) },
@@ -282,16 +320,19 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	u16 icmp = v6 ? p->icmp6_ie : NFL_IE_ICMP4;
 	static const u16 ip4_opts = NFL_IE_IP4_OPTS, tcp_opts = NFL_IE_TCP_OPTS;
 	static const u16 ethertype = NFL_IE_ETHERTYPE;
+	static const u16 samp_v9 = NFL_IE_SAMPLER_ID;
+	static const u16 samp_ipfix = NFL_IE_SELECTOR_ID;
 
 	/*
 	 * The longest: times, ICMP or tcpOptions, and ipv4Options (IPv4),
-	 * then every field of fields= (ethernetType with any key field).
+	 * then every field of fields= (ethernetType with any key field) and
+	 * the sampler's id.
 	 * nfl_tpl_append() would cut a longer one short: refuse to build.
 	 */
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr4) + ARRAY_SIZE(nfl_tpl_common) +
-		     4 + NFL_TPL_FIELDS_IES(nfl_tpl_nat4) > NFL_TPL_MAX_FIELDS);
+		     5 + NFL_TPL_FIELDS_IES(nfl_tpl_nat4) > NFL_TPL_MAX_FIELDS);
 	BUILD_BUG_ON(ARRAY_SIZE(nfl_tpl_addr6) + ARRAY_SIZE(nfl_tpl_common) +
-		     3 + NFL_TPL_FIELDS_IES(nfl_tpl_nat6) > NFL_TPL_MAX_FIELDS);
+		     4 + NFL_TPL_FIELDS_IES(nfl_tpl_nat6) > NFL_TPL_MAX_FIELDS);
 	memset(t, 0, sizeof(*t));
 	if (v6)
 		nfl_tpl_append(t, nfl_tpl_addr6, ARRAY_SIZE(nfl_tpl_addr6), p);
@@ -328,6 +369,9 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 		else
 			nfl_tpl_append(t, nfl_tpl_nat4, ARRAY_SIZE(nfl_tpl_nat4), p);
 	}
+	/* collectors join the records to the sampler's options by it */
+	if (fields & NFL_TPL_SAMPLED)
+		nfl_tpl_append(t, p->v9_options ? &samp_v9 : &samp_ipfix, 1, p);
 }
 
 u16 nfl_tpl_flow_id(unsigned int fields, enum nfl_tpl_kind kind)
@@ -480,6 +524,42 @@ static unsigned int nfl_ct_max_records(const struct nfl_tpl_proto *p)
 	return p->biflow ? 1 : 2;
 }
 
+/* The sampler's options template in st->samp; false if there is none. */
+static bool nfl_samp_tpl(struct nfl_tpl_state *st)
+{
+	enum nfl_samp_mode mode = st->sampler.mode;
+	const u16 *ies;
+	unsigned int n;
+
+	memset(&st->samp, 0, sizeof(st->samp));
+	if (mode == NFL_SAMP_OFF)
+		return false;
+	if (st->p->v9_options) {
+		ies = nfl_opt_samp_v9;
+		n = ARRAY_SIZE(nfl_opt_samp_v9);
+	} else if (mode == NFL_SAMP_PACKET) {
+		ies = nfl_opt_samp_packet;
+		n = ARRAY_SIZE(nfl_opt_samp_packet);
+	} else if (mode == NFL_SAMP_DETERMINISTIC) {
+		ies = nfl_opt_samp_det;
+		n = ARRAY_SIZE(nfl_opt_samp_det);
+	} else if (mode == NFL_SAMP_RANDOM) {
+		ies = nfl_opt_samp_random;
+		n = ARRAY_SIZE(nfl_opt_samp_random);
+	} else {
+		ies = nfl_opt_samp_hash;
+		n = ARRAY_SIZE(nfl_opt_samp_hash);
+	}
+	/* a layout per mode, so an id per mode */
+	st->samp_def = (struct nfl_opt_def){
+		.id = NFL_TPL_ID_SAMPLER + mode - 1,
+		.v9_scope = NFL_V9_SCOPE_SYSTEM,
+		.ies = ies, .n = n,
+	};
+	nfl_tpl_append(&st->samp, ies, n, st->p);
+	return true;
+}
+
 static void nfl_tpl_cache(struct nfl_tpl_state *st)
 {
 	const struct nfl_tpl_proto *p = st->p;
@@ -508,6 +588,8 @@ static void nfl_tpl_cache(struct nfl_tpl_state *st)
 		nfl_tpl_append(&st->opt[k], ies, def->n, p);
 		q = nfl_opt_tpl_set(q, &st->opt[k], def, p);
 	}
+	if (nfl_samp_tpl(st))
+		q = nfl_opt_tpl_set(q, &st->samp, &st->samp_def, p);
 	st->tpl_set_len = q - st->tpl_set;
 
 	nfl_nel_cache(st, 0, nfl_tpl_nel, ARRAY_SIZE(nfl_tpl_nel));
@@ -530,6 +612,15 @@ static void nfl_tpl_make(struct nfl_tpl_state *st)
 	st->min_size = st->p->hdr_len + st->tpl_set_len +
 		       nfl_set_max(&st->opt[NFL_OPT_SYSTEM]) +
 		       nfl_set_max(&st->opt[NFL_OPT_RELIABILITY]) + st->flow_room;
+	if (st->sampler.mode != NFL_SAMP_OFF)
+		st->min_size += nfl_set_max(&st->samp);
+}
+
+/* What varies the flow templates: fields=, and a sampler's id. */
+static unsigned int nfl_tpl_fields(const struct nfl_enc *e)
+{
+	return e->fields |
+	       (e->sampler.mode != NFL_SAMP_OFF ? NFL_TPL_SAMPLED : 0);
 }
 
 int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p)
@@ -539,23 +630,27 @@ int nfl_tpl_init(struct nfl_enc *e, const struct nfl_tpl_proto *p)
 	if (!st)
 		return -ENOMEM;
 	st->p = p;
-	st->fields = e->fields;
+	st->fields = nfl_tpl_fields(e);
+	st->sampler = e->sampler;
 	nfl_tpl_make(st);
 	e->priv = st;
 	return 0;
 }
 
 /*
- * New templates, under new ids, from the next PDU on; the stream (and its
- * sequence) goes on.  An interface table pass under way goes on too.
+ * New templates (fields= or the sampler changed), under new ids, from the
+ * next PDU on; the stream (and its sequence) goes on.  An interface table pass under way goes on too.
  */
 void nfl_tpl_set_fields(struct nfl_enc *e)
 {
 	struct nfl_tpl_state *st = e->priv;
 
-	if (st->fields == e->fields)
+	if (st->fields == nfl_tpl_fields(e) &&
+	    st->sampler.mode == e->sampler.mode &&
+	    st->sampler.interval == e->sampler.interval)
 		return;
-	st->fields = e->fields;
+	st->fields = nfl_tpl_fields(e);
+	st->sampler = e->sampler;
 	nfl_tpl_make(st);
 	e->resync = true;
 }
@@ -569,6 +664,38 @@ void nfl_tpl_release(struct nfl_enc *e)
 u64 nfl_tpl_wall_ms(const struct nfl_export_time *t)
 {
 	return nfl_export_wall_ms(t);
+}
+
+/* An element of the sampler's options record. */
+static u64 nfl_opt_samp_value(u16 id, const struct nfl_sampler *smp)
+{
+	u32 n = smp->interval;
+
+	switch (id) {
+	case NFL_IE_SAMPLER_ID:
+	case NFL_IE_SELECTOR_ID:
+		return NFL_SAMPLER_ID;
+	case NFL_IE_SAMPLER_MODE:
+		return nfl_samp_v5(smp) >> 14;
+	case NFL_IE_SAMPLER_INTERVAL:
+	case NFL_IE_SAMPLING_POP:
+		return n;
+	case NFL_IE_SELECTOR_ALGO:
+		return NFL_SEL_RANDOM_N_OF_N;
+	case NFL_IE_FLOW_SEL_ALGO:
+		if (smp->mode == NFL_SAMP_DETERMINISTIC)
+			return NFL_SEL_SYSTEMATIC_COUNT;
+		return smp->mode == NFL_SAMP_HASH ? NFL_SEL_HASH :
+						    NFL_SEL_RANDOM_N_OF_N;
+	case NFL_IE_SAMPLING_SIZE:
+	case NFL_IE_FLOW_INTERVAL:
+		return 1;
+	case NFL_IE_FLOW_SPACING:
+	case NFL_IE_HASH_OUT_MAX:
+		return n - 1;
+	}
+	/* the hash's output range from 0, of which 0 is taken; seed 0 */
+	return 0;
 }
 
 static u64 nfl_opt_value(u16 id, const struct nfl_enc *e,
@@ -603,7 +730,7 @@ static u64 nfl_opt_value(u16 id, const struct nfl_enc *e,
 	case NFL_IE_IN_IF:
 		return row->ifindex;
 	}
-	return 0;
+	return nfl_opt_samp_value(id, &e->sampler);
 }
 
 /* The string element @id and its length (the buffers end in a NUL). */
@@ -677,8 +804,12 @@ static u8 *nfl_opt_record(u8 *q, const u8 *end, const struct nfl_tpl *t,
 		v = nfl_opt_value(t->ids[i], e, st, row);
 		if (len == 8)
 			put_unaligned_be64(v, q);
-		else
+		else if (len == 4)
 			put_unaligned_be32(v, q);
+		else if (len == 2)
+			put_unaligned_be16(v, q);
+		else
+			*q = v;
 		q += len;
 	}
 	return q;
@@ -726,6 +857,23 @@ static void nfl_opt_put_set(struct nfl_enc *e, struct nfl_tpl_state *st,
 	while ((q - set) % 4)
 		*q++ = 0;
 	nfl_put16(set, nfl_opt_defs[kind].id);
+	nfl_put16(set + 2, q - set);
+	e->len += q - set;
+}
+
+/* The sampler's options record, as one of the statistics. */
+static void nfl_opt_put_samp(struct nfl_enc *e, struct nfl_tpl_state *st)
+{
+	u8 *set = e->buf + e->len, *q;
+
+	q = nfl_opt_record(set + 4, e->buf + (e->size & ~(size_t)3),
+			   &st->samp, e, st, NULL);
+	if (!q)
+		return;		/* sizes checked at init */
+	st->opt_records++;
+	while ((q - set) % 4)
+		*q++ = 0;
+	nfl_put16(set, st->samp_def.id);
 	nfl_put16(set + 2, q - set);
 	e->len += q - set;
 }
@@ -795,7 +943,8 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 	if (due & NFL_OPT_DUE_TEMPLATES) {
 		memcpy(e->buf + e->len, st->tpl_set, st->tpl_set_len);
 		e->len += st->tpl_set_len;
-		st->tpl_records = NFL_TPL_KINDS + NFL_OPT_KINDS;
+		st->tpl_records = NFL_TPL_KINDS + NFL_OPT_KINDS +
+				  (st->sampler.mode != NFL_SAMP_OFF);
 		st->sent = true;
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
@@ -821,6 +970,8 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 		nfl_opt_put_set(e, st, NFL_OPT_SYSTEM, e->size);
 		if (nfl_opt_lost(&e->opt))
 			nfl_opt_put_set(e, st, NFL_OPT_RELIABILITY, e->size);
+		if (st->sampler.mode != NFL_SAMP_OFF)
+			nfl_opt_put_samp(e, st);
 		st->stats_ms = t->uptime_ms;
 	}
 	/* the table, or its rest, leaving room for a flow */
@@ -1030,6 +1181,12 @@ static u8 *nfl_tpl_put_field(u8 *q, u16 id, unsigned int len,
 		break;
 	case NFL_IE_DIRECTION:
 		*q = nfl_key_dir(&f->key);
+		break;
+	case NFL_IE_SAMPLER_ID:
+		*q = NFL_SAMPLER_ID;
+		break;
+	case NFL_IE_SELECTOR_ID:
+		put_unaligned_be64(NFL_SAMPLER_ID, q);
 		break;
 	default:
 		nfl_tpl_put_ext(q, id, len, f);

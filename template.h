@@ -8,6 +8,7 @@
 #ifndef _NETFLOW_TEMPLATE_H
 #define _NETFLOW_TEMPLATE_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #include "netflow_ie.h"
@@ -51,12 +52,20 @@ enum nfl_opt_kind {
 #define NFL_CT_TPL_ICMP		4	/* with icmpTypeCode */
 #define NFL_CT_TPL_KINDS	8
 #define NFL_TPL_ID_CT		265
+/* The sampler's options (sampler=), one id per mode: 273..276 */
+#define NFL_TPL_ID_SAMPLER	273
 /*
  * Flow templates with optional fields (fields=): from here on, one id per
  * combination of fields and kind, so an id never stands for two layouts
  * and a collector can never apply a template of before a change.
  */
 #define NFL_TPL_ID_FIELDS	512
+/*
+ * Flow templates of a stream with a sampler carry its id (samplerId in
+ * v9, selectorId in IPFIX) last: a variant of their own, with an id of
+ * its own as a field would have.  Not a field of flows: the exporter's.
+ */
+#define NFL_TPL_SAMPLED		BIT(7)
 
 /* v9 options scope types (RFC 3954 section 6.1) */
 #define NFL_V9_SCOPE_SYSTEM	1

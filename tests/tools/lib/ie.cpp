@@ -132,9 +132,20 @@ constexpr IeInfo kIes[] = {
     {295, "ipsec_spi", IeKind::Unsigned},
     {300, "domain_name", IeKind::String},
     {302, "selector_id", IeKind::Unsigned},
+    {304, "selector_algorithm", IeKind::Unsigned},
     {305, "sampling_packet_interval", IeKind::Unsigned},
     {306, "sampling_packet_space", IeKind::Unsigned},
+    {309, "sampling_size", IeKind::Unsigned},
+    {310, "sampling_population", IeKind::Unsigned},
     {323, "observation_time_ms", IeKind::Unsigned},
+    {326, "hash_output_min", IeKind::Unsigned},
+    {327, "hash_output_max", IeKind::Unsigned},
+    {328, "hash_selected_min", IeKind::Unsigned},
+    {329, "hash_selected_max", IeKind::Unsigned},
+    {331, "hash_initialiser", IeKind::Unsigned},
+    {390, "flow_selector_algorithm", IeKind::Unsigned},
+    {396, "sampling_flow_interval", IeKind::Unsigned},
+    {397, "sampling_flow_spacing", IeKind::Unsigned},
 };
 } // namespace
 
