@@ -65,6 +65,7 @@
 	X(EXP_OCTETS,	40,  8,  "exportedOctetTotalCount")		\
 	X(EXP_MSGS,	41,  8,  "exportedMessageTotalCount")		\
 	X(EXP_FLOWS,	42,  8,  "exportedFlowRecordTotalCount")	\
+	X(SAMPLING_INTERVAL, 34, 4, "samplingInterval")			\
 	X(SAMPLER_ID,	48,  1,  "samplerId")				\
 	X(SAMPLER_MODE,	49,  1,  "samplerMode")				\
 	X(SAMPLER_INTERVAL, 50, 4, "samplerRandomInterval")		\

@@ -81,7 +81,7 @@ struct nfl_opt_def {
  * sampler's) one each.
  */
 #define NFL_TPL_SET_MAX	(4 + NFL_TPL_KINDS * (4 + 4 * NFL_TPL_MAX_FIELDS) + \
-			 (NFL_OPT_KINDS + 1) * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
+			 (NFL_OPT_KINDS + 2) * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
 #define NFL_NEL_SET_MAX	(4 + 4 + 4 * NFL_TPL_MAX_FIELDS)
 /* a connection record's, whose reverse elements take 8 bytes each */
 #define NFL_CT_SET_MAX	(4 + 4 + 8 * NFL_TPL_MAX_FIELDS)
@@ -92,10 +92,13 @@ struct nfl_tpl_state {
 	struct nfl_tpl tpl[NFL_TPL_KINDS];
 	u16 tpl_id[NFL_TPL_KINDS];
 	struct nfl_tpl opt[NFL_OPT_KINDS];
-	/* the sampler's options template, while there is a sampler */
+	/*
+	 * the sampler's options templates, while there is a sampler: [0]
+	 * the sampler, [1] its rate alone (nfl_opt_samp_rate)
+	 */
 	struct nfl_sampler sampler;
-	struct nfl_tpl samp;
-	struct nfl_opt_def samp_def;
+	struct nfl_tpl samp[2];
+	struct nfl_opt_def samp_def[2];
 	u8 tpl_set[NFL_TPL_SET_MAX];	/* all template sets, as they go out */
 	unsigned int tpl_set_len;
 	/*
@@ -242,28 +245,35 @@ static const u16 nfl_opt_ifaces_ipfix[] = {
 /*
  * The sampler (sampler=): v9 has Cisco's elements, scope the system;
  * IPFIX the selector's of RFC 5477 (packets) and RFC 7014 (flows), with
- * the parameters of its algorithm, scope its selectorId.
+ * the parameters of its algorithm, scope its selectorId.  Both end with
+ * samplingInterval (34, deprecated in IPFIX) = N, the one rate pmacct
+ * takes with an IPFIX selectorId.  nfdump 1.7.1 scales counts only by a
+ * record of samplingInterval alone: a second record, the rate, says it
+ * (README, "Sampling").
  */
 static const u16 nfl_opt_samp_v9[] = {
 	NFL_IE_DOMAIN_ID, NFL_IE_SAMPLER_ID, NFL_IE_SAMPLER_MODE,
-	NFL_IE_SAMPLER_INTERVAL,
+	NFL_IE_SAMPLER_INTERVAL, NFL_IE_SAMPLING_INTERVAL,
 };
 static const u16 nfl_opt_samp_packet[] = {
 	NFL_IE_SELECTOR_ID, NFL_IE_SELECTOR_ALGO, NFL_IE_SAMPLING_SIZE,
-	NFL_IE_SAMPLING_POP,
+	NFL_IE_SAMPLING_POP, NFL_IE_SAMPLING_INTERVAL,
 };
 static const u16 nfl_opt_samp_det[] = {
 	NFL_IE_SELECTOR_ID, NFL_IE_FLOW_SEL_ALGO, NFL_IE_FLOW_INTERVAL,
-	NFL_IE_FLOW_SPACING,
+	NFL_IE_FLOW_SPACING, NFL_IE_SAMPLING_INTERVAL,
 };
 static const u16 nfl_opt_samp_random[] = {
 	NFL_IE_SELECTOR_ID, NFL_IE_FLOW_SEL_ALGO, NFL_IE_SAMPLING_SIZE,
-	NFL_IE_SAMPLING_POP,
+	NFL_IE_SAMPLING_POP, NFL_IE_SAMPLING_INTERVAL,
+};
+static const u16 nfl_opt_samp_rate[] = {
+	NFL_IE_DOMAIN_ID, NFL_IE_SAMPLING_INTERVAL,
 };
 static const u16 nfl_opt_samp_hash[] = {
 	NFL_IE_SELECTOR_ID, NFL_IE_FLOW_SEL_ALGO, NFL_IE_HASH_OUT_MIN,
 	NFL_IE_HASH_OUT_MAX, NFL_IE_HASH_SEL_MIN, NFL_IE_HASH_SEL_MAX,
-	NFL_IE_HASH_INIT,
+	NFL_IE_HASH_INIT, NFL_IE_SAMPLING_INTERVAL,
 };
 
 /* IANA's Packet and Flow Selection Algorithm numbers (RFC 5477, 7014) */
@@ -524,14 +534,14 @@ static unsigned int nfl_ct_max_records(const struct nfl_tpl_proto *p)
 	return p->biflow ? 1 : 2;
 }
 
-/* The sampler's options template in st->samp; false if there is none. */
+/* The sampler's options templates in st->samp; false if there is none. */
 static bool nfl_samp_tpl(struct nfl_tpl_state *st)
 {
 	enum nfl_samp_mode mode = st->sampler.mode;
 	const u16 *ies;
 	unsigned int n;
 
-	memset(&st->samp, 0, sizeof(st->samp));
+	memset(st->samp, 0, sizeof(st->samp));
 	if (mode == NFL_SAMP_OFF)
 		return false;
 	if (st->p->v9_options) {
@@ -551,12 +561,19 @@ static bool nfl_samp_tpl(struct nfl_tpl_state *st)
 		n = ARRAY_SIZE(nfl_opt_samp_hash);
 	}
 	/* a layout per mode, so an id per mode */
-	st->samp_def = (struct nfl_opt_def){
+	st->samp_def[0] = (struct nfl_opt_def){
 		.id = NFL_TPL_ID_SAMPLER + mode - 1,
 		.v9_scope = NFL_V9_SCOPE_SYSTEM,
 		.ies = ies, .n = n,
 	};
-	nfl_tpl_append(&st->samp, ies, n, st->p);
+	st->samp_def[1] = (struct nfl_opt_def){
+		.id = NFL_TPL_ID_SAMPLER_RATE,
+		.v9_scope = NFL_V9_SCOPE_SYSTEM,
+		.ies = nfl_opt_samp_rate, .n = ARRAY_SIZE(nfl_opt_samp_rate),
+	};
+	nfl_tpl_append(&st->samp[0], ies, n, st->p);
+	nfl_tpl_append(&st->samp[1], nfl_opt_samp_rate,
+		       ARRAY_SIZE(nfl_opt_samp_rate), st->p);
 	return true;
 }
 
@@ -588,8 +605,10 @@ static void nfl_tpl_cache(struct nfl_tpl_state *st)
 		nfl_tpl_append(&st->opt[k], ies, def->n, p);
 		q = nfl_opt_tpl_set(q, &st->opt[k], def, p);
 	}
-	if (nfl_samp_tpl(st))
-		q = nfl_opt_tpl_set(q, &st->samp, &st->samp_def, p);
+	if (nfl_samp_tpl(st)) {
+		q = nfl_opt_tpl_set(q, &st->samp[0], &st->samp_def[0], p);
+		q = nfl_opt_tpl_set(q, &st->samp[1], &st->samp_def[1], p);
+	}
 	st->tpl_set_len = q - st->tpl_set;
 
 	nfl_nel_cache(st, 0, nfl_tpl_nel, ARRAY_SIZE(nfl_tpl_nel));
@@ -613,7 +632,8 @@ static void nfl_tpl_make(struct nfl_tpl_state *st)
 		       nfl_set_max(&st->opt[NFL_OPT_SYSTEM]) +
 		       nfl_set_max(&st->opt[NFL_OPT_RELIABILITY]) + st->flow_room;
 	if (st->sampler.mode != NFL_SAMP_OFF)
-		st->min_size += nfl_set_max(&st->samp);
+		st->min_size += nfl_set_max(&st->samp[0]) +
+				nfl_set_max(&st->samp[1]);
 }
 
 /* What varies the flow templates: fields=, and a sampler's id. */
@@ -678,6 +698,7 @@ static u64 nfl_opt_samp_value(u16 id, const struct nfl_sampler *smp)
 	case NFL_IE_SAMPLER_MODE:
 		return nfl_samp_v5(smp) >> 14;
 	case NFL_IE_SAMPLER_INTERVAL:
+	case NFL_IE_SAMPLING_INTERVAL:
 	case NFL_IE_SAMPLING_POP:
 		return n;
 	case NFL_IE_SELECTOR_ALGO:
@@ -861,19 +882,20 @@ static void nfl_opt_put_set(struct nfl_enc *e, struct nfl_tpl_state *st,
 	e->len += q - set;
 }
 
-/* The sampler's options record, as one of the statistics. */
-static void nfl_opt_put_samp(struct nfl_enc *e, struct nfl_tpl_state *st)
+/* Sampler options record @k, as one of the statistics. */
+static void nfl_opt_put_samp(struct nfl_enc *e, struct nfl_tpl_state *st,
+			     unsigned int k)
 {
 	u8 *set = e->buf + e->len, *q;
 
 	q = nfl_opt_record(set + 4, e->buf + (e->size & ~(size_t)3),
-			   &st->samp, e, st, NULL);
+			   &st->samp[k], e, st, NULL);
 	if (!q)
 		return;		/* sizes checked at init */
 	st->opt_records++;
 	while ((q - set) % 4)
 		*q++ = 0;
-	nfl_put16(set, st->samp_def.id);
+	nfl_put16(set, st->samp_def[k].id);
 	nfl_put16(set + 2, q - set);
 	e->len += q - set;
 }
@@ -944,7 +966,7 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 		memcpy(e->buf + e->len, st->tpl_set, st->tpl_set_len);
 		e->len += st->tpl_set_len;
 		st->tpl_records = NFL_TPL_KINDS + NFL_OPT_KINDS +
-				  (st->sampler.mode != NFL_SAMP_OFF);
+				  (st->sampler.mode != NFL_SAMP_OFF ? 2 : 0);
 		st->sent = true;
 		st->pdus_since = 0;
 		st->tpl_ms = t->uptime_ms;
@@ -970,8 +992,10 @@ void nfl_tpl_begin(struct nfl_enc *e, const struct nfl_export_time *t)
 		nfl_opt_put_set(e, st, NFL_OPT_SYSTEM, e->size);
 		if (nfl_opt_lost(&e->opt))
 			nfl_opt_put_set(e, st, NFL_OPT_RELIABILITY, e->size);
-		if (st->sampler.mode != NFL_SAMP_OFF)
-			nfl_opt_put_samp(e, st);
+		if (st->sampler.mode != NFL_SAMP_OFF) {
+			nfl_opt_put_samp(e, st, 0);
+			nfl_opt_put_samp(e, st, 1);
+		}
 		st->stats_ms = t->uptime_ms;
 	}
 	/* the table, or its rest, leaving room for a flow */

@@ -54,6 +54,8 @@ enum nfl_opt_kind {
 #define NFL_TPL_ID_CT		265
 /* The sampler's options (sampler=), one id per mode: 273..276 */
 #define NFL_TPL_ID_SAMPLER	273
+/* and its rate alone, for the collectors that read no more (template.c) */
+#define NFL_TPL_ID_SAMPLER_RATE	277
 /*
  * Flow templates with optional fields (fields=): from here on, one id per
  * combination of fields and kind, so an id never stands for two layouts

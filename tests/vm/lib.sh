@@ -943,7 +943,7 @@ nf_nfacctd_start() {
 	nfacctd_ip: 127.0.0.1
 	nfacctd_port: $2
 	plugins: print
-	aggregate: src_host, dst_host, src_port, dst_port, proto, tcpflags
+	aggregate: src_host, dst_host, src_port, dst_port, proto, tcpflags${NF_NFACCTD_AGGREGATE:+, $NF_NFACCTD_AGGREGATE}
 	print_output: csv
 	print_output_file: $1/flows.csv
 	print_output_file_append: true
@@ -990,10 +990,11 @@ nf_nfacctd_sync() {
 # packets (it writes once a second, and drops what its core still buffers
 # when it is stopped); 1 if not within SECS
 nf_nfacctd_wait() {
-	local n=$(($3 * 10 * NF_TIME_SCALE))
-	until [ "$(awk -F, '$1 == "SRC_IP" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	local n=$(($3 * 10 * NF_TIME_SCALE)) v
+	# (no flows.csv before nfacctd's first print: 0)
+	while v=$(awk -F, '$1 == "SRC_IP" { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		NF > 1 { s += $c["PACKETS"] } END { printf "%d\n", s }' \
-		"$1/flows.csv" 2>/dev/null)" -ge "$2" ]; do
+		"$1/flows.csv" 2>/dev/null); [ "${v:-0}" -lt "$2" ]; do
 		n=$((n - 1))
 		[ $n -gt 0 ] || return 1
 		sleep 0.1

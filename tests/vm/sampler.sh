@@ -213,23 +213,67 @@ done
 grep -q '^1,1,1' "$W/tshark.txt" || fail "tshark: no selectorId in data records"
 sayt "tshark: the four options records and selectorId in data records"
 
-# --- v9 and v5 carry it too
-for proto in 9 5; do
-	: >"$W/c$proto.txt"
-	nf_collect_start "$W/c$proto.txt" 127.0.0.1:$P --first-seq 0
-	nf_load protocol=$proto destination=127.0.0.1:$P sampler=packet:2
+# --- each protocol, and what the collectors do with it (packet:4; 12
+# packets a flow, so 2 to 4 of each are taken)
+PC=2055 PA=2057
+NF_NFACCTD_AGGREGATE=sampling_rate
+for proto in 10 9 5; do
+	D=$W/p$proto
+	mkdir -p "$D"
+	nf_capture_begin "$D/export.pcap" "udp port $P"
+	nf_collect_start "$D/collect.txt" 127.0.0.1:$P --first-seq 0
+	nf_nfcapd_start "$D/nfcapd" $PC
+	nf_nfacctd_start "$D/nfacctd" $PA
+	nf_wait_udp $PA
+	nf_capture_wait "$D/export.pcap"
+	nf_load protocol=$proto sampler=packet:4 \
+		destination=127.0.0.1:$P,127.0.0.1:$PC,127.0.0.1:$PA
 	iptables-nft -w -I OUTPUT -o nfv0 -p udp --dport 5000 -j NETFLOW
-	send v$proto udp $NF_B4:5000 count=4 size=10 ports=46000-46002
+	send v$proto udp $NF_B4:5000 count=12 size=10 ports=46000-46004
 	nf_flush
-	all_sent "$W/c$proto.txt"
+	i=0
+	until [ "$(grep -c '^pdu ' "$D/collect.txt")" -ge $(($(nf_snmp outPackets) / 3)) ]; do
+		i=$((i + 1))
+		[ $i -lt $((100 * NF_TIME_SCALE)) ] || fail "v$proto: PDUs not collected"
+		sleep 0.1
+	done
+	pk=$(nf_collected "$D/collect.txt" " dport=5000 ")
+	nf_nfacctd_wait "$D/nfacctd" "$pk" 10 || sayt "v$proto: nfacctd has not all"
 	iptables-nft -w -F OUTPUT
 	nf_unload
-	nf_collect_stop "$W/c$proto.txt"
+	nf_capture_stop "$D/collect.txt"
+	nf_collect_stop "$D/collect.txt"
+	nf_nfcapd_stop
+	nf_nfacctd_stop "$D/nfacctd"
+	[ "$pk" -ge 10 ] && [ "$pk" -le 20 ] ||
+		fail "v$proto: packet:4 took $pk of 60 packets"
+	# nfdump scales by samplingInterval (v5: the header's interval)
+	nd=$(nfdump -r "$NF_NFCAPD_FILE" -q -N -o 'fmt:%pkt' 'dst port 5000' |
+		awk '{ s += $1 } END { print s + 0 }')
+	[ "$nd" = $((pk * 4)) ] ||
+		fail "v$proto: nfdump shows $nd packets, want 4 x $pk"
+	nfdump -E "$NF_NFCAPD_FILE" 2>&1 | grep -q 'Sampler' ||
+		fail "v$proto: nfdump -E lists no sampler"
+	# nfacctd tells the rate of each flow
+	rates=$(awk -F, '$1 == "SRC_IP" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		NF > 1 && $c["DST_PORT"] == 5000 { print $c["SAMPLING_RATE"] }' \
+		"$D/nfacctd/flows.csv" | sort -u | tr '\n' ' ')
+	[ "$rates" = "4 " ] || fail "v$proto: nfacctd sampling rates '$rates', want 4"
+	sayt "v$proto: nfdump scales to $nd packets (4 x $pk), nfacctd rate 4"
 done
-grep -q '^option .*sampler_id=1 sampler_mode=2 sampler_random_interval=2' "$W/c9.txt" ||
-	fail "v9: no sampler options record: $(grep '^option' "$W/c9.txt" | head -3)"
-grep -q '^flow .* sampler_id=1' "$W/c9.txt" || fail "v9: no samplerId in records"
-grep -q '^pdu .* sampling=32770' "$W/c5.txt" ||
-	fail "v5: header: $(grep '^pdu' "$W/c5.txt" | head -1)"
-sayt "v9 options and samplerId, v5 header mode 2 interval 2"
+C9=$W/p9/collect.txt
+grep -q '^option .*sampler_id=1 sampler_mode=2 sampler_random_interval=4 sampling_interval=4' "$C9" ||
+	fail "v9: no sampler options record: $(grep '^option' "$C9" | head -3)"
+[ "$(grep -c '^flow .* dport=5000 .* sampler_id=1' "$C9")" = 5 ] ||
+	fail "v9: not every record carries samplerId"
+grep -q '^pdu .* sampling=32772' "$W/p5/collect.txt" ||
+	fail "v5: header: $(grep '^pdu' "$W/p5/collect.txt" | head -1)"
+tshark -r "$W/p9/export.pcap" -d udp.port==$P,cflow -T fields \
+	-e cflow.sampler_id -e cflow.sampler_mode \
+	-e cflow.sampler_random_interval 2>/dev/null | grep -qx "1${T}2${T}4" ||
+	fail "v9: tshark shows no sampler options record"
+tshark -r "$W/p5/export.pcap" -d udp.port==$P,cflow -T fields \
+	-e cflow.samplingmode -e cflow.samplerate 2>/dev/null | grep -qx "2${T}4" ||
+	fail "v5: tshark shows no sampling mode 2, rate 4"
+sayt "v9 options and samplerId, v5 header mode 2 interval 4, in tshark too"
 sayt "OK"
