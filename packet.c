@@ -575,9 +575,10 @@ static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
 
 /*
  * Meter an IPv4 packet seen at @st, in direction @dir (NFL_DIR_*).  A
- * packet without IPv4 options pays one test for them, here: the rest of
- * its path knows its header is 20 bytes.  Inlined into each entry point,
- * so none makes a call to begin.
+ * packet sampler (sampler=packet:N) decides first, before anything is
+ * read.  A packet without IPv4 options pays one test for them, here: the
+ * rest of its path knows its header is 20 bytes.  Inlined into each
+ * entry point, so none makes a call to begin.
  */
 static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 					   const struct nf_hook_state *st,

@@ -77,8 +77,9 @@ struct nfl_opt_def {
 	const u16 *ipfix_ies;
 };
 
-/* Largest template sets: every flow template in one, options (and the
- * sampler's) one each.
+/*
+ * Largest template sets: every flow template in one, options (and the
+ * sampler's two) one each.
  */
 #define NFL_TPL_SET_MAX	(4 + NFL_TPL_KINDS * (4 + 4 * NFL_TPL_MAX_FIELDS) + \
 			 (NFL_OPT_KINDS + 2) * (4 + 6 + 4 * NFL_TPL_MAX_FIELDS + 2))
