@@ -575,10 +575,9 @@ static noinline void nfl_packet_ipv4_opts(struct sk_buff *skb,
 
 /*
  * Meter an IPv4 packet seen at @st, in direction @dir (NFL_DIR_*).  A
- * packet sampler (sampler=packet:N) decides first, before anything is
- * read.  A packet without IPv4 options pays one test for them, here: the
- * rest of its path knows its header is 20 bytes.  Inlined into each
- * entry point, so none makes a call to begin.
+ * packet without IPv4 options pays one test for them, here: the rest of
+ * its path knows its header is 20 bytes.  Inlined into each entry point,
+ * so none makes a call to begin.
  */
 static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 					   const struct nf_hook_state *st,
@@ -587,20 +586,39 @@ static __always_inline void nfl_meter_ipv4(struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (!nfl_samp_packet())
-		return;
 	if (unlikely(iph->ihl != sizeof(*iph) / 4))
 		nfl_packet_ipv4_opts(skb, st, l3len, dir, l2);
 	else
 		nfl_packet_ipv4_hdr(skb, st, iph, sizeof(*iph), l3len, dir, l2);
 }
 
+/*
+ * A packet the packet sampler (sampler=packet:N) took, out of line: the
+ * entry points decide before they set up the metering's frame (its saved
+ * registers, its stack canary), so a packet not taken costs them only
+ * the countdown (sampler.h).
+ */
+static noinline void nfl_meter_ipv4_taken(struct sk_buff *skb,
+					  const struct nf_hook_state *st,
+					  u32 l3len, u8 dir,
+					  const struct nfl_l2 *l2)
+{
+	nfl_meter_ipv4(skb, st, l3len, dir, l2);
+}
+
 /* The IPv4 target itself: it only observes, the packet always goes on. */
 unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv4(skb, par->state, 0, nfl_hook_dir(par->state->hook),
-		       NULL);
+	const struct nf_hook_state *st = par->state;
+
+	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+		if (nfl_samp_take())
+			nfl_meter_ipv4_taken(skb, st, 0, nfl_hook_dir(st->hook),
+					     NULL);
+		return XT_CONTINUE;
+	}
+	nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return XT_CONTINUE;
 }
 
@@ -608,8 +626,15 @@ unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
-	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook), NULL);
+	if (!nfl_hooks_want(skb, st))
+		return NF_ACCEPT;
+	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+		if (nfl_samp_take())
+			nfl_meter_ipv4_taken(skb, st, 0, nfl_hook_dir(st->hook),
+					     NULL);
+		return NF_ACCEPT;
+	}
+	nfl_meter_ipv4(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return NF_ACCEPT;
 }
 
@@ -713,8 +738,6 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 	unsigned short fragoff = 0;
 	int flags = 0, proto;
 
-	if (!nfl_samp_packet())
-		return;
 	key.tos = ipv6_get_dsfield(ip6h) & ~INET_ECN_MASK;
 	pkt.flow_label = ip6_flowlabel(ip6h);
 	if (unlikely(ipv6_ext_hdr(ip6h->nexthdr) ||
@@ -753,19 +776,42 @@ static __always_inline void nfl_meter_ipv6(struct sk_buff *skb,
 		nfl_cache_account(&key, &pkt, AF_INET6, 0);
 }
 
+/* As nfl_meter_ipv4_taken(). */
+static noinline void nfl_meter_ipv6_taken(struct sk_buff *skb,
+					  const struct nf_hook_state *st,
+					  u32 l3len, u8 dir,
+					  const struct nfl_l2 *l2)
+{
+	nfl_meter_ipv6(skb, st, l3len, dir, l2);
+}
+
 unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 			    const struct xt_action_param *par)
 {
-	nfl_meter_ipv6(skb, par->state, 0, nfl_hook_dir(par->state->hook),
-		       NULL);
+	const struct nf_hook_state *st = par->state;
+
+	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+		if (nfl_samp_take())
+			nfl_meter_ipv6_taken(skb, st, 0, nfl_hook_dir(st->hook),
+					     NULL);
+		return XT_CONTINUE;
+	}
+	nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return XT_CONTINUE;
 }
 
 unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 			   const struct nf_hook_state *st)
 {
-	if (nfl_hooks_want(skb, st))
-		nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook), NULL);
+	if (!nfl_hooks_want(skb, st))
+		return NF_ACCEPT;
+	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+		if (nfl_samp_take())
+			nfl_meter_ipv6_taken(skb, st, 0, nfl_hook_dir(st->hook),
+					     NULL);
+		return NF_ACCEPT;
+	}
+	nfl_meter_ipv6(skb, st, 0, nfl_hook_dir(st->hook), NULL);
 	return NF_ACCEPT;
 }
 
@@ -894,6 +940,8 @@ static __always_inline unsigned int nfl_ingress(void *priv,
 	else
 		return NF_ACCEPT;	/* ARP, LLDP...: not IP */
 	this_cpu_inc(*(u64 __percpu *)priv);
+	if (unlikely(READ_ONCE(nfl_samp_packets)) && !nfl_samp_take())
+		return NF_ACCEPT;
 	if (!len) {
 		nfl_cache_drop_trunc(skb->len - off);
 		return NF_ACCEPT;

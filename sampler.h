@@ -83,14 +83,13 @@ extern u32 nfl_samp_flows;
 bool nfl_samp_packet_take(void);
 
 /*
- * packet:N.  The usual packet pays a test of nfl_samp_packets; with
- * sampling on, a packet not taken one per-CPU decrement more, before it
- * is parsed or hashed.
+ * packet:N is on (nfl_samp_packets): take this packet?  One per-CPU
+ * decrement for a packet not taken, before it is parsed or hashed; the
+ * entry points (packet.c) test nfl_samp_packets first, so the usual
+ * packet pays that test only.
  */
-static __always_inline bool nfl_samp_packet(void)
+static __always_inline bool nfl_samp_take(void)
 {
-	if (likely(!READ_ONCE(nfl_samp_packets)))
-		return true;
 	if (this_cpu_dec_return(nfl_samp_cpu.until) > 0)
 		return false;
 	return nfl_samp_packet_take();

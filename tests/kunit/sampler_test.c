@@ -68,7 +68,7 @@ static void sampler_packet_test(struct kunit *test)
 	nfl_sampler_set(&s);
 	local_bh_disable();
 	for (i = 0; i < 1000; i++) {
-		bool t = nfl_samp_packet();
+		bool t = nfl_samp_take();
 
 		taken += t;
 		in_window += t;
@@ -83,7 +83,7 @@ static void sampler_packet_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.pkts_taken + st.pkts_skipped, 1000);
 	s = (struct nfl_sampler){ NFL_SAMP_OFF, 0 };
 	nfl_sampler_set(&s);
-	KUNIT_EXPECT_TRUE(test, nfl_samp_packet());
+	KUNIT_EXPECT_EQ(test, READ_ONCE(nfl_samp_packets), 0);
 }
 
 static void sampler_flow_test(struct kunit *test)
