@@ -612,7 +612,7 @@ unsigned int nfl_packet_ipv4(struct sk_buff *skb,
 {
 	const struct nf_hook_state *st = par->state;
 
-	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+	if (static_branch_unlikely(&nfl_samp_packet_on)) {
 		if (nfl_samp_take())
 			nfl_meter_ipv4_taken(skb, st, 0, nfl_hook_dir(st->hook),
 					     NULL);
@@ -628,7 +628,7 @@ unsigned int nfl_hook_ipv4(void *priv, struct sk_buff *skb,
 {
 	if (!nfl_hooks_want(skb, st))
 		return NF_ACCEPT;
-	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+	if (static_branch_unlikely(&nfl_samp_packet_on)) {
 		if (nfl_samp_take())
 			nfl_meter_ipv4_taken(skb, st, 0, nfl_hook_dir(st->hook),
 					     NULL);
@@ -790,7 +790,7 @@ unsigned int nfl_packet_ipv6(struct sk_buff *skb,
 {
 	const struct nf_hook_state *st = par->state;
 
-	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+	if (static_branch_unlikely(&nfl_samp_packet_on)) {
 		if (nfl_samp_take())
 			nfl_meter_ipv6_taken(skb, st, 0, nfl_hook_dir(st->hook),
 					     NULL);
@@ -805,7 +805,7 @@ unsigned int nfl_hook_ipv6(void *priv, struct sk_buff *skb,
 {
 	if (!nfl_hooks_want(skb, st))
 		return NF_ACCEPT;
-	if (unlikely(READ_ONCE(nfl_samp_packets))) {
+	if (static_branch_unlikely(&nfl_samp_packet_on)) {
 		if (nfl_samp_take())
 			nfl_meter_ipv6_taken(skb, st, 0, nfl_hook_dir(st->hook),
 					     NULL);
@@ -940,7 +940,7 @@ static __always_inline unsigned int nfl_ingress(void *priv,
 	else
 		return NF_ACCEPT;	/* ARP, LLDP...: not IP */
 	this_cpu_inc(*(u64 __percpu *)priv);
-	if (unlikely(READ_ONCE(nfl_samp_packets)) && !nfl_samp_take())
+	if (static_branch_unlikely(&nfl_samp_packet_on) && !nfl_samp_take())
 		return NF_ACCEPT;
 	if (!len) {
 		nfl_cache_drop_trunc(skb->len - off);

@@ -81,6 +81,7 @@ int nfl_sampler_parse(const char *s, struct nfl_sampler *out,
 
 DEFINE_PER_CPU(struct nfl_samp_cpu, nfl_samp_cpu);
 u32 nfl_samp_packets __read_mostly;
+DEFINE_STATIC_KEY_FALSE(nfl_samp_packet_on);
 u32 nfl_samp_flows __read_mostly;
 /* The flow sampler's N (nfl_samp_flows' mode); written before it. */
 static u32 nfl_samp_flow_n __read_mostly;
@@ -202,6 +203,7 @@ void nfl_sampler_set(const struct nfl_sampler *smp)
 {
 	bool packet = smp->mode == NFL_SAMP_PACKET;
 
+	static_branch_disable(&nfl_samp_packet_on);
 	WRITE_ONCE(nfl_samp_packets, 0);
 	WRITE_ONCE(nfl_samp_flows, NFL_SAMP_OFF);
 	/* packets meter in RCU read-side sections (netfilter hooks) */
@@ -211,10 +213,12 @@ void nfl_sampler_set(const struct nfl_sampler *smp)
 	WRITE_ONCE(nfl_samp_flow_n, packet ? 0 : smp->interval);
 	/* the state and N are there before a packet can see the mode */
 	smp_wmb();
-	if (packet)
+	if (packet) {
 		WRITE_ONCE(nfl_samp_packets, smp->interval);
-	else
+		static_branch_enable(&nfl_samp_packet_on);
+	} else {
 		WRITE_ONCE(nfl_samp_flows, smp->mode);
+	}
 }
 
 void nfl_sampler_get(struct nfl_sampler *smp)

@@ -10,6 +10,7 @@
 #define _IPT_NETFLOW_SAMPLER_H
 
 #include <linux/compiler.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -75,18 +76,21 @@ struct nfl_samp_cpu {
 };
 
 DECLARE_PER_CPU(struct nfl_samp_cpu, nfl_samp_cpu);
-/* packet:N's N as the packet path reads it; 0: no packet sampling */
+/* packet:N's N; 0: no packet sampling */
 extern u32 nfl_samp_packets;
+/*
+ * On while packet:N is: a static branch, so the entry points of a module
+ * without packet sampling run a no-op where they would test for it.
+ */
+DECLARE_STATIC_KEY_FALSE(nfl_samp_packet_on);
 /* a flow sampler's mode, NFL_SAMP_OFF if none (cache.c reads it) */
 extern u32 nfl_samp_flows;
 
 bool nfl_samp_packet_take(void);
 
 /*
- * packet:N is on (nfl_samp_packets): take this packet?  One per-CPU
- * decrement for a packet not taken, before it is parsed or hashed; the
- * entry points (packet.c) test nfl_samp_packets first, so the usual
- * packet pays that test only.
+ * packet:N is on (nfl_samp_packet_on): take this packet?  One per-CPU
+ * decrement for a packet not taken, before it is parsed or hashed.
  */
 static __always_inline bool nfl_samp_take(void)
 {
