@@ -17,7 +17,8 @@
 #    for the others (hashFlows);
 #  - packet:10 over 10 flows of 500 packets in a row takes 49 to 51 of
 #    each (the windows of 10 at the ends of a flow may be cut), 500 +- 1
-#    in all; /proc's Sampler line counts them;
+#    in all; /proc's Sampler line counts them; at hooks=output and at
+#    ingress= 100 +- 10 of 1000;
 #  - IPFIX: the sampler's options record (selectorId 1, the algorithm and
 #    its parameters) and selectorId 1 in each data record; v9 the same
 #    with samplerId (48), samplerMode (49), samplerRandomInterval (50);
@@ -194,7 +195,35 @@ for bad in packet:1 packet:16384 packet: hash:x bogus:4 packet:10:1 ":4" "packet
 done
 sayt "bad values refused"
 
+# --- packet:10 at the capture points without rules: hooks=output and
+# ingress= (the netns sends to us); other packets (neighbour discovery)
+# may share a window, so 100 +- 10 of 1000
 iptables-nft -w -F OUTPUT
+nf_bg "$NF_BIN/nf-sink" udp $NF_A4:5001 >/dev/null
+nf_wait_udp 5001
+echo output >$SYSCTL/hooks || fail "hooks=output refused"
+run skip3
+send hooks udp $NF_B4:5000 count=500 size=10 ports=47000-47001
+echo >$SYSCTL/hooks
+run hooks
+echo nfv0 >$SYSCTL/ingress || fail "ingress=nfv0 refused"
+ip netns exec $NF_NS taskset -c 0 "$NF_BIN/nf-send" udp $NF_A4:5001 \
+	count=500 size=10 ports=47100-47101 >"$W/ingress.truth" ||
+	fail "nf-send from the namespace failed"
+echo >$SYSCTL/ingress
+nf_flush
+all_sent "$W/collect.txt"
+for cp in hooks:5000 ingress:5001; do
+	t=$(grep '^flow .* dport='${cp#*:}' ' "$W/collect.txt" |
+		awk -v lo=${cp%:*} 'BEGIN { lo = lo == "hooks" ? 47000 : 47100 }
+		{ for (i = 2; i <= NF; i++) { if (index($i, "sport=") == 1) s = substr($i, 7)
+			if (index($i, "packets=") == 1) p = substr($i, 9) }
+		  if (s == lo || s == lo + 1) t += p } END { print t + 0 }')
+	[ "$t" -ge 90 ] && [ "$t" -le 110 ] ||
+		fail "packet:10 at ${cp%:*}: $t of 1000 packets taken, want 100 +- 10"
+	sayt "packet:10 at ${cp%:*}: $t of 1000 packets taken"
+done
+
 nf_unload
 nf_capture_stop "$W/collect.txt"
 nf_collect_stop "$W/collect.txt"
