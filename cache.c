@@ -219,15 +219,8 @@ static void nfl_cache_miss_x(struct nfl_cpu *c, const struct nfl_key *key,
 		*pp = f->next;
 		nfl_done_push(c, f, NFL_END_RESOURCES);
 	} else if (unlikely(READ_ONCE(nfl_samp_flows))) {
-		switch (nfl_samp_flow(key, pkt->segs)) {
-		case NFL_SAMP_DROP:
-			return;		/* counted by the sampler */
-		case NFL_SAMP_SKIP:
+		if (nfl_samp_flow(key, pkt->segs) == NFL_SAMP_SKIP)
 			unselected = NFL_FLOW_UNSELECTED;
-			break;
-		default:
-			break;
-		}
 	}
 	f = nfl_flow_new(c, key, pkt, bucket, ip4_opts, x);
 	if (!f) {
@@ -319,6 +312,9 @@ void nfl_cache_account_ext(const struct nfl_key *key, const struct nfl_pkt *pkt,
 
 	if (unlikely(process))
 		local_bh_disable();
+	if (static_branch_unlikely(&nfl_samp_hash_on) &&
+	    !nfl_samp_hash_take(key, pkt->segs))
+		goto out;
 	c = this_cpu_ptr(nfl_cpus);
 	h = nfl_key_hash_ext(key, x->w, x->l.key_words, c->tab.seed);
 	bucket = &c->tab.buckets[reciprocal_scale(h, c->tab.hsize)];
@@ -340,6 +336,7 @@ void nfl_cache_account_ext(const struct nfl_key *key, const struct nfl_pkt *pkt,
 		u64_stats_update_end(&c->syncp);
 		nfl_cache_miss_x(c, key, pkt, bucket, pp, ip4_opts, x);
 	}
+out:
 	if (unlikely(process))
 		local_bh_enable();
 }

@@ -17,6 +17,7 @@
 #include <linux/workqueue.h>
 
 #include "flow.h"
+#include "sampler.h"
 
 /*
  * Per-CPU statistics.  Declared once here and expanded wherever they are
@@ -167,6 +168,10 @@ static __always_inline void nfl_cache_account(const struct nfl_key *key,
 
 	if (unlikely(process))
 		local_bh_disable();
+	/* hash:N, before the lookup: a flow not taken costs no more */
+	if (static_branch_unlikely(&nfl_samp_hash_on) &&
+	    !nfl_samp_hash_take(key, pkt->segs))
+		goto out;
 	c = this_cpu_ptr(nfl_cpus);
 	bucket = nfl_htable_bucket_fam(&c->tab, key, family);
 	/* the lookup counts into the stats: one section for both */
@@ -188,6 +193,7 @@ static __always_inline void nfl_cache_account(const struct nfl_key *key,
 		u64_stats_update_end(&c->syncp);
 		nfl_cache_miss(c, key, pkt, bucket, pp, ip4_opts);
 	}
+out:
 	if (unlikely(process))
 		local_bh_enable();
 }

@@ -7,7 +7,7 @@
  * later packets find it and it stays untaken as a whole: each exported
  * flow is complete, and the exporter drops the others.  hash:N needs no
  * memory for a flow it does not take, as the key alone decides: the
- * packet is simply not metered.  The hash is over the 5-tuple only, with
+ * cache asks before it looks the packet's flow up, and does not meter it.  The hash is over the 5-tuple only, with
  * a fixed seed, so every probe with the same N takes the same flows.
  *
  * Packet sampling (RFC 5475 random n-out-of-N, n = 1) takes one packet at
@@ -82,6 +82,7 @@ int nfl_sampler_parse(const char *s, struct nfl_sampler *out,
 DEFINE_PER_CPU(struct nfl_samp_cpu, nfl_samp_cpu);
 u32 nfl_samp_packets __read_mostly;
 DEFINE_STATIC_KEY_FALSE(nfl_samp_packet_on);
+DEFINE_STATIC_KEY_FALSE(nfl_samp_hash_on);
 u32 nfl_samp_flows __read_mostly;
 /* The flow sampler's N (nfl_samp_flows' mode); written before it. */
 static u32 nfl_samp_flow_n __read_mostly;
@@ -140,6 +141,14 @@ static u32 nfl_samp_hash(const struct nfl_key *key)
 	return murmur3_words(w, n, 0);
 }
 
+bool nfl_samp_hash_take(const struct nfl_key *key, u32 segs)
+{
+	if (!reciprocal_scale(nfl_samp_hash(key), READ_ONCE(nfl_samp_flow_n)))
+		return true;
+	this_cpu_ptr(&nfl_samp_cpu)->pkts_skipped += segs;
+	return false;
+}
+
 enum nfl_samp_verdict nfl_samp_flow(const struct nfl_key *key, u32 segs)
 {
 	struct nfl_samp_cpu *s = this_cpu_ptr(&nfl_samp_cpu);
@@ -162,10 +171,7 @@ enum nfl_samp_verdict nfl_samp_flow(const struct nfl_key *key, u32 segs)
 		}
 		break;
 	case NFL_SAMP_HASH:
-		if (reciprocal_scale(nfl_samp_hash(key), n)) {
-			s->pkts_skipped += segs;
-			return NFL_SAMP_DROP;
-		}
+		/* nfl_samp_hash_take() let only the flows taken come here */
 		s->flows_taken++;
 		return NFL_SAMP_TAKE;
 	default:
@@ -204,6 +210,7 @@ void nfl_sampler_set(const struct nfl_sampler *smp)
 	bool packet = smp->mode == NFL_SAMP_PACKET;
 
 	static_branch_disable(&nfl_samp_packet_on);
+	static_branch_disable(&nfl_samp_hash_on);
 	WRITE_ONCE(nfl_samp_packets, 0);
 	WRITE_ONCE(nfl_samp_flows, NFL_SAMP_OFF);
 	/* packets meter in RCU read-side sections (netfilter hooks) */
@@ -218,6 +225,8 @@ void nfl_sampler_set(const struct nfl_sampler *smp)
 		static_branch_enable(&nfl_samp_packet_on);
 	} else {
 		WRITE_ONCE(nfl_samp_flows, smp->mode);
+		if (smp->mode == NFL_SAMP_HASH)
+			static_branch_enable(&nfl_samp_hash_on);
 	}
 }
 

@@ -83,6 +83,15 @@ extern u32 nfl_samp_packets;
  * without packet sampling run a no-op where they would test for it.
  */
 DECLARE_STATIC_KEY_FALSE(nfl_samp_packet_on);
+/* On while hash:N is: the cache asks before it looks a packet's flow up */
+DECLARE_STATIC_KEY_FALSE(nfl_samp_hash_on);
+
+/*
+ * hash:N: is @key's flow one taken?  A packet of a flow not taken is
+ * counted as skipped (@segs packets) and goes no further: no lookup, no
+ * memory.  BH off.
+ */
+bool nfl_samp_hash_take(const struct nfl_key *key, u32 segs);
 /* a flow sampler's mode, NFL_SAMP_OFF if none (cache.c reads it) */
 extern u32 nfl_samp_flows;
 
@@ -103,7 +112,6 @@ static __always_inline bool nfl_samp_take(void)
 enum nfl_samp_verdict {
 	NFL_SAMP_TAKE,		/* meter and export it */
 	NFL_SAMP_SKIP,		/* meter it, not to export (its key stays) */
-	NFL_SAMP_DROP,		/* do not meter it at all (hash: no memory) */
 };
 
 /* A flow sampler is on: decide for a new flow of @key.  BH off. */
