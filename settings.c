@@ -527,6 +527,9 @@ static int nfl_apply_aggr(const struct nfl_val *v)
 	struct nfl_aggr *a;
 	int err;
 
+	/* the same rules: nothing to do, their counts go on */
+	if (!strcmp(v->str, nfl_aggr_spec))
+		return 0;
 	a = nfl_packet_aggr_make(v->str);
 	if (IS_ERR(a))
 		return PTR_ERR(a);
