@@ -580,12 +580,11 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 	struct nfl_xpkt x;
 	u8 *w = (u8 *)x.w;
 
+	memset(x.w, 0, sizeof(x.w));
 	x.fields = fields;
 	x.phys = false;
 	x.nat = false;
 	nfl_ext_layout(&x.l, fields, key->family);
-	/* only the area's bytes are read: not the 80 of the largest one */
-	memset(x.w, 0, x.l.size);
 	if (fields & NFL_FIELDS_KEY) {
 		e2 = (struct nfl_ext_l2 *)(w + x.l.l2);
 		if (l2)
