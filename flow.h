@@ -274,8 +274,16 @@ static inline struct in6_addr *nfl_flow_nexthop6(struct nfl_flow *f)
 #define NFL_FIELD_MPLS		BIT(2)	/* key: MPLS label stack entries */
 #define NFL_FIELD_PHYSDEV	BIT(3)	/* bridge ports (br_netfilter) */
 #define NFL_FIELD_NAT		BIT(4)	/* post-NAT addresses and ports */
-#define NFL_FIELD_COUNT		5
+/*
+ * Not a name of fields=: on while aggregation= has rules (aggr.h).  Its
+ * part says what prefix lengths the rules left the addresses of the key
+ * with; a key part, so flows cut to different lengths stay apart.
+ */
+#define NFL_FIELD_AGGR		BIT(5)
+#define NFL_FIELD_COUNT		6
 #define NFL_FIELDS_ALL		(BIT(NFL_FIELD_COUNT) - 1)
+/* The ones fields= has names for */
+#define NFL_FIELDS_NAMED	(NFL_FIELDS_ALL & ~NFL_FIELD_AGGR)
 #define NFL_FIELDS_KEY		(NFL_FIELD_MAC | NFL_FIELD_VLAN | NFL_FIELD_MPLS)
 
 /* Label stack entries kept, from the top (mplsTopLabelStackSection on). */
@@ -304,6 +312,12 @@ struct nfl_ext_mpls {
 	__be32 lse[NFL_MPLS_DEPTH];	/* label, TC, S; TTL 0; 0: none */
 };
 
+/* aggregation: the prefix lengths of the key's addresses */
+struct nfl_ext_aggr {
+	u8 smask, dmask;
+	u8 pad[2];
+};
+
 struct nfl_ext_phys {
 	u32 in, out;			/* ifindex of the bridge ports, 0: none */
 };
@@ -328,7 +342,7 @@ struct nfl_ext_nat {
 struct nfl_ext_layout {
 	u8 size;			/* bytes in front of the flow, 8-aligned */
 	u8 key_words;			/* the first words, part of the key */
-	u8 mac, l2, vlan, mpls, phys, nat;	/* of the parts present */
+	u8 mac, l2, vlan, mpls, aggr, phys, nat;	/* of the parts present */
 };
 
 /* Largest area: every field, IPv6 */
@@ -336,6 +350,7 @@ struct nfl_ext_layout {
 			      sizeof(struct nfl_ext_l2) +		\
 			      sizeof(struct nfl_ext_vlan) +		\
 			      sizeof(struct nfl_ext_mpls) +		\
+			      sizeof(struct nfl_ext_aggr) +		\
 			      sizeof(struct nfl_ext_phys) +		\
 			      NFL_EXT_NAT6_SIZE, 8)
 
@@ -347,7 +362,8 @@ static inline void nfl_ext_layout(struct nfl_ext_layout *l,
 	BUILD_BUG_ON(sizeof(struct nfl_ext_mac) % 4 ||
 		     sizeof(struct nfl_ext_l2) % 4 ||
 		     sizeof(struct nfl_ext_vlan) % 4 ||
-		     sizeof(struct nfl_ext_mpls) % 4);
+		     sizeof(struct nfl_ext_mpls) % 4 ||
+		     sizeof(struct nfl_ext_aggr) % 4);
 	BUILD_BUG_ON(NFL_EXT_MAX > U8_MAX);
 	memset(l, 0, sizeof(*l));
 	if (fields & NFL_FIELD_MAC) {
@@ -365,6 +381,10 @@ static inline void nfl_ext_layout(struct nfl_ext_layout *l,
 	if (fields & NFL_FIELD_MPLS) {
 		l->mpls = off;
 		off += sizeof(struct nfl_ext_mpls);
+	}
+	if (fields & NFL_FIELD_AGGR) {
+		l->aggr = off;
+		off += sizeof(struct nfl_ext_aggr);
 	}
 	l->key_words = off / 4;
 	if (fields & NFL_FIELD_PHYSDEV) {
@@ -388,6 +408,28 @@ static inline u8 *nfl_flow_ext(const struct nfl_flow *f,
 			       const struct nfl_ext_layout *l)
 {
 	return (u8 *)f - l->size;
+}
+
+/*
+ * The prefix lengths of @f's addresses as aggregation= left them, for
+ * the encoders; false for a flow metered without rules (full length).
+ */
+static inline bool nfl_flow_masks(const struct nfl_flow *f, u8 *smask,
+				  u8 *dmask)
+{
+	unsigned int fields = nfl_flow_fields(f);
+	const struct nfl_ext_aggr *ag;
+	struct nfl_ext_layout l;
+
+	if (!(fields & NFL_FIELD_AGGR)) {
+		*smask = *dmask = f->key.family == AF_INET ? 32 : 128;
+		return false;
+	}
+	nfl_ext_layout(&l, fields, f->key.family);
+	ag = (const struct nfl_ext_aggr *)(nfl_flow_ext(f, &l) + l.aggr);
+	*smask = ag->smask;
+	*dmask = ag->dmask;
+	return true;
 }
 
 /*

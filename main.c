@@ -20,6 +20,7 @@
 #include "ingress.h"
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
+#include "packet.h"
 #include "proc.h"
 #include "sampler.h"
 #include "settings.h"
@@ -49,12 +50,14 @@ static int __init mod_hooks_init(void)
 }
 
 /*
- * fields= for the cache and the templates, sampler= for the packet path
- * and the records, snmp-rules= for the exporter.
+ * fields= and aggregation= for the packet path, the cache and the
+ * templates, sampler= for the packet path and the records, snmp-rules=
+ * for the exporter.
  */
 static int __init mod_fields_init(void)
 {
 	struct nfl_sampler smp;
+	struct nfl_aggr *aggr;
 	unsigned int fields;
 	const char *bad;
 	size_t n;
@@ -68,11 +71,21 @@ static int __init mod_fields_init(void)
 		nfl_sampler_set(&smp);
 		nfl_export_set_sampler(&smp);
 	}
+	aggr = nfl_packet_aggr_make(nfl_aggr_spec);
+	if (IS_ERR(aggr)) {
+		pr_err("aggregation: cannot set its rules (%ld)\n",
+		       PTR_ERR(aggr));
+		return PTR_ERR(aggr);
+	}
+	if (aggr)
+		fields |= NFL_FIELD_AGGR;
 	err = nfl_cache_set_fields(fields);
 	if (err) {
 		pr_err("fields=%s: out of memory\n", nfl_fields_spec);
+		nfl_packet_aggr_free(aggr);
 		return err;
 	}
+	nfl_packet_aggr_set(aggr);
 	nfl_export_set_fields(fields);
 	/* and snmp-rules, checked as well */
 	err = nfl_export_set_snmp(nfl_snmp_spec);
@@ -163,6 +176,7 @@ err_ctflows:
 err_natevents:
 	nfl_natevents_uninit();
 err_natevents_init:
+	nfl_packet_aggr_set(NULL);
 	nfl_cache_stop();
 	nfl_export_uninit();
 err_export:
@@ -188,6 +202,8 @@ static void __exit mod_exit(void)
 	nfl_ctflows_disable();
 	nfl_natevents_disable();
 	nfl_natevents_uninit();
+	/* no capture point is left to read the rules */
+	nfl_packet_aggr_set(NULL);
 	/* Every flow still held goes to the exporter, which sends it... */
 	nfl_cache_stop();
 	nfl_export_uninit();

@@ -49,15 +49,19 @@
 	X(TCP_FLAGS,	6,   1,  "tcpControlBits")			\
 	X(SPORT,	7,   2,  "sourceTransportPort")			\
 	X(SRC4,		8,   4,  "sourceIPv4Address")			\
+	X(SRC_MASK4,	9,   1,  "sourceIPv4PrefixLength")		\
 	X(IN_IF,	10,  4,  "ingressInterface")			\
 	X(DPORT,	11,  2,  "destinationTransportPort")		\
 	X(DST4,		12,  4,  "destinationIPv4Address")		\
+	X(DST_MASK4,	13,  1,  "destinationIPv4PrefixLength")		\
 	X(OUT_IF,	14,  4,  "egressInterface")			\
 	X(NEXTHOP4,	15,  4,  "ipNextHopIPv4Address")		\
 	X(LAST_UP,	21,  4,  "flowEndSysUpTime")			\
 	X(FIRST_UP,	22,  4,  "flowStartSysUpTime")			\
 	X(SRC6,		27,  16, "sourceIPv6Address")			\
 	X(DST6,		28,  16, "destinationIPv6Address")		\
+	X(SRC_MASK6,	29,  1,  "sourceIPv6PrefixLength")		\
+	X(DST_MASK6,	30,  1,  "destinationIPv6PrefixLength")		\
 	X(FLOW_LABEL6,	31,  4,  "flowLabelIPv6")			\
 	X(ICMP4,	32,  2,  "icmpTypeCodeIPv4")			\
 	X(MAC_SRC,	56,  6,  "sourceMacAddress")			\

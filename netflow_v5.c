@@ -15,6 +15,9 @@
  *  - engine_id is 8 bits.  The settings layer refuses a larger one while
  *    protocol is 5; should one get here anyway, its low byte is sent.
  *  - input/output are 16 bits, see nf5_ifindex().
+ * src_mask and dst_mask say what aggregation= cut the addresses to (32:
+ * not at all); they stay 0, "unknown", in flows metered without rules,
+ * as v5 collectors have always seen them from this module.
  */
 #include <linux/bitops.h>
 #include <linux/kernel.h>
@@ -73,6 +76,8 @@ static int nf5_add(struct nfl_enc *e, const struct nfl_flow *f)
 		.prot = f->key.proto,
 		.tos = f->key.tos,
 	};
+	if (nfl_flow_fields(f) & NFL_FIELD_AGGR)
+		nfl_flow_masks(f, &r->src_mask, &r->dst_mask);
 	e->len += sizeof(*r);
 	e->records++;
 	return 0;

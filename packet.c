@@ -22,7 +22,12 @@
 #include <net/inet_ecn.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <linux/netfilter_bridge.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 
+#include "aggr.h"
 #include "cache.h"
 #include "flow.h"
 #include "hdropts.h"
@@ -457,10 +462,113 @@ static bool nfl_field_phys(const struct sk_buff *skb, struct nfl_ext_phys *p)
 }
 
 /*
- * A packet while fields= is not empty: what the fields want of it, then
- * the cache's path for flows with fields.  Out of line: the usual packet
- * pays one test of nfl_fields for all of this.  @l2: what the ingress
- * walk found, or NULL.
+ * aggregation=: the rules in force, NULL for none.  Every capture point
+ * runs in an RCU read-side section (netfilter's hooks, the xtables
+ * target within them), so packets read them under RCU; they are
+ * replaced under the settings' serialisation.
+ */
+static struct nfl_aggr __rcu *nfl_aggr_live;
+
+/*
+ * aggregation: the rules applied to @key, before its lookup, so the
+ * flows they merge are one flow in the cache; the prefix lengths they
+ * left into @ag.  Each rule that matched counts the packet on this CPU
+ * (this_cpu_add: no lock, no atomic, no line another CPU writes).
+ * Between the rules' removal and that of NFL_FIELD_AGGR there may be
+ * none: the key stays whole.
+ */
+static void nfl_field_aggr(struct nfl_key *key, const struct nfl_pkt *pkt,
+			   struct nfl_ext_aggr *ag)
+{
+	const struct nfl_aggr *a = rcu_dereference(nfl_aggr_live);
+	unsigned long hits;
+	unsigned int i;
+
+	if (!a) {
+		ag->smask = key->family == AF_INET ? 32 : 128;
+		ag->dmask = ag->smask;
+		return;
+	}
+	hits = nfl_aggr_key(a, key, &ag->smask, &ag->dmask);
+	for_each_set_bit(i, &hits, NFL_AGGR_RULES_MAX)
+		this_cpu_add(a->hits[i], pkt->segs);
+}
+
+void nfl_packet_aggr_free(struct nfl_aggr *a)
+{
+	if (!a)
+		return;
+	free_percpu(a->hits);
+	kfree(a);
+}
+
+struct nfl_aggr *nfl_packet_aggr_make(const char *spec)
+{
+	struct nfl_aggr *a;
+	const char *bad;
+	size_t n;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	if (nfl_aggr_parse(spec, a, &bad, &n) < 0) {
+		kfree(a);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!a->n) {
+		kfree(a);
+		return NULL;
+	}
+	a->hits = __alloc_percpu(a->n * sizeof(u64), __alignof__(u64));
+	if (!a->hits) {
+		kfree(a);
+		return ERR_PTR(-ENOMEM);
+	}
+	return a;
+}
+
+void nfl_packet_aggr_set(struct nfl_aggr *a)
+{
+	struct nfl_aggr *old;
+
+	old = rcu_replace_pointer(nfl_aggr_live, a, true);
+	if (!old)
+		return;
+	/* no packet and no reader of /proc holds the old ones any more */
+	synchronize_net();
+	nfl_packet_aggr_free(old);
+}
+
+unsigned int nfl_packet_aggr_fields(void)
+{
+	return rcu_access_pointer(nfl_aggr_live) ? NFL_FIELD_AGGR : 0;
+}
+
+void nfl_packet_aggr_show(struct seq_file *m)
+{
+	char rule[NFL_AGGR_RULE_TEXT];
+	const struct nfl_aggr *a;
+	unsigned int i;
+	u64 sum;
+	int cpu;
+
+	rcu_read_lock();
+	a = rcu_dereference(nfl_aggr_live);
+	for (i = 0; a && i < a->n; i++) {
+		sum = 0;
+		for_each_possible_cpu(cpu)
+			sum += *per_cpu_ptr(&a->hits[i], cpu);
+		nfl_aggr_format(a, i, rule, sizeof(rule));
+		seq_printf(m, "aggr%u: %s, packets %llu\n", i, rule, sum);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * A packet while fields= is not empty or aggregation= has rules: what
+ * the fields want of it, then the cache's path for flows with fields.
+ * Out of line: the usual packet pays one test of nfl_fields for all of
+ * this.  @l2: what the ingress walk found, or NULL.
  */
 static noinline void nfl_packet_fields(struct sk_buff *skb,
 				       const struct nf_hook_state *st,
@@ -500,6 +608,9 @@ static noinline void nfl_packet_fields(struct sk_buff *skb,
 	if (fields & NFL_FIELD_NAT)
 		x.nat = nfl_field_nat(skb, key,
 				      (struct nfl_ext_nat *)(w + x.l.nat));
+	/* last: on the key as NAT's tuple made it */
+	if (fields & NFL_FIELD_AGGR)
+		nfl_field_aggr(key, pkt, (struct nfl_ext_aggr *)(w + x.l.aggr));
 	nfl_cache_account_ext(key, pkt, ip4_opts, &x);
 }
 

@@ -34,6 +34,7 @@
 #include "ingress.h"
 #include "ipt_NETFLOW.h"
 #include "natevents.h"
+#include "packet.h"
 #include "proc.h"
 #include "sampler.h"
 #include "settings.h"
@@ -287,6 +288,7 @@ static int nfl_stat_show(struct seq_file *m, void *v)
 	/* its own line: parsers of the one above expect it to end there */
 	seq_printf(m, "Natevents queue: dropped %llu.\n",
 		   nfl_export_nat_dropped());
+	nfl_packet_aggr_show(m);
 	nfl_ctflows_get_stats(&ctf);
 	seq_printf(m, "Ctflows %s, connections exported %llu, interim records %llu, dropped %llu, uncounted %llu.\n",
 		   nfl_ctflows_active() ? "enabled" : "disabled",
@@ -363,6 +365,7 @@ static int nfl_snmp_show(struct seq_file *m, void *v)
 	NFL_KV("natStart", nat_start);
 	NFL_KV("natStop", nat_stop);
 	NFL_KV("natDropped", nfl_export_nat_dropped());
+	nfl_packet_aggr_show(m);
 	nfl_ctflows_get_stats(&ctf);
 	NFL_KV("ctConnections", ctf.connections);
 	NFL_KV("ctInterim", ctf.interim);

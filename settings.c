@@ -37,6 +37,7 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
+#include "aggr.h"
 #include "cache.h"
 #include "compat.h"
 #include "ctflows.h"
@@ -48,6 +49,7 @@
 #include "ingress.h"
 #include "natevents.h"
 #include "sampler.h"
+#include "packet.h"
 #include "settings.h"
 #include "socket.h"
 #include "target.h"
@@ -90,6 +92,9 @@
 				__stringify(NFL_SNMP_RULES_MAX) \
 				" rules prefix:base separated by commas, base 0.." \
 				__stringify(NFL_SNMP_BASE_MAX)
+#define NFL_AGGR_RANGE		"empty (none) or up to " \
+				__stringify(NFL_AGGR_RULES_MAX) \
+				" rules separated by commas, NET/PREFIX=LENGTH (IPv4 or IPv6) or PORT[-PORT]=PORT"
 #define NFL_DEST_RANGE		"1 to " __stringify(NFL_DEST_MAX) \
 				" collectors ip:port, [ip6]:port, optional @srcip and %ifname"
 
@@ -119,6 +124,7 @@ char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE] = "";
 char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE] = "";
 char nfl_sampler_spec[NFL_SAMPLER_SPEC_SIZE] = "";
 char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE] = "";
+char nfl_aggr_spec[NFL_AGGR_SPEC_SIZE] = "";
 
 static DEFINE_MUTEX(nfl_settings_mutex);
 /* String values: stored under the mutex, read without it (format). */
@@ -479,6 +485,8 @@ static int nfl_apply_fields(const struct nfl_val *v)
 
 	if (nfl_fields_parse(v->str, &fields, &bad, &n))
 		return -EINVAL;
+	/* aggregation's part stays as its rules say */
+	fields |= nfl_packet_aggr_fields();
 	err = nfl_cache_set_fields(fields);
 	if (!err)
 		nfl_export_set_fields(fields);
@@ -504,6 +512,60 @@ static int nfl_apply_sampler(const struct nfl_val *v)
 	nfl_sampler_set(&smp);
 	nfl_cache_flush();
 	nfl_export_set_sampler(&smp);
+	return 0;
+}
+
+static const char *nfl_valid_aggr(const struct nfl_val *v)
+{
+	const char *bad = NULL;
+	struct nfl_aggr *a;
+	size_t n = 0;
+	int count;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return nfl_oom;
+	count = nfl_aggr_parse(v->str, a, &bad, &n);
+	kfree(a);
+	if (count >= 0)
+		return NULL;
+	/* the culprit, by name; nfl_reject() then gives the whole value */
+	if (READ_ONCE(nfl_live))
+		pr_warn_ratelimited("aggregation: \"%.*s\" is not a rule\n",
+				    (int)min_t(size_t, n, 64), bad);
+	else
+		pr_err("aggregation: \"%.*s\" is not a rule\n",
+		       (int)min_t(size_t, n, 64), bad);
+	return "not a comma list of rules NET/PREFIX=LENGTH or PORT[-PORT]=PORT";
+}
+
+/*
+ * New rules: the flows metered under the old ones leave first, with
+ * what those did to them, as at a change of fields.  NFL_FIELD_AGGR is
+ * in force before rules are and after they are gone: the packet path
+ * copes with none, not with rules and no room to say what they did.
+ */
+static int nfl_apply_aggr(const struct nfl_val *v)
+{
+	unsigned int fields;
+	struct nfl_aggr *a;
+	int err;
+
+	/* the same rules: nothing to do, their counts go on */
+	if (!strcmp(v->str, nfl_aggr_spec))
+		return 0;
+	a = nfl_packet_aggr_make(v->str);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	fields = nfl_fields_stored() | (a ? NFL_FIELD_AGGR : 0);
+	err = nfl_cache_set_fields(fields);
+	if (err) {
+		nfl_packet_aggr_free(a);
+		return err;
+	}
+	nfl_packet_aggr_set(a);
+	nfl_cache_flush();
+	nfl_export_set_fields(fields);
 	return 0;
 }
 
@@ -537,6 +599,7 @@ enum {
 	NFL_S_FIELDS,
 	NFL_S_SNMP_RULES,
 	NFL_S_SAMPLER,
+	NFL_S_AGGREGATION,
 	NFL_S_COUNT
 };
 
@@ -662,6 +725,12 @@ static const struct nfl_setting nfl_settings[NFL_S_COUNT] = {
 		.size = NFL_SAMPLER_SPEC_SIZE, .empty_ok = true,
 		.range = NFL_SAMP_RANGE,
 		.valid = nfl_valid_sampler, .apply = nfl_apply_sampler,
+	},
+	[NFL_S_AGGREGATION] = {
+		.name = "aggregation", .kind = NFL_STRING, .var = nfl_aggr_spec,
+		.size = NFL_AGGR_SPEC_SIZE, .empty_ok = true,
+		.range = NFL_AGGR_RANGE,
+		.valid = nfl_valid_aggr, .apply = nfl_apply_aggr,
 	},
 	[NFL_S_NATEVENTS_LEGACY] = {
 		.name = "natevents_legacy", .kind = NFL_UINT,
@@ -931,6 +1000,9 @@ NFL_PARAM(snmp_rules, NFL_S_SNMP_RULES, "string",
 NFL_PARAM(sampler, NFL_S_SAMPLER, "string",
 	 "flow sampling (RFC 7014: deterministic:N each N-th new flow, random:N one of each N new flows, hash:N flows whose 5-tuple hashes to 0 of N, so a flow not taken costs no memory) or packet sampling (packet:N, one of each N packets at random, before it is parsed), told to collectors (v5 header, v9/IPFIX options and sampler id in each record); a change exports the flows in memory first: "
 	 NFL_SAMP_RANGE " (default empty)");
+NFL_PARAM(aggregation, NFL_S_AGGREGATION, "string",
+	 "aggregate flows before they are metered: an address in NET/PREFIX is cut to LENGTH, a port in the range becomes the PORT given; source and destination alike, the first match of each kind wins; records carry the prefix lengths, a change exports the flows in memory first: "
+	 NFL_AGGR_RANGE " (default empty)");
 NFL_PARAM(natevents_legacy, NFL_S_NATEVENTS_LEGACY, "uint",
 	 "natEvent values: 0 RFC 8158 (4 NAT44 session create, 5 delete), 1 historic (1 create, 2 delete) for older collectors: "
 	 NFL_BOOL_RANGE " (default 0)");

@@ -44,6 +44,9 @@ extern char nfl_ingress_spec[NFL_INGRESS_SPEC_SIZE];
 /* fields= as last written (fields.c parses it) */
 #define NFL_FIELDS_SPEC_SIZE	64
 extern char nfl_fields_spec[NFL_FIELDS_SPEC_SIZE];
+/* aggregation= as last written (aggr.c parses it) */
+#define NFL_AGGR_SPEC_SIZE	2048
+extern char nfl_aggr_spec[NFL_AGGR_SPEC_SIZE];
 /* snmp-rules= as last written (fields.c parses it) */
 #define NFL_SNMP_SPEC_SIZE	512
 extern char nfl_snmp_spec[NFL_SNMP_SPEC_SIZE];

@@ -171,11 +171,14 @@ static const u16 nfl_tpl_nat4[] = {
 static const u16 nfl_tpl_nat6[] = {
 	NFL_IE_POST_SRC6, NFL_IE_POST_DST6, NFL_IE_POST_SPORT, NFL_IE_POST_DPORT,
 };
-/* Elements all of fields= add to a template, with @nat its NAT part. */
+/* aggregation=: the prefix lengths its rules left the addresses with */
+static const u16 nfl_tpl_aggr4[] = { NFL_IE_SRC_MASK4, NFL_IE_DST_MASK4 };
+static const u16 nfl_tpl_aggr6[] = { NFL_IE_SRC_MASK6, NFL_IE_DST_MASK6 };
+/* Elements all fields add to a template, with @nat its NAT part. */
 #define NFL_TPL_FIELDS_IES(nat)						\
 	(ARRAY_SIZE(nfl_tpl_mac) + 1 + ARRAY_SIZE(nfl_tpl_vlan) +	\
 	 ARRAY_SIZE(nfl_tpl_mpls) + ARRAY_SIZE(nfl_tpl_phys) +		\
-	 ARRAY_SIZE(nat))
+	 ARRAY_SIZE(nat) + ARRAY_SIZE(nfl_tpl_aggr4))
 
 /* A NAT event (NEL), in the order Cisco's and RFC 8158's examples use. */
 static const u16 nfl_tpl_nel[] = {
@@ -383,6 +386,12 @@ static void nfl_tpl_build(struct nfl_tpl *t, const struct nfl_tpl_proto *p,
 	/* collectors join the records to the sampler's options by it */
 	if (fields & NFL_TPL_SAMPLED)
 		nfl_tpl_append(t, p->v9_options ? &samp_v9 : &samp_ipfix, 1, p);
+	if (fields & NFL_FIELD_AGGR) {
+		if (v6)
+			nfl_tpl_append(t, nfl_tpl_aggr6, ARRAY_SIZE(nfl_tpl_aggr6), p);
+		else
+			nfl_tpl_append(t, nfl_tpl_aggr4, ARRAY_SIZE(nfl_tpl_aggr4), p);
+	}
 }
 
 u16 nfl_tpl_flow_id(unsigned int fields, enum nfl_tpl_kind kind)
@@ -1043,6 +1052,7 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	struct nfl_ext_layout l;
 	bool v6 = f->key.family == AF_INET6;
 	const u8 *ext;
+	u8 smask, dmask;
 
 	memset(q, 0, len);
 	nfl_ext_layout(&l, fields, f->key.family);
@@ -1113,6 +1123,17 @@ static void nfl_tpl_put_ext(u8 *q, u16 id, unsigned int len,
 	case NFL_IE_POST_DPORT:
 		if (fields & NFL_FIELD_NAT)
 			memcpy(q, &nat->dport, 2);
+		break;
+	/* a flow of before the rules: its addresses are whole */
+	case NFL_IE_SRC_MASK4:
+	case NFL_IE_SRC_MASK6:
+		nfl_flow_masks(f, &smask, &dmask);
+		*q = smask;
+		break;
+	case NFL_IE_DST_MASK4:
+	case NFL_IE_DST_MASK6:
+		nfl_flow_masks(f, &smask, &dmask);
+		*q = dmask;
 		break;
 	}
 }

@@ -75,8 +75,8 @@ enum nfl_opt_kind {
 
 /*
  * Elements of a template at most: the longest flow template, with every
- * field of fields=, has 35 (IPv6), a connection record's 21; template.c
- * refuses to build past it.
+ * field of fields= and aggregation's, has 37 (IPv6), a connection
+ * record's 21; template.c refuses to build past it.
  */
 #define NFL_TPL_MAX_FIELDS	40
 /* Room in a 1400-byte payload for the templates and a few records. */

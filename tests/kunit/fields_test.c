@@ -46,7 +46,9 @@ static void fields_parse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse("physdev", &f, bad), 0);
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_PHYSDEV);
 	KUNIT_EXPECT_EQ(test, parse("mac,vlan,mpls,physdev,nat", &f, bad), 0);
-	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELDS_ALL);
+	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELDS_NAMED);
+	/* aggregation's is no name of fields= */
+	KUNIT_EXPECT_EQ(test, parse("aggr", &f, bad), -EINVAL);
 	KUNIT_EXPECT_EQ(test, parse("mpls", &f, bad), 0);
 	KUNIT_EXPECT_EQ(test, f, (unsigned int)NFL_FIELD_MPLS);
 	KUNIT_EXPECT_EQ(test, parse("vlan,mac,nat", &f, bad), 0);
@@ -115,7 +117,7 @@ static void layout_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l.key_words, 5);
 	KUNIT_EXPECT_EQ(test, l.size + NFL_FLOW4_SIZE, 96);
 
-	nfl_ext_layout(&l, NFL_FIELDS_ALL, AF_INET6);
+	nfl_ext_layout(&l, NFL_FIELDS_NAMED, AF_INET6);
 	KUNIT_EXPECT_EQ(test, l.mac, 0);
 	KUNIT_EXPECT_EQ(test, l.l2, 12);
 	KUNIT_EXPECT_EQ(test, l.vlan, 16);
@@ -123,8 +125,23 @@ static void layout_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l.key_words, 8);
 	KUNIT_EXPECT_EQ(test, l.phys, 32);
 	KUNIT_EXPECT_EQ(test, l.nat, 40);
+	KUNIT_EXPECT_EQ(test, l.size, 80);	/* 76 */
+
+	/* aggregation's prefix lengths: a key part, after the others */
+	nfl_ext_layout(&l, NFL_FIELDS_ALL, AF_INET6);
+	KUNIT_EXPECT_EQ(test, l.mpls, 20);
+	KUNIT_EXPECT_EQ(test, l.aggr, 32);
+	KUNIT_EXPECT_EQ(test, l.key_words, 9);
+	KUNIT_EXPECT_EQ(test, l.phys, 36);
+	KUNIT_EXPECT_EQ(test, l.nat, 44);
 	KUNIT_EXPECT_EQ(test, l.size, NFL_EXT_MAX);
 	KUNIT_EXPECT_EQ(test, NFL_EXT_MAX, 80);
+
+	/* alone, an IPv4 flow of 72 bytes: 4, 8-aligned, in front */
+	nfl_ext_layout(&l, NFL_FIELD_AGGR, AF_INET);
+	KUNIT_EXPECT_EQ(test, l.aggr, 0);
+	KUNIT_EXPECT_EQ(test, l.key_words, 1);
+	KUNIT_EXPECT_EQ(test, l.size, 8);
 }
 
 /* Every layout: 8-aligned (the flow after it is), and within the maximum. */
@@ -137,7 +154,8 @@ static void layout_all_test(struct kunit *test)
 		nfl_ext_layout(&l, f, AF_INET);
 		KUNIT_EXPECT_EQ(test, l.size % 8, 0);
 		KUNIT_EXPECT_LE(test, l.size, NFL_EXT_MAX);
-		KUNIT_EXPECT_EQ(test, !!l.key_words, !!(f & NFL_FIELDS_KEY));
+		KUNIT_EXPECT_EQ(test, !!l.key_words,
+				!!(f & (NFL_FIELDS_KEY | NFL_FIELD_AGGR)));
 		nfl_ext_layout(&l, f, AF_INET6);
 		KUNIT_EXPECT_EQ(test, l.size % 8, 0);
 		KUNIT_EXPECT_LE(test, l.size, NFL_EXT_MAX);

@@ -426,6 +426,37 @@ static void v5_test_nat_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->buf[NF5_PDU_MAX], 0xa5);
 }
 
+/*
+ * aggregation=: src_mask and dst_mask carry the prefix lengths the rules
+ * left; a flow metered without rules keeps 0 there.
+ */
+static void v5_test_aggr_masks(struct kunit *test)
+{
+	struct nfl_enc *e = v5_enc(test, NF5_PDU_MAX);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_aggr *ag = (struct nfl_ext_aggr *)buf;
+	struct nfl_ext_layout l;
+	struct nfl_flow *f, plain;
+
+	nfl_ext_layout(&l, NFL_FIELD_AGGR, AF_INET);
+	f = (struct nfl_flow *)(buf + l.size);
+	nfl_test_flow4(f, &nfl_test_t0);
+	f->flags = NFL_FIELD_AGGR << NFL_FLOW_FIELDS_SHIFT;
+	ag->smask = 16;
+	ag->dmask = 32;
+	nfl_test_flow4(&plain, &nfl_test_t0);
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &plain), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->finish(e), (size_t)(24 + 2 * 48));
+	KUNIT_EXPECT_EQ(test, rec(e, 0)[44], 16);
+	KUNIT_EXPECT_EQ(test, rec(e, 0)[45], 32);
+	KUNIT_EXPECT_EQ(test, rec(e, 1)[44], 0);
+	KUNIT_EXPECT_EQ(test, rec(e, 1)[45], 0);
+	/* the rest of the record as without */
+	KUNIT_EXPECT_EQ(test, memcmp(rec(e, 0), rec(e, 1), 44), 0);
+}
+
 static struct kunit_case v5_test_cases[] = {
 	KUNIT_CASE(v5_test_pdu_bytes),
 	KUNIT_CASE(v5_test_limit),
@@ -437,6 +468,7 @@ static struct kunit_case v5_test_cases[] = {
 	KUNIT_CASE(v5_test_nat),
 	KUNIT_CASE(v5_test_nat_full),
 	KUNIT_CASE(v5_test_nat6_skipped),
+	KUNIT_CASE(v5_test_aggr_masks),
 	{}
 };
 

@@ -1361,6 +1361,60 @@ static void ipfix_test_fields_nat(struct kunit *test)
 	nfl_test_enc_put(e);
 }
 
+/*
+ * aggregation=: templates 640.. (512 + 32 * 4 + kind) end in
+ * sourceIPv4PrefixLength 9 and destinationIPv4PrefixLength 13 (IPv6: 29,
+ * 30); a record carries the lengths the rules left, and a flow metered
+ * before them (no area) the full ones.
+ */
+static void ipfix_test_fields_aggr(struct kunit *test)
+{
+	static const u8 aggr_tpl[8] = {
+		0x00, 0x09, 0x00, 0x01,		/* sourceIPv4PrefixLength */
+		0x00, 0x0d, 0x00, 0x01,		/* destinationIPv4PrefixLength */
+	};
+	static const u8 aggr6_tpl[8] = {
+		0x00, 0x1d, 0x00, 0x01,		/* sourceIPv6PrefixLength */
+		0x00, 0x1e, 0x00, 0x01,		/* destinationIPv6PrefixLength */
+	};
+	struct nfl_enc *e = tpl_enc_fields(test, &nfl_ipfix_encoder,
+					   NFL_FIELD_AGGR);
+	u8 buf[NFL_EXT_MAX + sizeof(struct nfl_flow)] __aligned(8);
+	struct nfl_ext_aggr *ag = (struct nfl_ext_aggr *)buf;
+	size_t tpl = 20, off, t6 = tpl + 2 * (4 + 21 * 4);
+	struct nfl_flow *f, plain;
+	u8 *p = e->buf;
+
+	e->ops->begin(e, &nfl_test_t0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl), 640);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + tpl + 2), 21);
+	nfl_test_expect_bytes(test, p + tpl + 4 + 19 * 4, aggr_tpl,
+			      sizeof(aggr_tpl), "template 640 aggr");
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + t6), 642);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + t6 + 2), 22);
+	nfl_test_expect_bytes(test, p + t6 + 4 + 20 * 4, aggr6_tpl,
+			      sizeof(aggr6_tpl), "template 642 aggr");
+
+	f = flow4_fields(buf, NFL_FIELD_AGGR, &nfl_test_t0);
+	ag->smask = 16;
+	ag->dmask = 24;
+	nfl_test_flow4(&plain, &nfl_test_t0);
+	off = e->len;
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, f), 0);
+	KUNIT_ASSERT_EQ(test, e->ops->add(e, &plain), 0);
+	KUNIT_EXPECT_EQ(test, nfl_test_be16(p + off), 640);
+	nfl_test_expect_bytes(test, p + off + 4, rec4_head, sizeof(rec4_head),
+			      "record");
+	KUNIT_EXPECT_EQ(test, p[off + 4 + 74], 16);
+	KUNIT_EXPECT_EQ(test, p[off + 4 + 75], 24);
+	nfl_test_expect_bytes(test, p + off + 80, rec4_head, sizeof(rec4_head),
+			      "record 2");
+	KUNIT_EXPECT_EQ(test, p[off + 80 + 74], 32);
+	KUNIT_EXPECT_EQ(test, p[off + 80 + 75], 32);
+	KUNIT_EXPECT_EQ(test, e->ops->finish(e), off + ALIGN(4 + 2 * 76, 4));
+	nfl_test_enc_put(e);
+}
+
 /* v9 too: the same ids and fields, FIRST/LAST_SWITCHED for times. */
 static void v9_test_fields_nat(struct kunit *test)
 {
@@ -1645,6 +1699,7 @@ static struct kunit_case template_cases[] = {
 	KUNIT_CASE(ipfix_test_ifaces_change),
 	KUNIT_CASE(ipfix_test_fields_nat),
 	KUNIT_CASE(v9_test_fields_nat),
+	KUNIT_CASE(ipfix_test_fields_aggr),
 	KUNIT_CASE(ipfix_test_fields_mac),
 	KUNIT_CASE(test_fields_vlan),
 	KUNIT_CASE(ipfix_test_fields_mpls),

@@ -1,11 +1,13 @@
 // nf-compare: compares ground-truth flows (nf-send) with what an exporter /
 // collector reported (nf-collect, nfdump, tshark).
 #include "adapters.hpp"
+#include "aggr.hpp"
 #include "cli.hpp"
 #include "compare.hpp"
 
 #include <getopt.h>
 #include <iostream>
+#include <optional>
 
 using namespace nft;
 
@@ -31,6 +33,10 @@ exports, per-CPU records) are summed, flags OR-ed. "-" reads stdin.
       --only-src PREFIX   compare only flows whose source is in PREFIX
       --only-dst PREFIX   ... destination in PREFIX (both repeatable; any matches)
       --only-proto P      ... with protocol P (number or name; repeatable)
+      --aggregate RULES   apply the module's aggregation= RULES to TRUTH first
+                          (e.g. 10.0.0.0/8=16,1000-1999=1000): the flows they
+                          merge are one, with src_mask/dst_mask as applied
+      --masks             also compare src_mask/dst_mask (nf-collect output)
   -q, --quiet             print only the summary line
   -h, --help
 
@@ -41,6 +47,7 @@ Output: one line per difference, then a summary:
   missing  <key> packets=N bytes=N tcpflags=0xNN            (in TRUTH only)
   extra    <key> packets=N bytes=N tcpflags=0xNN records=N  (in OBSERVED only)
   mismatch <key> packets=EXP/GOT bytes=EXP/GOT tcpflags=EXP/GOT records=N
+           [masks=S/D/S/D]   (--masks; "mixed": records of one flow disagree)
   compare truth_flows=N observed_flows=N matched=N missing=N extra=N
           mismatched=N ignored_extra=N result=ok|FAIL
 Exit: 0 all match, 1 differences, 2 usage or input error.
@@ -51,6 +58,7 @@ struct Options {
     InputFormat format = InputFormat::Truth;
     InputFormat truth_format = InputFormat::Truth;
     CompareOptions cmp;
+    std::optional<AggrRules> aggr;
     bool quiet = false;
     std::string truth, observed;
 };
@@ -73,7 +81,8 @@ Prefix prefix_arg(const char* v)
 
 Options parse_args(int argc, char** argv)
 {
-    enum { TRUTH_FORMAT = 256, IGNORE_EXTRA, IGNORE_FLAGS, ONLY_SRC, ONLY_DST, ONLY_PROTO };
+    enum { TRUTH_FORMAT = 256, IGNORE_EXTRA, IGNORE_FLAGS, ONLY_SRC, ONLY_DST, ONLY_PROTO,
+           AGGREGATE, MASKS };
     static const option longopts[] = {
         {"format", required_argument, nullptr, 'f'},
         {"truth-format", required_argument, nullptr, TRUTH_FORMAT},
@@ -82,6 +91,8 @@ Options parse_args(int argc, char** argv)
         {"only-src", required_argument, nullptr, ONLY_SRC},
         {"only-dst", required_argument, nullptr, ONLY_DST},
         {"only-proto", required_argument, nullptr, ONLY_PROTO},
+        {"aggregate", required_argument, nullptr, AGGREGATE},
+        {"masks", no_argument, nullptr, MASKS},
         {"quiet", no_argument, nullptr, 'q'},
         {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0}};
@@ -103,6 +114,14 @@ Options parse_args(int argc, char** argv)
             o.cmp.filter.protos.insert(*p);
             break;
         }
+        case AGGREGATE: {
+            std::string bad;
+            o.aggr = AggrRules::parse(optarg, &bad);
+            if (!o.aggr)
+                throw UsageError("bad aggregation rule '" + bad + "'");
+            break;
+        }
+        case MASKS: o.cmp.masks = true; break;
         case 'q': o.quiet = true; break;
         case 'h': std::cout << usage(); std::exit(0);
         default: throw UsageError(std::string("unknown or incomplete option '") + argv[optind - 1] + "'");
@@ -135,10 +154,13 @@ int main(int argc, char** argv)
         Options o = parse_args(argc, argv);
         auto truth = load(o.truth, o.truth_format);
         auto observed = load(o.observed, o.format);
+        if (o.aggr)
+            for (auto& f : truth)
+                f = o.aggr->apply(f);
         CompareResult r = compare_flows(truth, observed, o.cmp);
         if (!o.quiet)
             for (const auto& d : r.diffs)
-                std::cout << d.line().str() << "\n";
+                std::cout << d.line(o.cmp.masks).str() << "\n";
         std::cout << r.summary().str() << std::endl;
         return r.ok() ? 0 : 1;
     } catch (const UsageError& e) {

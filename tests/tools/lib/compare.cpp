@@ -62,6 +62,12 @@ std::map<FlowKey, FlowTotals> aggregate(const std::vector<FlowRecord>& records, 
         if (!filter.matches(k))
             continue;
         FlowTotals& t = out[k];
+        const std::string* sm = r.get_extra("src_mask");
+        const std::string* dm = r.get_extra("dst_mask");
+        std::string masks = (sm ? *sm : "-") + "/" + (dm ? *dm : "-");
+        if (t.records && t.masks != masks)
+            masks = "mixed";
+        t.masks = masks;
         t.packets += r.packets;
         t.bytes += r.bytes;
         t.tcpflags |= r.tcpflags;
@@ -70,7 +76,7 @@ std::map<FlowKey, FlowTotals> aggregate(const std::vector<FlowRecord>& records, 
     return out;
 }
 
-KvLine FlowDiff::line() const
+KvLine FlowDiff::line(bool masks) const
 {
     KvLine l;
     switch (kind) {
@@ -80,6 +86,8 @@ KvLine FlowDiff::line() const
         l.add("packets", expected.packets);
         l.add("bytes", expected.bytes);
         l.add("tcpflags", hex(expected.tcpflags));
+        if (masks)
+            l.add("masks", expected.masks);
         break;
     case Kind::Extra:
         l.tag = "extra";
@@ -88,6 +96,8 @@ KvLine FlowDiff::line() const
         l.add("bytes", observed.bytes);
         l.add("tcpflags", hex(observed.tcpflags));
         l.add("records", observed.records);
+        if (masks)
+            l.add("masks", observed.masks);
         break;
     case Kind::Mismatch:
         l.tag = "mismatch";
@@ -97,6 +107,8 @@ KvLine FlowDiff::line() const
         l.add("bytes", std::to_string(expected.bytes) + "/" + std::to_string(observed.bytes));
         l.add("tcpflags", hex(expected.tcpflags) + "/" + hex(observed.tcpflags));
         l.add("records", observed.records);
+        if (masks)
+            l.add("masks", expected.masks + "/" + observed.masks);
         break;
     }
     return l;
@@ -144,7 +156,8 @@ CompareResult compare_flows(const std::vector<FlowRecord>& truth,
             const FlowTotals& e = ei->second;
             const FlowTotals& g = gi->second;
             bool same = e.packets == g.packets && e.bytes == g.bytes &&
-                        (opts.ignore_flags || e.tcpflags == g.tcpflags);
+                        (opts.ignore_flags || e.tcpflags == g.tcpflags) &&
+                        (!opts.masks || e.masks == g.masks);
             if (same) {
                 ++res.matched;
             } else {

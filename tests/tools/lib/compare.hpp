@@ -39,6 +39,9 @@ struct FlowTotals {
     uint64_t packets = 0, bytes = 0;
     uint8_t tcpflags = 0;
     size_t records = 0;
+    // "SRC_MASK/DST_MASK" of the records (extras src_mask, dst_mask: "-"
+    // where absent), "mixed" if its records disagree
+    std::string masks;
 };
 
 // Which flows take part in the comparison. Empty lists match everything;
@@ -55,6 +58,7 @@ std::map<FlowKey, FlowTotals> aggregate(const std::vector<FlowRecord>& records,
 struct CompareOptions {
     bool ignore_extra = false; // flows only in the observed side are not errors
     bool ignore_flags = false; // do not compare TCP flags
+    bool masks = false;        // compare the prefix lengths (src_mask, dst_mask)
     FlowFilter filter;
 };
 
@@ -63,7 +67,9 @@ struct FlowDiff {
     Kind kind;
     FlowKey key;
     FlowTotals expected, observed;
-    KvLine line() const; // "missing ...", "extra ...", "mismatch ... packets=exp/got ..."
+    // "missing ...", "extra ...", "mismatch ... packets=exp/got ..."; with
+    // @masks the prefix lengths too
+    KvLine line(bool masks = false) const;
 };
 
 struct CompareResult {
