@@ -253,27 +253,17 @@ sayt "nfdump: counts of every run, smk/dmk of (a) (its v5 reader leaves v5's mas
 # --- tshark: every flow record of (a) with its prefix lengths (IPFIX: the
 # capture holds v5 too, which tshark decodes as well: the same fields)
 nf_tshark_pdml "$W/export.pcap" $P "$W/tshark.pdml"
-awk '
-function val(   v) {
-	match($0, /show="[^"]*"/)
-	return substr($0, RSTART + 6, RLENGTH - 7)
-}
-function emit() {
-	if (rec && (f["dstaddr"] == "10.8.0.1" || f["dstaddrv6"] == "2001:db8:8::1"))
-		print f["srcaddr"] f["srcaddrv6"], f["srcport"], f["srcmask"] f["srcmaskv6"],
-			f["dstmask"] f["dstmaskv6"], f["packets"]
-	rec = 0
+nf_pdml_flows "$W/tshark.pdml" | awk '{
 	delete f
-}
-/<field name="" show="Flow [0-9]/ { emit(); rec = 1; next }
-/<proto name=/ { emit() }
-/name="cflow\.[a-z0-9_]*" / {
-	k = $0
-	sub(/^.*name="cflow\./, "", k)
-	sub(/".*$/, "", k)
-	f[k] = val()
-}
-END { emit() }' "$W/tshark.pdml" | sort >"$W/tshark.got"
+	for (i = 2; i <= NF; i++) {
+		j = index($i, "=")
+		f[substr($i, 1, j - 1)] = substr($i, j + 1)
+	}
+	if (f["dstaddr"] == "10.8.0.1" || f["dstaddrv6"] == "2001:db8:8::1")
+		print f["srcaddr"] f["srcaddrv6"], f["srcport"],
+			f["srcmask"] f["srcmaskv6"], f["dstmask"] f["dstmaskv6"],
+			f["packets"]
+}' | sort >"$W/tshark.got"
 printf '%s\n' "10.9.0.0 1000 16 32 60" "2001:db8:9:: 1000 48 128 60" |
 	sort >"$W/tshark.want"
 cmp -s "$W/tshark.want" "$W/tshark.got" || {

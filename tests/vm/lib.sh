@@ -694,6 +694,32 @@ nf_tshark_pdml() {
 		2>"$3.err" || fail "tshark failed: $(cat "$3.err")"
 }
 
+# nf_pdml_flows PDML: one line per flow record of tshark's PDML (what
+# nf_tshark_pdml writes): "flow" and the record's cflow fields as
+# name=value (the name after "cflow."; spaces in a value become _), for
+# awk or grep to pick from
+nf_pdml_flows() {
+	awk '
+	function emit(   k) {
+		if (rec)
+			print "flow" line
+		rec = 0
+		line = ""
+	}
+	/<field name="" show="Flow [0-9]/ { emit(); rec = 1; next }
+	/<proto name=/ { emit() }
+	rec && /name="cflow\.[a-z0-9_]*" / {
+		k = $0
+		sub(/^.*name="cflow\./, "", k)
+		sub(/".*$/, "", k)
+		match($0, /show="[^"]*"/)
+		v = substr($0, RSTART + 6, RLENGTH - 7)
+		gsub(/ /, "_", v)
+		line = line " " k "=" v
+	}
+	END { emit() }' "$1"
+}
+
 # nf_nfdump_ipfix_seq FILE: the IPFIX sequence "failures" nfdump 1.7 reports
 # for the stream in nf-collect output FILE.  nfdump leaves options data
 # records out of the count that RFC 7011 (3.1) puts them in (as tshark and
