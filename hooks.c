@@ -70,7 +70,8 @@ int nfl_hooks_parse(const char *s, unsigned int *mask)
 	while (*s) {
 		e = strchrnul(s, ',');
 		h = nfl_hook_by_name(s, e - s);
-		if (h < 0)
+		/* "prerouting," names an empty last hook: no hook */
+		if (h < 0 || (*e && !e[1]))
 			return -EINVAL;
 		m |= 1U << h;
 		s = *e ? e + 1 : e;

@@ -76,6 +76,9 @@ static int nfl_ingress_split(const char *s, char names[][IFNAMSIZ],
 			names[n][len] = '\0';
 			n++;
 		}
+		/* "eth0," names an empty last device: no device */
+		if (*e && !e[1])
+			return -EINVAL;
 		s = *e ? e + 1 : e;
 	}
 	return n;

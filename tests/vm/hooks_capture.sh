@@ -127,7 +127,7 @@ grep -q '^Capture: hook output ' $NF_STAT || fail "no Capture line for output"
 grep -q '^Capture: hook forward ' $NF_STAT && fail "a Capture line for forward"
 
 # --- 6. a bad value changes nothing
-for bad in prerouting,bogus 32 "input;output" x; do
+for bad in prerouting,bogus 32 "input;output" x prerouting, ,output; do
 	echo "$bad" >$SYSCTL/hooks 2>/dev/null &&
 		fail "hooks=$bad taken"
 done

@@ -155,7 +155,7 @@ grep -q '^Capture: ingress nflate[ ,]' $NF_STAT ||
 	fail "nflate not hooked again when renamed back"
 ip link del nflate
 grep -q '^Capture: ingress' $NF_STAT && fail "still hooked once deleted"
-for bad in "a,,b" "eth0/1" "$(printf '%017d' 0)"; do
+for bad in "a,,b" "eth0/1" "$(printf '%017d' 0)" "nfv0," ",nfv0"; do
 	echo "$bad" >$SYSCTL/ingress 2>/dev/null && fail "ingress=$bad taken"
 done
 [ "$(cat $SYSCTL/ingress)" = nflate ] || fail "ingress changed by a bad write"
